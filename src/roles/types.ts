@@ -1,0 +1,100 @@
+// The shape of roles/<name>/role.yml, after it has been checked against schemas/role.schema.json.
+// String fields may hold Nunjucks expressions (`{{ acme_certs_dir }}/account.key`); a field that is
+// exactly one `{{ expression }}` keeps the expression's native type (a list stays a list), as in Ansible.
+
+export type Templated<T> = T | string;
+
+interface ResourceCommon {
+  /** Nunjucks expression; the resource exists only when it is truthy */
+  when?: string;
+  /** a list expression; the resource is repeated once per element, available as `item` */
+  loop?: string;
+  /** handler names to run once at the end of the apply when this resource changed */
+  notify?: string[];
+}
+
+interface Ownership {
+  owner?: string;
+  group?: string;
+  /** octal string such as "0640" */
+  mode?: string;
+}
+
+export interface FileSpec extends ResourceCommon, Ownership {
+  /** template name in the role's templates/ (or a shared partial path) */
+  template: string;
+  dest: string;
+  /** a command run on the candidate temp file before it is moved into place; `%s` is its path */
+  validate?: string;
+  /** hide the content in diffs and output */
+  secret?: Templated<boolean>;
+}
+
+export interface DirectorySpec extends ResourceCommon, Ownership {
+  path: string;
+}
+
+export interface SymlinkSpec extends ResourceCommon {
+  path: string;
+  target: string;
+}
+
+export interface UserSpec extends ResourceCommon {
+  name: string;
+  system?: Templated<boolean>;
+  home?: string;
+  shell?: string;
+  /** primary group; created with the user when missing */
+  group?: string;
+  /** supplementary groups, which must exist */
+  groups?: Templated<string[]>;
+}
+
+export interface GroupSpec extends ResourceCommon {
+  name: string;
+  system?: Templated<boolean>;
+}
+
+export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ec256' | 'ec384';
+
+export interface PrivateKeySpec extends ResourceCommon, Ownership {
+  path: string;
+  /** one of KeyType */
+  type: string;
+}
+
+export interface CsrSpec extends ResourceCommon, Ownership {
+  path: string;
+  /** the private key it is made from (generated on the host) */
+  key: string;
+  /** DNS names; the first is the subject CN, all go into subjectAltName */
+  domains: Templated<string[]>;
+  country?: string;
+  organization?: string;
+}
+
+export type ResourceSpec =
+  | { file: FileSpec }
+  | { directory: DirectorySpec }
+  | { symlink: SymlinkSpec }
+  | { user: UserSpec }
+  | { group: GroupSpec }
+  | { private_key: PrivateKeySpec }
+  | { csr: CsrSpec };
+
+export interface HandlerSpec {
+  name: string;
+  /** shell command run on the host */
+  command: string;
+  when?: string;
+}
+
+export interface RoleManifest {
+  description?: string;
+  /** variables that start with this prefix belong to the role; an unknown one is reported as a typo */
+  prefix: string;
+  /** roles whose variables this role's templates use; a host listing this role must list them too */
+  requires?: string[];
+  resources: ResourceSpec[];
+  handlers?: HandlerSpec[];
+}
