@@ -1,0 +1,146 @@
+# shellcheck shell=sh
+# Functions of the apply script (src/apply/apply-script.ts appends the calls). Files are staged as temp
+# files beside their destination, given their mode and owner, validated, and only then renamed into
+# place, all of them after all have passed: a failure leaves every old file as it was. Reports go to
+# stdout as `@ok ID`, `@fail ID MESSAGE`, `@detail TEXT`, `@handler NAME ok|fail`.
+
+STAGED=''
+FAILED=0
+
+cleanup() {
+  printf '%s\n' "$STAGED" | while IFS= read -r staged; do
+    if [ -n "$staged" ]; then rm -f -- "$staged"; fi
+  done
+  STAGED=''
+}
+trap cleanup EXIT
+trap 'cleanup; trap - EXIT; exit 130' INT TERM HUP
+
+ok() { printf '@ok %s\n' "$1"; }
+
+# fail ID MESSAGE [DETAIL]: report a failure; DETAIL (command output) is passed on line by line.
+fail() {
+  FAILED=1
+  printf '@fail %s %s\n' "$1" "$2"
+  if [ -n "${3:-}" ]; then printf '%s\n' "$3" | sed 's/^/@detail /'; fi
+}
+
+# own PATH MODE OWNER GROUP: empty MODE/OWNER/GROUP leave that attribute alone.
+own() {
+  if [ -n "$3" ]; then chown -h -- "$3" "$1" || return 1; fi
+  if [ -n "$4" ]; then chgrp -h -- "$4" "$1" || return 1; fi
+  if [ -n "$2" ]; then chmod -- "$2" "$1" || return 1; fi
+}
+
+# temp_beside ID PATH: a new temp file in PATH's directory (so the rename is atomic), in TMP.
+temp_beside() {
+  dir=$(dirname -- "$2")
+  if ! mkdir -p -- "$dir"; then fail "$1" "cannot create directory $dir"; return 1; fi
+  if ! TMP=$(mktemp "$dir/.provision-XXXXXX"); then fail "$1" "cannot create a temp file in $dir"; return 1; fi
+  STAGED=$(printf '%s\n%s' "$STAGED" "$TMP")
+}
+
+ensure_group() {
+  if getent group "$2" >/dev/null; then ok "$1"; return; fi
+  if out=$(groupadd ${3:+--system} -- "$2" 2>&1); then ok "$1"; else fail "$1" "groupadd failed" "$out"; fi
+}
+
+# ensure_user ID NAME SYSTEM HOME SHELL GROUP GROUPS(comma separated)
+ensure_user() {
+  if getent passwd "$2" >/dev/null; then
+    if out=$(usermod ${4:+--home "$4"} ${5:+--shell "$5"} ${7:+--append --groups "$7"} -- "$2" 2>&1); then ok "$1"; else fail "$1" "usermod failed" "$out"; fi
+    return
+  fi
+  if [ -n "$6" ] && ! getent group "$6" >/dev/null; then
+    if ! out=$(groupadd ${3:+--system} -- "$6" 2>&1); then fail "$1" "groupadd $6 failed" "$out"; return; fi
+  fi
+  if [ -n "$6" ]; then primary="--gid=$6"; else primary=--user-group; fi
+  if out=$(useradd ${3:+--system} --no-create-home ${4:+--home-dir "$4"} ${5:+--shell "$5"} "$primary" ${7:+--groups "$7"} -- "$2" 2>&1); then
+    ok "$1"
+  else
+    fail "$1" "useradd failed" "$out"
+  fi
+}
+
+ensure_dir() {
+  if [ ! -d "$2" ] && ! out=$(mkdir -p -- "$2" 2>&1); then fail "$1" "mkdir failed" "$out"; return; fi
+  if out=$(own "$2" "$3" "$4" "$5" 2>&1); then ok "$1"; else fail "$1" "cannot set mode/owner" "$out"; fi
+}
+
+# gen_key ID PATH MODE OWNER GROUP OPENSSL-ARGS...: a new private key, written only when none exists.
+gen_key() {
+  id=$1 path=$2 mode=$3 owner=$4 group=$5
+  shift 5
+  if [ -e "$path" ]; then ok "$id"; return; fi
+  temp_beside "$id" "$path" || return
+  if ! out=$( (umask 077 && openssl genpkey "$@" -out "$TMP") 2>&1 ); then fail "$id" "key generation failed" "$out"; return; fi
+  if ! out=$(own "$TMP" "$mode" "$owner" "$group" 2>&1); then fail "$id" "cannot set mode/owner" "$out"; return; fi
+  if mv -f -- "$TMP" "$path"; then ok "$id"; else fail "$id" "cannot move the key into place"; fi
+}
+
+# make_csr ID PATH KEY SUBJECT SAN MODE OWNER GROUP
+make_csr() {
+  temp_beside "$1" "$2" || return
+  if ! out=$(openssl req -new -sha256 -key "$3" -subj "$4" -addext "subjectAltName=$5" -out "$TMP" 2>&1); then fail "$1" "CSR generation failed" "$out"; return; fi
+  if ! out=$(own "$TMP" "$6" "$7" "$8" 2>&1); then fail "$1" "cannot set mode/owner" "$out"; return; fi
+  if mv -f -- "$TMP" "$2"; then ok "$1"; else fail "$1" "cannot move the CSR into place"; fi
+}
+
+# stage ID PATH MODE OWNER GROUP < base64: the new content in a temp file beside PATH, in TMP.
+stage() {
+  temp_beside "$1" "$2" || return 1
+  if ! base64 -d > "$TMP"; then fail "$1" "cannot write $TMP"; return 1; fi
+  if ! out=$(own "$TMP" "$3" "$4" "$5" 2>&1); then fail "$1" "cannot set mode/owner" "$out"; return 1; fi
+}
+
+# check ID COMMAND...: a validate command, run on the staged file.
+check() {
+  id=$1
+  shift
+  if ! out=$("$@" 2>&1); then fail "$id" "validation failed: $*" "$out"; return 1; fi
+}
+
+# commit ID TEMP PATH BACKUP: rename the staged file into place, keeping the old one when asked.
+commit() {
+  if [ "$4" = 1 ] && [ -f "$3" ]; then
+    if ! cp -p -- "$3" "$3.$$.$(date +%Y-%m-%d@%H:%M:%S)~"; then fail "$1" "cannot back up $3"; return 1; fi
+  fi
+  if mv -f -- "$2" "$3"; then ok "$1"; else fail "$1" "cannot move $2 into place"; return 1; fi
+}
+
+set_attrs() {
+  if out=$(own "$2" "$3" "$4" "$5" 2>&1); then ok "$1"; else fail "$1" "cannot set mode/owner" "$out"; fi
+}
+
+# link ID PATH TARGET: point PATH at TARGET, replacing an old link in one rename.
+link() {
+  temp_beside "$1" "$2" || return
+  rm -f -- "$TMP"
+  if ! ln -s -- "$3" "$TMP"; then fail "$1" "cannot create the link"; return; fi
+  if mv -fT -- "$TMP" "$2"; then ok "$1"; else fail "$1" "cannot move the link into place"; fi
+}
+
+handler() {
+  name=$1
+  shift
+  if out=$(sh -c "$1" 2>&1); then
+    printf '@handler %s ok\n' "$name"
+  else
+    FAILED=1
+    printf '@handler %s fail\n' "$name"
+    printf '%s\n' "$out" | sed 's/^/@detail /'
+  fi
+}
+
+# abort_if_failed: after staging, stop before anything is renamed into place.
+abort_if_failed() {
+  if [ "$FAILED" = 1 ]; then
+    cleanup
+    exit 1
+  fi
+}
+
+finish() {
+  printf '@done\n'
+  exit "$FAILED"
+}

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// yargs wiring only: each command's logic lives in src/commands/. Errors from anywhere below are
+// printed here and nowhere else.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { applyCommand } from './commands/apply.js';
+import { hostsCommand } from './commands/hosts.js';
+import { planCommand } from './commands/plan.js';
+import { renderCommand } from './commands/render.js';
+import { stopChildren } from './connection/children.js';
+import { ExitCode, InputError, ProvisionError } from './errors.js';
+import { packageRoot } from './paths.js';
+
+const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+function list(value: unknown): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+const commonOptions = {
+  limit: { alias: 'l', type: 'string', describe: 'Only hosts matching this pattern (Ansible syntax: web*,!web3,&prod)', requiresArg: true },
+  'extra-vars': { alias: 'e', type: 'string', describe: 'Extra variables, highest precedence: KEY=VALUE, YAML/JSON, or @file.yml (repeatable)', requiresArg: true },
+} as const;
+
+const runOptions = {
+  ...commonOptions,
+  forks: { alias: 'f', type: 'number', default: 10, describe: 'Hosts worked on in parallel' },
+  root: { type: 'string', describe: "Place each host's managed tree under DIR/<host>/ (like DESTDIR)", requiresArg: true },
+  json: { type: 'boolean', default: false, describe: 'Print exactly one JSON document' },
+  'detailed-exitcode': { type: 'boolean', default: false, describe: 'Exit 2 when there are changes (pending in check mode, made otherwise)' },
+} as const;
+
+let exitCode: number = ExitCode.ok;
+
+async function main(argv: string[]): Promise<void> {
+  await yargs(argv)
+    .scriptName('provision')
+    .usage('$0 <command> INVENTORY [options]\n\nRenders Let\'s Encrypt, Apache, Postfix and Dovecot configuration from an Ansible inventory and keeps hosts matching it.')
+    .command(
+      'apply <inventory>',
+      'Make every host match its rendered configuration',
+      (y) =>
+        y
+          .positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' })
+          .options(runOptions)
+          .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'Change nothing; report what would change' })
+          .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'Show a unified diff of every changed file' })
+          .option('backup', { type: 'boolean', default: false, describe: 'Keep each replaced file as FILE.PID.DATE~' }),
+      async (args) => {
+        exitCode = await applyCommand({ inventory: args.inventory, check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup });
+      },
+    )
+    .command(
+      'plan <inventory>',
+      'Show what apply would change, as a diff (= apply --check --diff); writes nothing',
+      (y) => y.positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' }).options(runOptions),
+      async (args) => {
+        exitCode = await planCommand({ inventory: args.inventory, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'] });
+      },
+    )
+    .command(
+      'render <inventory>',
+      "Write each host's rendered files under DIR/<host>/<path> without connecting to anything",
+      (y) =>
+        y
+          .positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' })
+          .options(commonOptions)
+          .option('out', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'Output directory' }),
+      async (args) => {
+        exitCode = await renderCommand({ inventory: args.inventory, out: args.out, limit: args.limit, extraVars: list(args['extra-vars']) });
+      },
+    )
+    .command(
+      'hosts <inventory>',
+      "List hosts with their groups and roles; --vars adds the merged inventory variables",
+      (y) =>
+        y
+          .positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' })
+          .options(commonOptions)
+          .option('vars', { type: 'boolean', default: false, describe: 'Show merged inventory variables (as ansible-inventory --list)' })
+          .option('defaults', { type: 'boolean', default: false, describe: 'With --vars: include role defaults' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
+      async (args) => {
+        exitCode = await hostsCommand({ inventory: args.inventory, vars: args.vars, defaults: args.defaults, json: args.json, limit: args.limit, extraVars: list(args['extra-vars']) });
+      },
+    )
+    .example('$0 apply inventories/example/inventory.yml', 'apply every host')
+    .example('$0 plan inventories/example/inventory.yml --detailed-exitcode', 'drift check: exit 2 when something would change')
+    .example('$0 apply inv.yml --limit web1.example.test -e acme_directory_url=staging', 'one host, one variable overridden')
+    .example('$0 render inv.yml --out /tmp/rendered', 'inspect rendered files')
+    .example('$0 hosts inv.yml --vars --json', 'merged variables, as ansible-inventory --list')
+    .epilogue('Exit codes: 0 ok; 1 usage, inventory or template error (nothing touched); 2 changes (with --detailed-exitcode); 3 a host failed; 4 a host unreachable.')
+    .demandCommand(1, 'Name a command: apply, plan, render or hosts.')
+    .strict()
+    .version(version)
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new ProvisionError(`${message}\nRun 'provision --help' for usage.`, ExitCode.usage);
+    })
+    .parseAsync();
+}
+
+function report(error: unknown): number {
+  if (error instanceof InputError) {
+    for (const line of error.message.split('\n')) process.stderr.write(`error: ${line}\n`);
+    process.stderr.write(`${error.problems.length} problem(s) found; nothing was changed.\n`);
+    return error.exitCode;
+  }
+  if (error instanceof ProvisionError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`internal error (a bug in provision): ${(error as Error)?.stack ?? String(error)}\n`);
+  return 70;
+}
+
+// An interrupt is passed on to the scripts we started (they remove their temp files), then we leave.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\ninterrupted (${signal}); stopping running scripts\n`);
+    void stopChildren(signal).finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)));
+  });
+}
+
+main(hideBin(process.argv)).then(
+  () => {
+    process.exitCode = exitCode;
+  },
+  (error: unknown) => {
+    process.exitCode = report(error);
+  },
+);

@@ -1,0 +1,41 @@
+import { ExitCode } from '../errors.js';
+import { loadProject } from '../project/load-project.js';
+import { colorsFor } from '../report/colors.js';
+import { hostLines, recapLines } from '../report/human.js';
+import { jsonReport } from '../report/json.js';
+import { runHosts } from '../run/run-host.js';
+import type { HostResult } from '../run/host-result.js';
+
+export interface ApplyCommandOptions {
+  inventory: string;
+  check: boolean;
+  diff: boolean;
+  limit?: string;
+  forks: number;
+  extraVars: string[];
+  root?: string;
+  json: boolean;
+  detailedExitcode: boolean;
+  backup: boolean;
+}
+
+export function exitCodeFor(results: HostResult[], detailedExitcode: boolean): number {
+  if (results.some((r) => r.status === 'unreachable')) return ExitCode.hostUnreachable;
+  if (results.some((r) => r.status === 'failed')) return ExitCode.hostFailed;
+  if (detailedExitcode && results.some((r) => r.status === 'changed')) return ExitCode.changes;
+  return ExitCode.ok;
+}
+
+/** `provision apply` (and `plan`, which is apply --check --diff). Returns the exit code. */
+export async function applyCommand(options: ApplyCommandOptions): Promise<number> {
+  const work = loadProject(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
+  const c = colorsFor(process.stdout);
+  const results = await runHosts(work, { check: options.check, backup: options.backup, forks: options.forks }, (result) => {
+    if (options.json) return;
+    const lines = hostLines(result, { diff: options.diff, check: options.check }, c);
+    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+  });
+  if (options.json) process.stdout.write(`${JSON.stringify(jsonReport(results, options.check), null, 2)}\n`);
+  else process.stdout.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
+  return exitCodeFor(results, options.detailedExitcode);
+}

@@ -1,0 +1,7 @@
+import { applyCommand } from './apply.js';
+import type { ApplyCommandOptions } from './apply.js';
+
+/** `provision plan` = `provision apply --check --diff`. */
+export function planCommand(options: Omit<ApplyCommandOptions, 'check' | 'diff' | 'backup'>): Promise<number> {
+  return applyCommand({ ...options, check: true, diff: true, backup: false });
+}

@@ -1,0 +1,9 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The installed package's root: the same from src/ (tsx) and dist/ (compiled), both one level down. */
+export const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const builtinRolesDir = resolve(packageRoot, 'roles');
+export const sharedTemplatesDir = resolve(packageRoot, 'templates');
+export const schemasDir = resolve(packageRoot, 'schemas');

@@ -1,0 +1,158 @@
+import type { ActualState, Attributes, Observed } from '../state/actual.js';
+import type { CsrResource, DesiredState, Resource } from '../state/desired.js';
+import { resourceTarget } from '../state/desired.js';
+import { sha256 } from '../probe/probe-script.js';
+import { hidden, revealsSecret, unifiedDiff } from './diff.js';
+import type { Change, Plan } from './types.js';
+
+export interface PlanOptions {
+  /** the host's tree is under this directory: users, groups and handlers are not managed */
+  root?: string;
+  secretValues: string[];
+}
+
+const defaultModes: Record<string, string> = { file: '0644', directory: '0755', private_key: '0600', csr: '0644' };
+
+/** The subject openssl prints (RFC 2253: most specific first) for the CSR we would make. */
+export function expectedSubject(csr: CsrResource): string {
+  const escape = (value: string) => value.replace(/([,+"\\<>;])/g, '\\$1');
+  const parts = [`CN=${escape(csr.domains[0]!)}`];
+  if (csr.organization) parts.push(`O=${escape(csr.organization)}`);
+  if (csr.country) parts.push(`C=${escape(csr.country)}`);
+  return parts.join(',');
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  const sa = [...new Set(a)].sort();
+  const sb = [...new Set(b)].sort();
+  return sa.length === sb.length && sa.every((v, i) => v === sb[i]);
+}
+
+/**
+ * Compares desired and actual state: what to create, update or leave. Pure: the same inputs always
+ * give the same plan, and check mode stops after it.
+ */
+export function planHost(desired: DesiredState, actual: ActualState, options: PlanOptions): Plan {
+  const underRoot = options.root !== undefined;
+  const changes: Change[] = [];
+  const errors: string[] = [];
+  const notices: string[] = [];
+  const createdUsers = new Set<string>();
+  const createdGroups = new Set<string>();
+  const createdKeys = new Set<string>();
+  let ownershipSkipped = false;
+
+  if (!underRoot) {
+    for (const r of desired.resources) {
+      if (r.kind === 'user') {
+        createdUsers.add(r.name);
+        if (r.group) createdGroups.add(r.group);
+        else createdGroups.add(r.name);
+      }
+      if (r.kind === 'group') createdGroups.add(r.name);
+    }
+  }
+
+  /** Owner and group to set, or undefined where they cannot be applied in this run. */
+  function ownership(resource: { owner?: string; group?: string }): { owner?: string; group?: string } {
+    const can = (name: string | undefined, known: Set<string>, created: Set<string>) => name !== undefined && actual.isRoot && (known.has(name) || created.has(name));
+    const owner = can(resource.owner, actual.users, createdUsers) ? resource.owner : undefined;
+    const group = can(resource.group, actual.groups, createdGroups) ? resource.group : undefined;
+    if ((resource.owner && !owner) || (resource.group && !group)) ownershipSkipped = true;
+    return { owner, group };
+  }
+
+  function attributeChange(resource: Resource & { mode?: string; owner?: string; group?: string }, observed: Observed | undefined): Change {
+    const { owner, group } = ownership(resource);
+    if (!observed || observed.state === 'missing') {
+      return { resource, action: 'create', reasons: [], owner, group, mode: resource.mode ?? defaultModes[resource.kind], rewrite: true };
+    }
+    const current = observed as Attributes;
+    const reasons: string[] = [];
+    if (resource.mode && current.mode !== resource.mode) reasons.push(`mode ${current.mode} -> ${resource.mode}`);
+    if (owner && current.owner !== owner) reasons.push(`owner ${current.owner} -> ${owner}`);
+    if (group && current.group !== group) reasons.push(`group ${current.group} -> ${group}`);
+    return { resource, action: reasons.length > 0 ? 'update' : 'unchanged', reasons, owner, group, mode: resource.mode, rewrite: false };
+  }
+
+  for (const resource of desired.resources) {
+    const observed = actual.resources.get(resource.id);
+    const target = resourceTarget(resource);
+    if (observed?.state === 'other') {
+      errors.push(`${target}: a ${observed.type.replace(/^not-a-/, 'non-')} is in the way of the ${resource.kind.replace('_', ' ')} to manage`);
+      continue;
+    }
+    switch (resource.kind) {
+      case 'user':
+      case 'group': {
+        if (underRoot) {
+          changes.push({ resource, action: 'skipped', reasons: ['not managed under a --root tree'], rewrite: false });
+        } else if (!observed || observed.state === 'missing') {
+          changes.push({ resource, action: 'create', reasons: [], rewrite: true });
+        } else if (resource.kind === 'user' && observed.state === 'user') {
+          const reasons: string[] = [];
+          if (resource.home && observed.home !== resource.home) reasons.push(`home ${observed.home} -> ${resource.home}`);
+          if (resource.shell && observed.shell !== resource.shell) reasons.push(`shell ${observed.shell} -> ${resource.shell}`);
+          const missingGroups = resource.groups.filter((g) => !observed.groups.includes(g));
+          if (missingGroups.length > 0) reasons.push(`groups +${missingGroups.join(',+')}`);
+          changes.push({ resource, action: reasons.length > 0 ? 'update' : 'unchanged', reasons, rewrite: false });
+        } else {
+          changes.push({ resource, action: 'unchanged', reasons: [], rewrite: false });
+        }
+        break;
+      }
+      case 'directory':
+      case 'private_key': {
+        const change = attributeChange(resource, observed);
+        if (resource.kind === 'private_key' && change.action === 'create') {
+          createdKeys.add(resource.path);
+          change.diff = '(private key generated on the host, never shown)';
+        }
+        changes.push(change);
+        break;
+      }
+      case 'symlink': {
+        if (!observed || observed.state === 'missing') changes.push({ resource, action: 'create', reasons: [], rewrite: true });
+        else if (observed.state === 'symlink' && observed.target !== resource.target) changes.push({ resource, action: 'update', reasons: [`target ${observed.target} -> ${resource.target}`], rewrite: true });
+        else changes.push({ resource, action: 'unchanged', reasons: [], rewrite: false });
+        break;
+      }
+      case 'csr': {
+        const change = attributeChange(resource, observed);
+        if (observed?.state === 'csr') {
+          const wanted = resource.domains.map((d) => `DNS:${d}`);
+          if (!sameNames(observed.san, wanted) || observed.subject !== expectedSubject(resource)) change.reasons.push(`names ${observed.san.join(',') || '(none)'} -> ${wanted.join(',')}`);
+          else if (createdKeys.has(resource.key) || !observed.keyMatches) change.reasons.push('made from another key');
+          if (change.reasons.length > 0 && change.action === 'unchanged') change.action = 'update';
+          change.rewrite = change.reasons.some((r) => r.startsWith('names') || r.startsWith('made from'));
+          if (change.rewrite) change.mode = resource.mode ?? observed.mode;
+        }
+        changes.push(change);
+        break;
+      }
+      case 'file': {
+        const change = attributeChange(resource, observed);
+        const before = observed?.state === 'file' ? observed.content : undefined;
+        const contentChanged = observed?.state !== 'file' || observed.sha256 !== sha256(resource.content);
+        if (observed?.state === 'file' && contentChanged) {
+          change.reasons.unshift('content');
+          change.action = 'update';
+          change.rewrite = true;
+          change.mode = resource.mode ?? observed.mode;
+        }
+        if (contentChanged) {
+          const secret = resource.secret || revealsSecret([resource.content, before], options.secretValues);
+          change.diff = secret ? hidden : unifiedDiff(resource.path, before ?? '', resource.content);
+        }
+        changes.push(change);
+        break;
+      }
+    }
+  }
+
+  if (ownershipSkipped) notices.push(actual.isRoot ? 'owner/group left as they are where the account does not exist here' : 'not running as root: owner and group changes skipped');
+  const notified = new Set(changes.filter((c) => c.action === 'create' || c.action === 'update').flatMap((c) => c.resource.notify));
+  const handlers = desired.handlers.filter((h) => notified.has(h.name));
+  if (underRoot && handlers.length > 0) notices.push(`handlers not run under a --root tree: ${handlers.map((h) => h.name).join(', ')}`);
+  return { host: desired.host, root: options.root, changes, handlers: underRoot ? [] : handlers, notices, errors };
+}

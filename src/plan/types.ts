@@ -1,0 +1,36 @@
+import type { Handler, Resource } from '../state/desired.js';
+
+/** skipped: cannot be managed in this kind of run (users under a --root tree), not an error. */
+export type Action = 'create' | 'update' | 'unchanged' | 'skipped';
+
+export interface Change {
+  resource: Resource;
+  action: Action;
+  /** what differs, in words: "content", "mode 0644 -> 0640" */
+  reasons: string[];
+  /** unified diff, or "(content hidden)" for secrets */
+  diff?: string;
+  /** what the apply sets: owner and group only where they can be applied */
+  owner?: string;
+  group?: string;
+  mode?: string;
+  /** the content (or key, or CSR) must be (re)written, not only its attributes */
+  rewrite: boolean;
+}
+
+export interface Plan {
+  host: string;
+  /** the host's tree is under this directory (a --root run), or undefined */
+  root?: string;
+  changes: Change[];
+  /** handlers that changed resources notify, in definition order */
+  handlers: Handler[];
+  /** said once per host: why something is not managed in this run */
+  notices: string[];
+  /** reasons the plan cannot be applied (a directory where a file belongs...); the host fails */
+  errors: string[];
+}
+
+export function pendingChanges(plan: Plan): Change[] {
+  return plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+}

@@ -1,0 +1,81 @@
+import type { DesiredState } from '../state/desired.js';
+import type { ActualState, Attributes, Observed } from '../state/actual.js';
+
+export class ProbeOutputError extends Error {}
+
+function attributes(mode: string | undefined, owner: string | undefined, group: string | undefined): Attributes {
+  return { mode: (mode ?? '').padStart(4, '0'), owner: owner ?? '', group: group ?? '' };
+}
+
+/** Reads the probe's `@...` lines back into an ActualState for the resources of `state`. */
+export function parseProbe(output: string, state: DesiredState): ActualState {
+  const actual: ActualState = { isRoot: false, users: new Set(), groups: new Set(), resources: new Map() };
+  const lines = output.split('\n');
+  let done = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.startsWith('@')) continue;
+    const [tag, word, ...rest] = line.slice(1).split(' ');
+    if (tag === 'done') done = true;
+    else if (tag === 'uid') actual.isRoot = word === '0';
+    else if (tag === 'account') {
+      if (rest[1] === '1') (word === 'passwd' ? actual.users : actual.groups).add(rest[0]!);
+    } else if (tag && /^r\d+$/.test(tag)) {
+      const resource = state.resources[Number(tag.slice(1))];
+      if (!resource) throw new ProbeOutputError(`probe reported unknown resource ${tag}`);
+      const current = actual.resources.get(resource.id);
+      let observed: Observed | undefined;
+      switch (word) {
+        case 'missing':
+          observed = { state: 'missing' };
+          break;
+        case 'other':
+          observed = { state: 'other', type: rest[0] ?? 'unknown' };
+          break;
+        case 'file':
+          observed = { state: 'file', ...attributes(rest[0], rest[1], rest[2]), sha256: rest[3] ?? '' };
+          break;
+        case 'directory':
+          observed = { state: 'directory', ...attributes(rest[0], rest[1], rest[2]) };
+          break;
+        case 'symlink':
+          observed = { state: 'symlink', target: rest.join(' ') };
+          break;
+        case 'private_key':
+          observed = { state: 'private_key', ...attributes(rest[0], rest[1], rest[2]) };
+          break;
+        case 'csr':
+          observed = { state: 'csr', ...attributes(rest[0], rest[1], rest[2]), keyMatches: rest[3] === '1', san: rest[4] && rest[4] !== '-' ? rest[4].split(',') : [], subject: '' };
+          break;
+        case 'subject':
+          if (current?.state === 'csr') current.subject = rest.join(' ').replace(/^subject=/, '');
+          break;
+        case 'user': {
+          const fields = rest.join(' ').split(':');
+          observed = { state: 'user', home: fields[5] ?? '', shell: fields[6] ?? '', groups: [] };
+          break;
+        }
+        case 'groups':
+          if (current?.state === 'user') current.groups = rest.filter(Boolean);
+          break;
+        case 'group':
+          observed = { state: 'group' };
+          break;
+        case 'content': {
+          const chunks: string[] = [];
+          for (i++; i < lines.length && lines[i] !== `@${tag} end`; i++) chunks.push(lines[i]!);
+          if (current?.state === 'file') current.content = Buffer.from(chunks.join(''), 'base64').toString('utf8');
+          break;
+        }
+        default:
+          throw new ProbeOutputError(`probe line not understood: ${line}`);
+      }
+      if (observed) actual.resources.set(resource.id, observed);
+    }
+  }
+  if (!done) throw new ProbeOutputError('probe output ended early');
+  for (const resource of state.resources) {
+    if (!actual.resources.has(resource.id)) throw new ProbeOutputError(`probe said nothing about ${resource.id}`);
+  }
+  return actual;
+}

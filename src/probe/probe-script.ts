@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { DesiredState, Resource } from '../state/desired.js';
+import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script.js';
+
+export function sha256(content: string): string {
+  return createHash('sha256').update(content, 'utf8').digest('hex');
+}
+
+const functions = readShellLibrary('probe.sh');
+
+function probeCall(resource: Resource, index: number): string {
+  const id = `r${index}`;
+  switch (resource.kind) {
+    case 'file':
+      return `probe_file ${id} ${hostPath(resource.path)} ${sha256(resource.content)} ${resource.secret ? 0 : 1}`;
+    case 'directory':
+      return `probe_dir ${id} ${hostPath(resource.path)}`;
+    case 'symlink':
+      return `probe_link ${id} ${hostPath(resource.path)}`;
+    case 'private_key':
+      return `probe_key ${id} ${hostPath(resource.path)}`;
+    case 'csr':
+      return `probe_csr ${id} ${hostPath(resource.path)} ${hostPath(resource.key)}`;
+    case 'user':
+      return `probe_user ${id} ${shquote(resource.name)}`;
+    case 'group':
+      return `probe_group ${id} ${shquote(resource.name)}`;
+  }
+}
+
+/** Account names whose existence decides whether ownership can be applied. */
+export function accountNames(state: DesiredState): { users: string[]; groups: string[] } {
+  const users = new Set<string>();
+  const groups = new Set<string>();
+  for (const r of state.resources) {
+    if ('owner' in r && r.owner) users.add(r.owner);
+    if ('group' in r && r.group && r.kind !== 'user') groups.add(r.group);
+  }
+  return { users: [...users].sort(), groups: [...groups].sort() };
+}
+
+/** The single script that looks at everything a host's desired state manages. It changes nothing. */
+export function probeScript(state: DesiredState, root: string | undefined): string {
+  const { users, groups } = accountNames(state);
+  const body = [
+    `printf '@uid %s\\n' "$(id -u)"`,
+    ...users.map((u) => `probe_account passwd ${shquote(u)}`),
+    ...groups.map((g) => `probe_account group ${shquote(g)}`),
+    ...state.resources.map(probeCall),
+    `printf '@done\\n'`,
+  ];
+  return wrapScript(root, functions, body.join('\n'));
+}

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { InputError, UsageError } from '../errors.js';
+import type { Problem } from '../errors.js';
+import { loadInventory, selectHosts } from '../inventory/index.js';
+import type { Inventory } from '../inventory/types.js';
+import { loadRoles } from '../roles/load-roles.js';
+import type { Role } from '../roles/role.js';
+import { builtinRolesDir } from '../paths.js';
+import { prepareRenderers, renderHost } from '../render/render-host.js';
+import type { DesiredState } from '../state/desired.js';
+import { mergeProblems, prepareHost } from '../vars/prepare-hosts.js';
+import type { PreparedHost } from '../vars/prepare-hosts.js';
+
+export interface ProjectOptions {
+  extraVars?: string[];
+  limit?: string;
+  root?: string;
+}
+
+export interface HostWork {
+  host: PreparedHost;
+  desired: DesiredState;
+}
+
+/** Roles beside the inventory shadow the built-in ones of the same name. */
+export function roleSearchPath(inventory: Inventory): string[] {
+  return [join(inventory.dir, 'roles'), builtinRolesDir];
+}
+
+export function loadInventoryAndRoles(file: string, extraVars: string[] | undefined): { inventory: Inventory; roles: Map<string, Role> } {
+  const inventory = loadInventory(file, { extraVars });
+  const { roles, problems } = loadRoles(roleSearchPath(inventory));
+  if (problems.length > 0) throw new InputError(problems);
+  return { inventory, roles };
+}
+
+/**
+ * Everything before the first host is touched: load, resolve, check and render every selected host.
+ * Throws one InputError with every problem found, so nothing runs on bad input.
+ */
+export function loadProject(file: string, options: ProjectOptions): HostWork[] {
+  const { inventory, roles } = loadInventoryAndRoles(file, options.extraVars);
+  const selected = selectHosts(inventory, options.limit);
+  if (selected.length === 0) throw new UsageError(options.limit ? `--limit ${options.limit} matches no host in ${file}` : `${file} declares no host`);
+
+  const problems: Problem[] = [];
+  const prepared = selected.map((host) => prepareHost(host, inventory, roles, { root: options.root }, problems));
+  const renderers = prepareRenderers(roles.values());
+  const work: HostWork[] = [];
+  for (const host of prepared) {
+    if (!host) continue;
+    const { state, problems: renderProblems } = renderHost(host.name, host.roles, host.vars, renderers);
+    problems.push(...renderProblems);
+    work.push({ host, desired: state });
+  }
+  if (problems.length > 0) throw new InputError(mergeProblems(problems));
+  return work;
+}

@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { nunjucks } from './strict-nunjucks.js';
+import { filters } from './filters.js';
+import { sharedTemplatesDir } from '../paths.js';
+
+const sharedPrefix = 'shared/';
+
+/** Paths in messages as the user would type them. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+/**
+ * Resolves a role's own templates by file name and the top-level partials as `shared/<file>`.
+ * Compiled templates are cached by the environment, so each is compiled once per run.
+ */
+class RoleTemplateLoader {
+  constructor(private readonly roleTemplatesDir: string) {}
+
+  getSource(name: string): { src: string; path: string; noCache: boolean } | null {
+    const base = name.startsWith(sharedPrefix) ? sharedTemplatesDir : this.roleTemplatesDir;
+    const relativeName = name.startsWith(sharedPrefix) ? name.slice(sharedPrefix.length) : name;
+    if (relativeName.split('/').includes('..')) return null;
+    const file = join(base, relativeName);
+    if (!existsSync(file)) return null;
+    return { src: readFileSync(file, 'utf8'), path: shown(file), noCache: false };
+  }
+}
+
+export type TemplateEnvironment = InstanceType<typeof nunjucks.Environment>;
+
+export function createEnvironment(roleTemplatesDir: string): TemplateEnvironment {
+  // dev: keep nunjucks' own error objects, which carry the line, column and cause we report.
+  const env = new nunjucks.Environment(new RoleTemplateLoader(roleTemplatesDir) as unknown as nunjucks.ILoader, {
+    autoescape: false,
+    throwOnUndefined: true,
+    trimBlocks: true,
+    lstripBlocks: true,
+    dev: true,
+  });
+  for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
+  return env;
+}

@@ -1,0 +1,41 @@
+// Nunjucks filters available in every template. Anything that lands in a shell script goes through
+// `shquote`, which makes a value one literal POSIX shell word whatever it contains.
+
+/** Quote a value as a single POSIX shell word: 'it'\''s' style, safe for any byte but NUL. */
+export function shquote(value: unknown): string {
+  if (value === undefined || value === null) throw new Error('shquote: value is undefined');
+  const text = String(value);
+  if (text.includes('\0')) throw new Error('shquote: value contains a NUL byte');
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Quote every element of a list and join them with spaces, for `for x in {{ list | shquote_list }}`. */
+export function shquoteList(values: unknown): string {
+  if (!Array.isArray(values)) throw new Error('shquote_list: value is not a list');
+  return values.map(shquote).join(' ');
+}
+
+/** `example.com` -> `example_com`, the seed's name for per-domain files. */
+export function underscoreDots(value: unknown): string {
+  return String(value).replace(/\./g, '_');
+}
+
+export function basename(value: unknown): string {
+  const text = String(value);
+  return text.slice(text.lastIndexOf('/') + 1);
+}
+
+export function dirname(value: unknown): string {
+  const text = String(value);
+  const slash = text.lastIndexOf('/');
+  return slash <= 0 ? '/' : text.slice(0, slash);
+}
+
+export const filters: Record<string, (value: unknown, ...args: unknown[]) => unknown> = {
+  shquote,
+  shquote_list: shquoteList,
+  underscore_dots: underscoreDots,
+  basename,
+  dirname,
+};

@@ -1,0 +1,129 @@
+import type { Problem } from '../errors.js';
+import type { Role } from '../roles/role.js';
+import { positionAt } from '../yaml/read-yaml.js';
+import { show } from '../schema/describe-error.js';
+import type { DesiredState, Handler, Resource } from '../state/desired.js';
+import { createEnvironment } from './environment.js';
+import type { TemplateEnvironment } from './environment.js';
+import { ExpressionEvaluator } from './expressions.js';
+import { buildResource, FieldError } from './build-resource.js';
+import { templateProblem } from './template-error.js';
+
+/** A role ready to render: its environment and expression cache live for the whole run. */
+export interface RoleRenderer {
+  role: Role;
+  env: TemplateEnvironment;
+  evaluator: ExpressionEvaluator;
+}
+
+export function prepareRenderers(roles: Iterable<Role>): Map<string, RoleRenderer> {
+  const renderers = new Map<string, RoleRenderer>();
+  for (const role of roles) {
+    const env = createEnvironment(role.templatesDir);
+    renderers.set(role.name, { role, env, evaluator: new ExpressionEvaluator(env, role.manifestSource.file) });
+  }
+  return renderers;
+}
+
+const metaFields = new Set(['loop', 'when', 'template']);
+
+function sameResource(a: Resource, b: Resource): boolean {
+  const strip = (r: Resource) => JSON.stringify({ ...r, role: '', notify: [] });
+  return strip(a) === strip(b);
+}
+
+/**
+ * Renders every role of one host into its DesiredState. Problems are collected, not thrown, so one run
+ * reports every broken template and field at once.
+ */
+export function renderHost(host: string, roleNames: string[], context: Record<string, unknown>, renderers: Map<string, RoleRenderer>): { state: DesiredState; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const resources: Resource[] = [];
+  const byId = new Map<string, Resource>();
+  const handlers: Handler[] = [];
+
+  for (const roleName of roleNames) {
+    const renderer = renderers.get(roleName);
+    if (!renderer) continue; // unknown roles are reported when variables are checked
+    const { role, env, evaluator } = renderer;
+    const at = (path: (string | number)[]) => positionAt(role.manifestSource, path);
+
+    role.manifest.resources.forEach((entry, index) => {
+      const kind = Object.keys(entry)[0]!;
+      const spec = (entry as unknown as Record<string, Record<string, unknown>>)[kind]!;
+      const specPath = ['resources', index, kind];
+      let items: unknown[] = [undefined];
+      try {
+        if (typeof spec.loop === 'string') {
+          const looped = evaluator.value(spec.loop, context);
+          if (!Array.isArray(looped)) throw new FieldError('loop', `loop: expected a list, got ${show(looped)}`);
+          items = looped;
+        }
+      } catch (error) {
+        problems.push(fieldProblem(error, at, specPath, host, role.manifestSource.file));
+        return;
+      }
+      for (const item of items) {
+        const itemContext = spec.loop === undefined ? context : { ...context, item };
+        try {
+          if (typeof spec.when === 'string' && !evaluator.truthy(spec.when, itemContext)) continue;
+          const fields: Record<string, unknown> = {};
+          for (const [name, value] of Object.entries(spec)) {
+            if (metaFields.has(name)) continue;
+            try {
+              fields[name] = evaluator.field(value, itemContext);
+            } catch (error) {
+              throw Object.assign(error as Error, { field: (error as { field?: string }).field ?? name });
+            }
+          }
+          let content: string | undefined;
+          if (kind === 'file') {
+            try {
+              content = env.getTemplate(String(spec.template)).render(itemContext);
+            } catch (error) {
+              problems.push(templateProblem(error, String(spec.template), host));
+              continue;
+            }
+          }
+          const resource = buildResource(kind, fields, role.name, content);
+          const existing = byId.get(resource.id);
+          if (!existing) {
+            byId.set(resource.id, resource);
+            resources.push(resource);
+          } else if (sameResource(existing, resource)) {
+            existing.notify = [...new Set([...existing.notify, ...resource.notify])];
+          } else {
+            problems.push({ ...at(specPath), hosts: [host], message: `${resource.id} is managed twice with different settings (roles ${existing.role} and ${role.name})` });
+          }
+        } catch (error) {
+          problems.push(fieldProblem(error, at, specPath, host, role.manifestSource.file));
+        }
+      }
+    });
+
+    for (const [index, handler] of (role.manifest.handlers ?? []).entries()) {
+      try {
+        if (handler.when !== undefined && !evaluator.truthy(handler.when, context)) continue;
+        handlers.push({ name: handler.name, command: String(evaluator.field(handler.command, context)), role: role.name });
+      } catch (error) {
+        problems.push(fieldProblem(error, at, ['handlers', index], host, role.manifestSource.file));
+      }
+    }
+  }
+
+  const handlerNames = new Set(handlers.map((h) => h.name));
+  for (const resource of resources) {
+    for (const name of resource.notify) {
+      if (!handlerNames.has(name)) problems.push({ file: renderers.get(resource.role)!.role.manifestSource.file, hosts: [host], message: `${resource.id} notifies unknown handler ${JSON.stringify(name)}` });
+    }
+  }
+  return { state: { host, resources, handlers }, problems };
+}
+
+function fieldProblem(error: unknown, at: (path: (string | number)[]) => ReturnType<typeof positionAt>, specPath: (string | number)[], host: string, manifestFile: string): Problem {
+  const field = (error as { field?: string }).field;
+  if (error instanceof FieldError) return { ...at(field ? [...specPath, field] : specPath), hosts: [host], message: error.message };
+  const problem = templateProblem(error, manifestFile, host);
+  // An expression inside role.yml: point at the field, keep the template's explanation.
+  return { ...problem, ...at(field ? [...specPath, field] : specPath), message: field ? `${field}: ${problem.message}` : problem.message };
+}

@@ -1,0 +1,54 @@
+import { resourceTarget } from '../state/desired.js';
+import { changeCount, okCount } from '../run/host-result.js';
+import type { HostResult } from '../run/host-result.js';
+import type { Colors } from './colors.js';
+
+function colorDiff(diff: string, c: Colors): string {
+  return diff
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('+++') || line.startsWith('---')) return c.bold(line);
+      if (line.startsWith('+')) return c.green(line);
+      if (line.startsWith('-')) return c.red(line);
+      if (line.startsWith('@@')) return c.cyan(line);
+      return line;
+    })
+    .join('\n');
+}
+
+/** The lines printed when one host finishes: its changes (and diffs), notices and error. */
+export function hostLines(result: HostResult, options: { diff: boolean; check: boolean }, c: Colors): string[] {
+  const lines: string[] = [];
+  const host = result.name;
+  for (const change of result.plan?.changes ?? []) {
+    if (change.action !== 'create' && change.action !== 'update') continue;
+    const failed = result.failures.get(change.resource.id);
+    const label = failed ? c.red('failed') : c.yellow(change.action);
+    const why = change.reasons.length > 0 && change.action === 'update' ? ` (${change.reasons.join(', ')})` : '';
+    lines.push(`${host}: ${label} ${change.resource.kind.replace('_', ' ')} ${resourceTarget(change.resource)}${why}`);
+    if (failed) lines.push(`  ${failed}`);
+    if (options.diff && change.diff) lines.push(colorDiff(change.diff, c));
+  }
+  for (const handler of result.plan?.handlers ?? []) {
+    if (options.check) lines.push(`${host}: ${c.yellow('would run')} handler ${handler.name}`);
+  }
+  for (const handler of result.handlersRun) {
+    lines.push(`${host}: ${handler.ok ? c.yellow('ran') : c.red('failed')} handler ${handler.name}${handler.ok ? '' : `\n  ${handler.detail.trim()}`}`);
+  }
+  for (const notice of result.plan?.notices ?? []) lines.push(`${host}: ${c.dim(`note: ${notice}`)}`);
+  if (result.status === 'unreachable') lines.push(`${host}: ${c.red('UNREACHABLE')}: ${result.error}`);
+  else if (result.error && result.failures.size === 0) lines.push(`${host}: ${c.red('FAILED')}: ${result.error}`);
+  return lines;
+}
+
+export function recapLines(results: HostResult[], options: { check: boolean; root?: string }, c: Colors): string[] {
+  const width = Math.max(...results.map((r) => r.name.length));
+  const lines = ['', c.bold(options.check ? 'RECAP (check mode: nothing was written)' : 'RECAP')];
+  for (const r of results) {
+    const failed = r.status === 'failed' ? 1 : 0;
+    const unreachable = r.status === 'unreachable' ? 1 : 0;
+    const name = r.status === 'ok' ? c.green(r.name.padEnd(width)) : r.status === 'changed' ? c.yellow(r.name.padEnd(width)) : c.red(r.name.padEnd(width));
+    lines.push(`${name} : ok=${okCount(r)} changed=${changeCount(r)} failed=${failed} unreachable=${unreachable}`);
+  }
+  return lines;
+}

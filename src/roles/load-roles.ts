@@ -1,0 +1,104 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { Problem } from '../errors.js';
+import { compileSchema } from '../schema/ajv.js';
+import { describeError, formatPath } from '../schema/describe-error.js';
+import { positionAt, readYaml } from '../yaml/read-yaml.js';
+import type { YamlSource } from '../yaml/read-yaml.js';
+import { schemasDir } from '../paths.js';
+import type { Role } from './role.js';
+import type { RoleManifest } from './types.js';
+
+const validateManifest = compileSchema(JSON.parse(readFileSync(join(schemasDir, 'role.schema.json'), 'utf8')));
+
+/** Paths in messages are relative to the working directory when that is shorter, as a user typed them. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && rel.length < path.length ? rel : path;
+}
+
+function loadRole(name: string, dir: string, problems: Problem[]): Role | undefined {
+  const manifestRead = readYaml(shown(join(dir, 'role.yml')));
+  problems.push(...manifestRead.problems);
+  const manifestSource = manifestRead.source;
+  if (!manifestSource) return undefined;
+  if (!validateManifest(manifestSource.data)) {
+    for (const error of validateManifest.errors ?? []) {
+      const violation = describeError(error);
+      problems.push({ ...positionAt(manifestSource, violation.path), variable: formatPath(violation.path) || undefined, message: `role ${name}: ${violation.message}` });
+    }
+    return undefined;
+  }
+  const manifest = manifestSource.data as RoleManifest;
+
+  let defaults: Record<string, unknown> = {};
+  let defaultsSource: YamlSource | null = null;
+  const defaultsFile = join(dir, 'defaults.yml');
+  if (existsSync(defaultsFile)) {
+    const read = readYaml(shown(defaultsFile));
+    problems.push(...read.problems);
+    if (read.source) {
+      const data = read.source.data ?? {};
+      if (typeof data !== 'object' || Array.isArray(data)) {
+        problems.push({ file: read.source.file, line: 1, col: 1, message: `role ${name}: defaults must be a mapping of variables` });
+      } else {
+        defaults = data as Record<string, unknown>;
+        defaultsSource = read.source;
+      }
+    }
+  }
+
+  const schemaFile = join(dir, 'schema.json');
+  let schema: { properties?: Record<string, { secret?: boolean }> } = { properties: {} };
+  if (existsSync(schemaFile)) {
+    try {
+      schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
+    } catch (error) {
+      problems.push({ file: shown(schemaFile), message: `role ${name}: schema is not valid JSON: ${(error as Error).message}` });
+      return undefined;
+    }
+  }
+  let validateVariables;
+  try {
+    validateVariables = compileSchema(schema);
+  } catch (error) {
+    problems.push({ file: shown(schemaFile), message: `role ${name}: schema does not compile: ${(error as Error).message}` });
+    return undefined;
+  }
+  const properties = schema.properties ?? {};
+  const knownVariables = new Set(Object.keys(properties));
+  const secretVariables = new Set(Object.entries(properties).filter(([, p]) => p.secret === true).map(([k]) => k));
+  for (const variable of Object.keys(defaults)) {
+    if (!knownVariables.has(variable)) {
+      problems.push({ ...positionAt(defaultsSource!, [variable]), variable, message: `role ${name}: default for a variable its schema does not declare` });
+    }
+  }
+  return {
+    name,
+    dir,
+    templatesDir: join(dir, 'templates'),
+    manifest,
+    manifestSource,
+    defaults,
+    defaultsSource,
+    knownVariables,
+    secretVariables,
+    validateVariables,
+  };
+}
+
+/** Every role found in the search path; an earlier directory's role shadows a later one of the same name. */
+export function loadRoles(searchPath: string[]): { roles: Map<string, Role>; problems: Problem[] } {
+  const roles = new Map<string, Role>();
+  const problems: Problem[] = [];
+  for (const base of searchPath) {
+    if (!existsSync(base)) continue;
+    for (const name of readdirSync(base).sort()) {
+      const dir = join(base, name);
+      if (roles.has(name) || !statSync(dir).isDirectory() || !existsSync(join(dir, 'role.yml'))) continue;
+      const role = loadRole(name, dir, problems);
+      if (role) roles.set(name, role);
+    }
+  }
+  return { roles, problems };
+}

@@ -1,0 +1,78 @@
+import { applyScript } from '../apply/apply-script.js';
+import { parseApply } from '../apply/parse-apply.js';
+import { connect } from '../connection/connect.js';
+import { UnreachableError } from '../connection/types.js';
+import { planHost } from '../plan/plan-host.js';
+import { pendingChanges } from '../plan/types.js';
+import { parseProbe, ProbeOutputError } from '../probe/parse-probe.js';
+import { probeScript } from '../probe/probe-script.js';
+import type { HostWork } from '../project/load-project.js';
+import type { HostResult } from './host-result.js';
+
+export interface RunOptions {
+  check: boolean;
+  backup: boolean;
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-5).join('\n');
+}
+
+/** probe -> plan -> (apply): one round trip to look, one to change, none when nothing differs. */
+export async function runHost(work: HostWork, options: RunOptions): Promise<HostResult> {
+  const { host, desired } = work;
+  const result: HostResult = { name: host.name, status: 'ok', failures: new Map(), handlersRun: [], applied: false };
+  let connection;
+  try {
+    connection = connect(host);
+    const probe = await connection.run(probeScript(desired, host.root));
+    if (probe.exitCode !== 0) return { ...result, status: 'failed', error: `probe failed (exit ${probe.exitCode}): ${lastLines(probe.stderr)}` };
+    const actual = parseProbe(probe.stdout, desired);
+    const plan = planHost(desired, actual, { root: host.root, secretValues: host.secretValues });
+    result.plan = plan;
+    if (plan.errors.length > 0) return { ...result, status: 'failed', error: plan.errors.join('; ') };
+    const pending = pendingChanges(plan);
+    if (pending.length === 0) return result;
+    result.status = 'changed';
+    if (options.check) return result;
+
+    const applied = await connection.run(applyScript(plan, desired, { backup: options.backup }));
+    result.applied = true;
+    const report = parseApply(applied.stdout);
+    for (const [id, message] of report.failed) {
+      const resource = desired.resources[Number(id.slice(1))];
+      result.failures.set(resource?.id ?? id, message);
+    }
+    result.handlersRun = report.handlers;
+    const failedHandlers = report.handlers.filter((h) => !h.ok);
+    if (report.failed.size > 0 || failedHandlers.length > 0 || applied.exitCode !== 0 || !report.done) {
+      result.status = 'failed';
+      const reasons = [...result.failures].map(([id, message]) => `${id}: ${message}`);
+      for (const h of failedHandlers) reasons.push(`handler ${h.name} failed${h.detail ? `: ${h.detail.trim()}` : ''}`);
+      if (reasons.length === 0) reasons.push(`apply script ended with exit ${applied.exitCode}${applied.stderr ? `: ${lastLines(applied.stderr)}` : ''}`);
+      result.error = reasons.join('\n');
+    }
+    return result;
+  } catch (error) {
+    if (error instanceof UnreachableError) return { ...result, status: 'unreachable', error: error.message };
+    if (error instanceof ProbeOutputError) return { ...result, status: 'failed', error: error.message };
+    throw error;
+  } finally {
+    await connection?.close();
+  }
+}
+
+/** Runs hosts `forks` at a time; `onDone` sees each result as soon as its host finishes. */
+export async function runHosts(work: HostWork[], options: RunOptions & { forks: number }, onDone: (result: HostResult) => void): Promise<HostResult[]> {
+  const results: HostResult[] = new Array(work.length);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < work.length) {
+      const index = next++;
+      results[index] = await runHost(work[index]!, options);
+      onDone(results[index]!);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.forks, work.length)) }, worker));
+  return results;
+}

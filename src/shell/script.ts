@@ -1,0 +1,46 @@
+// Helpers for the POSIX sh scripts that run on hosts. Every value is quoted with shquote, so a path or
+// name can never become shell syntax.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { shquote } from '../render/filters.js';
+import { packageRoot } from '../paths.js';
+
+export { shquote };
+
+/** A path on the host, under the root prefix `$R` (empty on a real host). */
+export function hostPath(path: string): string {
+  return `"$R"${shquote(path)}`;
+}
+
+/**
+ * Wraps a script body so the whole text is read before anything runs. The script arrives on the
+ * shell's stdin; without this, a command that reads stdin would swallow the rest of the script.
+ */
+export function wrapScript(root: string | undefined, functions: string, body: string): string {
+  return [
+    '#!/bin/sh',
+    '# shellcheck disable=SC2317 # a script uses only some of its library functions',
+    'set -u',
+    'umask 022',
+    'export LC_ALL=C',
+    `R=${shquote(root ?? '')}`,
+    functions,
+    'main() {',
+    body,
+    '}',
+    'main </dev/null',
+    '',
+  ].join('\n');
+}
+
+const libraries = new Map<string, string>();
+
+/** A file of shell functions from the package's shell/ folder (kept as .sh so shellcheck reads it). */
+export function readShellLibrary(name: string): string {
+  let text = libraries.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(packageRoot, 'shell', name), 'utf8');
+    libraries.set(name, text);
+  }
+  return text;
+}

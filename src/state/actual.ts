@@ -1,0 +1,28 @@
+// ActualState: what the probe found on a host, per desired resource. Produced by parseProbe.
+
+export interface Attributes {
+  /** four octal digits */
+  mode: string;
+  owner: string;
+  group: string;
+}
+
+export type Observed =
+  | { state: 'missing' }
+  /** something of another type is in the way (a directory where a file belongs...) */
+  | { state: 'other'; type: string }
+  | ({ state: 'file'; sha256: string; content?: string } & Attributes)
+  | ({ state: 'directory' } & Attributes)
+  | { state: 'symlink'; target: string }
+  | ({ state: 'private_key' } & Attributes)
+  | ({ state: 'csr'; subject: string; san: string[]; keyMatches: boolean } & Attributes)
+  | { state: 'user'; home: string; shell: string; groups: string[] }
+  | { state: 'group' };
+
+export interface ActualState {
+  isRoot: boolean;
+  /** account names that resolve on the host */
+  users: Set<string>;
+  groups: Set<string>;
+  resources: Map<string, Observed>;
+}

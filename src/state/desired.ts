@@ -1,0 +1,93 @@
+// DesiredState: what a host should look like, as typed resources. Produced by render, consumed by
+// render --out, plan and apply. No I/O here.
+import type { KeyType } from '../roles/types.js';
+
+export interface Ownership {
+  owner?: string;
+  group?: string;
+  /** octal, always four digits ("0640") once rendered */
+  mode?: string;
+}
+
+interface Common {
+  /** unique per host: `<kind>:<path or name>` */
+  id: string;
+  role: string;
+  notify: string[];
+}
+
+export interface FileResource extends Common, Ownership {
+  kind: 'file';
+  path: string;
+  content: string;
+  validate?: string;
+  secret: boolean;
+}
+export interface DirectoryResource extends Common, Ownership {
+  kind: 'directory';
+  path: string;
+}
+export interface SymlinkResource extends Common {
+  kind: 'symlink';
+  path: string;
+  target: string;
+}
+export interface UserResource extends Common {
+  kind: 'user';
+  name: string;
+  system: boolean;
+  home?: string;
+  shell?: string;
+  group?: string;
+  groups: string[];
+}
+export interface GroupResource extends Common {
+  kind: 'group';
+  name: string;
+  system: boolean;
+}
+export interface PrivateKeyResource extends Common, Ownership {
+  kind: 'private_key';
+  path: string;
+  keyType: KeyType;
+}
+export interface CsrResource extends Common, Ownership {
+  kind: 'csr';
+  path: string;
+  key: string;
+  domains: string[];
+  country?: string;
+  organization?: string;
+}
+
+export type Resource =
+  | FileResource
+  | DirectoryResource
+  | SymlinkResource
+  | UserResource
+  | GroupResource
+  | PrivateKeyResource
+  | CsrResource;
+
+export type PathResource = Exclude<Resource, UserResource | GroupResource>;
+
+export interface Handler {
+  name: string;
+  command: string;
+  role: string;
+}
+
+export interface DesiredState {
+  host: string;
+  resources: Resource[];
+  handlers: Handler[];
+}
+
+export function isPathResource(resource: Resource): resource is PathResource {
+  return resource.kind !== 'user' && resource.kind !== 'group';
+}
+
+/** What a change line calls a resource: its path, or its name for users and groups. */
+export function resourceTarget(resource: Resource): string {
+  return isPathResource(resource) ? resource.path : resource.name;
+}

@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Problem } from '../errors.js';
+import type { Inventory, InventoryHost, Position } from '../inventory/types.js';
+import { locate } from '../inventory/index.js';
+import type { Role } from '../roles/role.js';
+import { compileSchema } from '../schema/ajv.js';
+import { describeError, formatPath, show } from '../schema/describe-error.js';
+import { schemasDir } from '../paths.js';
+import { positionAt } from '../yaml/read-yaml.js';
+import { closest } from './suggest.js';
+import { templateVars } from './template-vars.js';
+
+const coreSchema = JSON.parse(readFileSync(join(schemasDir, 'core-vars.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
+const validateCore = compileSchema(coreSchema);
+const corePrefix = 'provision_';
+const coreVariables = new Set(Object.keys(coreSchema.properties));
+
+export interface ConnectionSettings {
+  type: 'local' | 'ssh';
+  address: string;
+  port?: number;
+  user?: string;
+  privateKeyFile?: string;
+  commonArgs?: string;
+  become: boolean;
+  becomeUser?: string;
+}
+
+/** A host ready to render: roles resolved, variables merged with role defaults, templated and checked. */
+export interface PreparedHost {
+  name: string;
+  groups: string[];
+  roles: string[];
+  /** inventory variables only (what `hosts --vars` shows and ansible-inventory reports) */
+  inventoryVars: Record<string, unknown>;
+  /** role defaults < inventory < extra vars, templated: the context templates see */
+  vars: Record<string, unknown>;
+  connection: ConnectionSettings;
+  /** absolute directory the host's tree is placed under, or undefined for the real root */
+  root?: string;
+  /** values that must never be printed */
+  secretValues: string[];
+}
+
+export interface PrepareOptions {
+  /** --root: overrides provision_root for every host */
+  root?: string;
+}
+
+function positionOfVariable(host: InventoryHost, rolesByName: Map<string, Role>, roles: string[], path: (string | number)[]): Position {
+  const [variable, ...rest] = path;
+  const origin = host.origins.get(String(variable));
+  if (origin) return locate(origin, rest);
+  for (const name of roles) {
+    const role = rolesByName.get(name);
+    if (role?.defaultsSource && String(variable) in role.defaults) return positionAt(role.defaultsSource, path);
+  }
+  return host.declaredAt;
+}
+
+function checkAgainst(validate: ReturnType<typeof compileSchema>, vars: Record<string, unknown>, where: (path: (string | number)[]) => Position, hostName: string, problems: Problem[]): void {
+  if (validate(vars)) return;
+  for (const error of validate.errors ?? []) {
+    const violation = describeError(error);
+    const position = where(violation.path);
+    problems.push({ ...position, hosts: [hostName], variable: formatPath(violation.path), message: violation.message });
+  }
+}
+
+export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByName: Map<string, Role>, options: PrepareOptions, problems: Problem[]): PreparedHost | undefined {
+  const where = (path: (string | number)[]) => positionOfVariable(host, rolesByName, roles, path);
+  const before = problems.length;
+  let roles: string[] = [];
+  const declaredRoles = host.vars.provision_roles;
+  if (Array.isArray(declaredRoles) && declaredRoles.every((r) => typeof r === 'string')) {
+    roles = declaredRoles as string[];
+    roles.forEach((name, index) => {
+      if (!rolesByName.has(name)) {
+        const suggestion = closest(name, rolesByName.keys());
+        problems.push({ ...where(['provision_roles', index]), hosts: [host.name], variable: `provision_roles[${index}]`, message: `unknown role ${show(name)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; known roles: ${[...rolesByName.keys()].join(', ')}` });
+      }
+    });
+    for (const name of roles) {
+      for (const required of rolesByName.get(name)?.manifest.requires ?? []) {
+        if (!roles.includes(required)) problems.push({ ...where(['provision_roles']), hosts: [host.name], variable: 'provision_roles', message: `role ${name} needs role ${required} too` });
+      }
+    }
+  }
+
+  // Merge: role defaults (in role order) < inventory and extra vars (already merged by the inventory).
+  const merged: Record<string, unknown> = {};
+  for (const name of roles) Object.assign(merged, rolesByName.get(name)?.defaults ?? {});
+  Object.assign(merged, host.vars);
+  const magic = { inventory_hostname: host.name, inventory_hostname_short: host.name.split('.')[0], group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'), inventory_dir: inventory.dir, inventory_file: resolve(inventory.file) };
+  const templated = templateVars({ ...merged, ...magic });
+  for (const { variable, error } of templated.errors) {
+    problems.push({ ...where([variable]), hosts: [host.name], variable, message: `cannot template value: ${error.message.replace(/^\([^)]*\)\s*/, '').replace(/^Error: /, '')}` });
+  }
+  const vars = templated.vars;
+
+  checkAgainst(validateCore, vars, where, host.name, problems);
+  const secretNames = new Set<string>(Array.isArray(vars.provision_secret_vars) ? (vars.provision_secret_vars as string[]) : []);
+  for (const name of roles) {
+    const role = rolesByName.get(name);
+    if (!role) continue;
+    checkAgainst(role.validateVariables, vars, where, host.name, problems);
+    for (const secret of role.secretVariables) secretNames.add(secret);
+  }
+
+  // A variable with a role's prefix that the role does not declare is a typo until proven otherwise.
+  for (const variable of Object.keys(host.vars)) {
+    const known = variable.startsWith(corePrefix) ? { prefix: corePrefix, variables: coreVariables } : undefined;
+    const owner = known ?? [...rolesByName.values()].map((r) => ({ prefix: r.manifest.prefix, variables: r.knownVariables })).find((r) => variable.startsWith(r.prefix));
+    if (owner && !owner.variables.has(variable)) {
+      const suggestion = closest(variable, owner.variables);
+      problems.push({ ...where([variable]), hosts: [host.name], variable, message: `unknown variable${suggestion ? ` (did you mean ${suggestion}?)` : ''}` });
+    }
+  }
+  if (problems.length > before) return undefined;
+
+  const connectionType = (vars.ansible_connection as 'local' | 'ssh' | undefined) ?? 'ssh';
+  const rootSetting = options.root ?? (vars.provision_root as string | undefined);
+  const rootBase = options.root !== undefined ? resolve(options.root) : rootSetting !== undefined ? (isAbsolute(rootSetting) ? rootSetting : resolve(inventory.dir, rootSetting)) : undefined;
+  const secretValues = [...secretNames].map((n) => vars[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  return {
+    name: host.name,
+    groups: host.groups,
+    roles,
+    inventoryVars: host.vars,
+    vars,
+    connection: {
+      type: connectionType,
+      address: (vars.ansible_host as string | undefined) ?? host.name,
+      port: vars.ansible_port as number | undefined,
+      user: vars.ansible_user as string | undefined,
+      privateKeyFile: vars.ansible_ssh_private_key_file as string | undefined,
+      commonArgs: vars.ansible_ssh_common_args as string | undefined,
+      become: vars.ansible_become === true,
+      becomeUser: vars.ansible_become_user as string | undefined,
+    },
+    root: rootBase === undefined ? undefined : join(rootBase, host.name),
+    secretValues,
+  };
+}
+
+/** The same problem found for several hosts (a bad group_vars value) is reported once, naming them all. */
+export function mergeProblems(problems: Problem[]): Problem[] {
+  const merged = new Map<string, Problem>();
+  for (const problem of problems) {
+    const key = JSON.stringify([problem.file, problem.line, problem.col, problem.variable, problem.message]);
+    const existing = merged.get(key);
+    if (existing) existing.hosts = [...new Set([...(existing.hosts ?? []), ...(problem.hosts ?? [])])];
+    else merged.set(key, { ...problem, hosts: problem.hosts ? [...problem.hosts] : undefined });
+  }
+  return [...merged.values()];
+}
