@@ -32,11 +32,38 @@ own() {
   if [ -n "$2" ]; then chmod -- "$2" "$1" || return 1; fi
 }
 
+# sweep DIR: remove temp files left by runs that were killed before their clean-up ran. Temp names
+# carry the PID of the script that made them; a file whose script is gone is stale.
+SWEPT=''
+sweep() {
+  case "
+$SWEPT
+" in *"
+$1
+"*) return ;; esac
+  SWEPT=$(printf '%s\n%s' "$SWEPT" "$1")
+  for stale in "$1"/.provision-*-*; do
+    if [ ! -e "$stale" ] && [ ! -L "$stale" ]; then continue; fi
+    pid=${stale##*/.provision-}
+    pid=${pid%%-*}
+    case $pid in '' | *[!0-9]*) continue ;; esac
+    if [ "$pid" != "$$" ] && ! alive "$pid"; then rm -f -- "$stale"; fi
+  done
+}
+
+# alive PID: the process exists and is not a zombie (a killed script can wait a while to be reaped).
+alive() {
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  state=${stat##*) }
+  [ "${state%% *}" != Z ]
+}
+
 # temp_beside ID PATH: a new temp file in PATH's directory (so the rename is atomic), in TMP.
 temp_beside() {
   dir=$(dirname -- "$2")
   if ! mkdir -p -- "$dir"; then fail "$1" "cannot create directory $dir"; return 1; fi
-  if ! TMP=$(mktemp "$dir/.provision-XXXXXX"); then fail "$1" "cannot create a temp file in $dir"; return 1; fi
+  sweep "$dir"
+  if ! TMP=$(mktemp "$dir/.provision-$$-XXXXXX"); then fail "$1" "cannot create a temp file in $dir"; return 1; fi
   STAGED=$(printf '%s\n%s' "$STAGED" "$TMP")
 }
 

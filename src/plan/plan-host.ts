@@ -40,7 +40,7 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
   const createdUsers = new Set<string>();
   const createdGroups = new Set<string>();
   const createdKeys = new Set<string>();
-  let ownershipSkipped = false;
+  const unappliedAccounts = new Set<string>();
 
   if (!underRoot) {
     for (const r of desired.resources) {
@@ -58,7 +58,8 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     const can = (name: string | undefined, known: Set<string>, created: Set<string>) => name !== undefined && actual.isRoot && (known.has(name) || created.has(name));
     const owner = can(resource.owner, actual.users, createdUsers) ? resource.owner : undefined;
     const group = can(resource.group, actual.groups, createdGroups) ? resource.group : undefined;
-    if ((resource.owner && !owner) || (resource.group && !group)) ownershipSkipped = true;
+    if (resource.owner && !owner) unappliedAccounts.add(resource.owner);
+    if (resource.group && !group) unappliedAccounts.add(resource.group);
     return { owner, group };
   }
 
@@ -150,7 +151,9 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     }
   }
 
-  if (ownershipSkipped) notices.push(actual.isRoot ? 'owner/group left as they are where the account does not exist here' : 'not running as root: owner and group changes skipped');
+  if (unappliedAccounts.size > 0) {
+    notices.push(actual.isRoot ? `owner/group not set where the account does not exist here: ${[...unappliedAccounts].sort().join(', ')}` : 'not running as root: owner and group changes skipped');
+  }
   const notified = new Set(changes.filter((c) => c.action === 'create' || c.action === 'update').flatMap((c) => c.resource.notify));
   const handlers = desired.handlers.filter((h) => notified.has(h.name));
   if (underRoot && handlers.length > 0) notices.push(`handlers not run under a --root tree: ${handlers.map((h) => h.name).join(', ')}`);

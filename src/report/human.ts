@@ -35,6 +35,8 @@ export function hostLines(result: HostResult, options: { diff: boolean; check: b
   for (const handler of result.handlersRun) {
     lines.push(`${host}: ${handler.ok ? c.yellow('ran') : c.red('failed')} handler ${handler.name}${handler.ok ? '' : `\n  ${handler.detail.trim()}`}`);
   }
+  // Notices explain changes; a host with nothing to change has nothing to explain.
+  if (result.status === 'ok') return lines;
   for (const notice of result.plan?.notices ?? []) lines.push(`${host}: ${c.dim(`note: ${notice}`)}`);
   if (result.status === 'unreachable') lines.push(`${host}: ${c.red('UNREACHABLE')}: ${result.error}`);
   else if (result.error && result.failures.size === 0) lines.push(`${host}: ${c.red('FAILED')}: ${result.error}`);

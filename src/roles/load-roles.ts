@@ -49,7 +49,7 @@ function loadRole(name: string, dir: string, problems: Problem[]): Role | undefi
   }
 
   const schemaFile = join(dir, 'schema.json');
-  let schema: { properties?: Record<string, { secret?: boolean }> } = { properties: {} };
+  let schema: { properties?: Record<string, { secret?: boolean }> } = { type: 'object', properties: {} } as never;
   if (existsSync(schemaFile)) {
     try {
       schema = JSON.parse(readFileSync(schemaFile, 'utf8'));

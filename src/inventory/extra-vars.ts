@@ -1,0 +1,78 @@
+// `-e` extra vars, read as Ansible's load_extra_vars does: `@file` (YAML/JSON, relative to the current
+// directory), an inline YAML/JSON mapping starting with `{`, or `key=value` pairs (values are strings).
+// Later arguments override earlier ones; all of them beat every other variable.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Problem } from '../errors.js';
+import { KvError, parseKv } from './kv.js';
+import type { VarLayer } from './model.js';
+import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from './parse-yaml.js';
+
+const FORMS = 'expected key=value pairs, a YAML/JSON mapping such as {"key": "value"}, or @file';
+
+/** How an inline argument is named in messages and origins. */
+export function extraVarsLabel(arg: string): string {
+  const short = arg.length > 60 ? `${arg.slice(0, 57)}...` : arg;
+  return `-e ${short}`;
+}
+
+function loadYamlMapping(text: string, file: string, layer: VarLayer, problems: Problem[], arg: string): void {
+  const parsed = parseYaml(text, file);
+  problems.push(...parsed.problems);
+  const source = parsed.source;
+  if (!source) return;
+  if (source.value === null || typeof source.value !== 'object' || Array.isArray(source.value)) {
+    problems.push({
+      ...positionOf(file, source.lineCounter, source.root),
+      message: `extra vars \`${arg}\` must be a mapping of variable names to values; found ${describeType(source.value)}`,
+    });
+    return;
+  }
+  for (const pair of mapPairs(source.root, source.doc)) {
+    layer.set(pair.key, {
+      value: toValue(pair.valueNode, source.doc),
+      origin: { file, node: valueOrKey(pair), lineCounter: source.lineCounter },
+    });
+  }
+}
+
+export function loadExtraVars(args: readonly string[], cwd = process.cwd()): { layer: VarLayer; problems: Problem[] } {
+  const layer: VarLayer = new Map();
+  const problems: Problem[] = [];
+  for (const arg of args) {
+    if (!arg) continue;
+    if (arg.startsWith('@')) {
+      const file = arg.slice(1);
+      let text: string;
+      try {
+        text = readFileSync(path.resolve(cwd, file), 'utf8');
+      } catch (e) {
+        problems.push({ file, message: `cannot read extra vars file given as \`-e ${arg}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+        continue;
+      }
+      loadYamlMapping(text, file, layer, problems, arg);
+    } else if (arg[0] === '/' || arg[0] === '.') {
+      problems.push({ file: extraVarsLabel(arg), message: `to read extra vars from the file \`${arg}\`, write \`-e @${arg}\`` });
+    } else if (arg[0] === '{' || arg[0] === '[') {
+      loadYamlMapping(arg, extraVarsLabel(arg), layer, problems, arg);
+    } else {
+      let parsed: ReturnType<typeof parseKv>;
+      try {
+        parsed = parseKv(arg);
+      } catch (e) {
+        if (!(e instanceof KvError)) throw e;
+        problems.push({ file: extraVarsLabel(arg), message: `invalid extra vars: ${e.message}` });
+        continue;
+      }
+      if (parsed.free.length > 0) {
+        problems.push({ file: extraVarsLabel(arg), message: `invalid extra vars: \`${parsed.free.join(' ')}\` is not key=value; ${FORMS}` });
+        continue;
+      }
+      for (const [key, value] of Object.entries(parsed.vars)) {
+        layer.set(key, { value, origin: { file: extraVarsLabel(arg), node: null, lineCounter: null } });
+      }
+    }
+  }
+  return { layer, problems };
+}

@@ -1,0 +1,106 @@
+// group_vars/ and host_vars/ beside the inventory, as Ansible's host_group_vars plugin and
+// DataLoader.find_vars_files read them.
+
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Problem } from '../errors.js';
+import type { VarLayer } from './model.js';
+import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from './parse-yaml.js';
+
+const EXTENSIONS = ['.yml', '.yaml', '.json'];
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Files of a vars directory: sorted, hidden files and `~` backups skipped, subdirectories without an extension recursed. */
+function dirVarsFiles(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    if (entry.startsWith('.') || entry.endsWith('~')) continue;
+    const ext = path.extname(entry);
+    const full = path.join(dir, entry);
+    if (isDirectory(full) && !ext) found.push(...dirVarsFiles(full));
+    else if (isFile(full) && (!ext || EXTENSIONS.includes(ext))) found.push(full);
+  }
+  return found;
+}
+
+/**
+ * The files holding `name`'s variables in `dir`: the first of `name` (a file, or a directory of files),
+ * `name.yml`, `name.yaml`, `name.json` that exists. Absolute paths, in merge order.
+ */
+export function findVarsFiles(dir: string, name: string): string[] {
+  // Ansible skips entity names that look like absolute paths ("chroot" style inventory hosts)
+  if (name.startsWith(path.sep)) return [];
+  for (const ext of ['', ...EXTENSIONS]) {
+    const candidate = path.join(dir, name + ext);
+    if (!existsSync(candidate)) continue;
+    return isDirectory(candidate) ? dirVarsFiles(candidate) : [candidate];
+  }
+  return [];
+}
+
+export interface VarsFilesResult {
+  layer: VarLayer;
+  /** the files read, as the user sees them */
+  files: string[];
+  problems: Problem[];
+}
+
+/**
+ * Reads and merges the vars files of one group or host. `displayDir` is the inventory's directory as
+ * the user named it (relative stays relative), `absDir` the same directory absolute.
+ */
+export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group_vars' | 'host_vars', name: string): VarsFilesResult {
+  const layer: VarLayer = new Map();
+  const problems: Problem[] = [];
+  const files: string[] = [];
+  const base = path.join(absDir, subdir);
+  if (!existsSync(base)) return { layer, files, problems };
+  if (!isDirectory(base)) {
+    problems.push({ file: path.join(displayDir, subdir), message: `${subdir} must be a directory` });
+    return { layer, files, problems };
+  }
+  for (const file of findVarsFiles(base, name)) {
+    const display = path.join(displayDir, path.relative(absDir, file));
+    files.push(display);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      problems.push({ file: display, message: `cannot read: ${(e as Error).message}` });
+      continue;
+    }
+    const parsed = parseYaml(text, display);
+    problems.push(...parsed.problems);
+    const source = parsed.source;
+    if (!source || source.value === null) continue; // malformed (reported) or empty (ignored, like Ansible)
+    if (typeof source.value !== 'object' || Array.isArray(source.value)) {
+      problems.push({
+        ...positionOf(display, source.lineCounter, source.root),
+        message: `a vars file must be a mapping of variable names to values; found ${describeType(source.value)}`,
+      });
+      continue;
+    }
+    for (const pair of mapPairs(source.root, source.doc)) {
+      layer.set(pair.key, {
+        value: toValue(pair.valueNode, source.doc),
+        origin: { file: display, node: valueOrKey(pair), lineCounter: source.lineCounter },
+      });
+    }
+  }
+  return { layer, files, problems };
+}

@@ -1,0 +1,158 @@
+// The reference: for every fixture inventory, Ansible's own `ansible-inventory -i FILE --list` must
+// give exactly our variables and group membership, and `ansible all --list-hosts -l PATTERN` exactly
+// our host selection. Needs ansible-core (Debian package `ansible-core`); without it these tests FAIL.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { selectHosts } from '../../src/inventory/limit.js';
+import type { Inventory } from '../../src/inventory/types.js';
+import { extraVarsOf, FIXTURES, inventoryFileOf, loadFixture, validFixtures } from './helpers.js';
+import { LIMIT_CASES } from './limit-cases.js';
+
+const home = mkdtempSync(path.join(tmpdir(), 'provision-ansible-'));
+const config = path.join(home, 'ansible.cfg');
+writeFileSync(config, '');
+after(() => rmSync(home, { recursive: true, force: true }));
+
+const ENV = {
+  ...process.env,
+  ANSIBLE_NOCOLOR: '1',
+  ANSIBLE_LOCALHOST_WARNING: 'False',
+  ANSIBLE_INVENTORY_UNPARSED_WARNING: 'False',
+  // only the YAML plugin, and fail loudly: no silent fallback to the INI parser
+  ANSIBLE_INVENTORY_ENABLED: 'yaml',
+  ANSIBLE_INVENTORY_UNPARSED_FAILED: 'True',
+  ANSIBLE_HOME: home,
+  ANSIBLE_LOCAL_TEMP: home,
+  ANSIBLE_CONFIG: config,
+};
+
+interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs an Ansible command; a missing command fails the test with how to install it. */
+function ansible(command: string, args: string[], cwd: string): RunResult {
+  try {
+    const stdout = execFileSync(command, args, { cwd, env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { status: 0, stdout, stderr: '' };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { status?: number; stdout?: string; stderr?: string };
+    if (err.code === 'ENOENT') {
+      assert.fail(`\`${command}\` is not on PATH: install Debian's ansible-core (apt-get install ansible-core) to run the Ansible comparison tests`);
+    }
+    return { status: err.status ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+interface AnsibleGroup {
+  hosts?: string[];
+  children?: string[];
+}
+
+/** What `ansible-inventory --list` prints: groups, and `_meta.hostvars`. */
+interface AnsibleList {
+  groups: Map<string, AnsibleGroup>;
+  hostvars: Record<string, Record<string, unknown>>;
+}
+
+function parseList(stdout: string): AnsibleList {
+  const { _meta, ...groups } = JSON.parse(stdout) as { _meta: { hostvars: Record<string, Record<string, unknown>> } } & Record<string, AnsibleGroup>;
+  return { groups: new Map(Object.entries(groups)), hostvars: _meta.hostvars };
+}
+
+/** `!unsafe` values are printed as {"__ansible_unsafe": "..."}; we keep the plain string. */
+function unwrapUnsafe(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapUnsafe);
+  if (value && typeof value === 'object') {
+    if ('__ansible_unsafe' in value) return (value as { __ansible_unsafe: unknown }).__ansible_unsafe;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapUnsafe(v)]));
+  }
+  return value;
+}
+
+/** Every group a host is in according to Ansible's output: direct groups and their ancestors. */
+function ansibleHostGroups(list: AnsibleList, hostName: string): string[] {
+  const parents = new Map<string, string[]>();
+  for (const [name, group] of list.groups) {
+    for (const child of group.children ?? []) parents.set(child, [...(parents.get(child) ?? []), name]);
+  }
+  const result = new Set<string>(['all']);
+  const stack = [...list.groups].filter(([, g]) => (g.hosts ?? []).includes(hostName)).map(([name]) => name);
+  while (stack.length > 0) {
+    const g = stack.pop()!;
+    if (result.has(g) && g !== 'all') continue;
+    result.add(g);
+    stack.push(...(parents.get(g) ?? []));
+  }
+  return [...result].sort();
+}
+
+function compare(name: string, ours: Inventory, list: AnsibleList): void {
+  const groupsByName = new Map(ours.groups.map((g) => [g.name, g]));
+
+  const ansibleHosts = new Set<string>();
+  for (const [groupName, group] of list.groups) {
+    for (const h of group.hosts ?? []) ansibleHosts.add(h);
+    const mine = groupsByName.get(groupName);
+    assert.ok(mine, `${name}: Ansible has group ${groupName}, we do not`);
+    if (groupName !== 'all') assert.deepEqual(mine.hosts, group.hosts ?? [], `${name}: hosts of group ${groupName}`);
+    assert.deepEqual(mine.children, group.children ?? [], `${name}: children of group ${groupName}`);
+  }
+  for (const g of ours.groups) {
+    const listed = g.children.length > 0 || (g.name !== 'all' && g.hosts.length > 0);
+    if (listed) assert.ok(list.groups.has(g.name), `${name}: we have non-empty group ${g.name}, Ansible does not`);
+  }
+  assert.deepEqual(ours.hosts.map((h) => h.name).sort(), [...ansibleHosts].sort(), `${name}: hosts`);
+
+  for (const h of ours.hosts) {
+    // ansible-inventory leaves out hosts without variables
+    const expected = unwrapUnsafe(list.hostvars[h.name] ?? {});
+    assert.deepEqual(h.vars, expected, `${name}: variables of ${h.name}`);
+    assert.deepEqual([...h.groups].sort(), ansibleHostGroups(list, h.name), `${name}: groups of ${h.name}`);
+  }
+}
+
+const fixtures = validFixtures();
+
+test('there are fixtures to compare', () => {
+  assert.ok(fixtures.length >= 10, `only ${fixtures.length} fixtures in ${FIXTURES}`);
+});
+
+for (const name of fixtures) {
+  test(`ansible-inventory --list agrees on fixture ${name}`, () => {
+    const dir = path.join(FIXTURES, name);
+    const extra = extraVarsOf(name);
+    const run = ansible('ansible-inventory', ['-i', inventoryFileOf(name), '--list', ...extra.flatMap((e) => ['-e', e])], dir);
+    assert.equal(run.status, 0, `ansible-inventory failed on ${name}:\n${run.stderr}`);
+    compare(name, loadFixture(name), parseList(run.stdout));
+  });
+}
+
+test('ansible --list-hosts --limit agrees with selectHosts on every pattern', () => {
+  const dir = path.join(FIXTURES, 'limit');
+  const inventory = loadFixture('limit');
+  for (const [pattern, expected] of LIMIT_CASES) {
+    const run = ansible('ansible', ['all', '-i', 'hosts.yml', '--list-hosts', '--limit', pattern], dir);
+    let theirs: string[];
+    if (run.status === 0) {
+      theirs = run.stdout
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim())
+        .filter((l) => l !== '');
+    } else {
+      assert.match(run.stderr, /no hosts to target/, `ansible failed on --limit ${pattern}:\n${run.stderr}`);
+      theirs = [];
+    }
+    const ours = selectHosts(inventory, pattern).map((h) => h.name);
+    assert.deepEqual([...ours].sort(), [...theirs].sort(), `--limit ${pattern}`);
+    assert.deepEqual([...expected].sort(), [...theirs].sort(), `LIMIT_CASES entry for ${pattern} is out of date`);
+  }
+});
