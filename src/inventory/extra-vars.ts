@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Problem } from '../errors.js';
 import { KvError, parseKv } from './kv.js';
 import type { VarLayer } from './model.js';
-import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from './parse-yaml.js';
+import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from '../yaml/parse-yaml.js';
 
 const FORMS = 'expected key=value pairs, a YAML/JSON mapping such as {"key": "value"}, or @file';
 

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../errors.js';
 import type { VarLayer } from './model.js';
-import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from './parse-yaml.js';
+import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from '../yaml/parse-yaml.js';
 
 const EXTENSIONS = ['.yml', '.yaml', '.json'];
 

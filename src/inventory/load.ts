@@ -9,7 +9,7 @@ import { loadExtraVars } from './extra-vars.js';
 import { loadVarsFiles } from './group-vars.js';
 import { hostGroups, type InventoryModel, type VarLayer } from './model.js';
 import { buildModel } from './parse-inventory.js';
-import { parseYaml } from './parse-yaml.js';
+import { parseYaml } from '../yaml/parse-yaml.js';
 import { layersFor, mergeLayers } from './precedence.js';
 import { reconcile, sortedHostGroups } from './reconcile.js';
 import type { Inventory, InventoryHost } from './types.js';

@@ -1,7 +1,7 @@
 // locate: where, in its source file, a part of a variable's value is written.
 
 import type { Node as YamlNode } from 'yaml';
-import { childNode, documentOf, positionOf, valueOrKey } from './parse-yaml.js';
+import { childNode, documentOf, positionOf, valueOrKey } from '../yaml/parse-yaml.js';
 import type { Position, VarOrigin } from './types.js';
 
 /**

@@ -7,7 +7,7 @@ import { isMap, isScalar, type Node as YamlNode } from 'yaml';
 import type { Problem } from '../errors.js';
 import { expandHostPattern, HostRangeError } from './host-ranges.js';
 import { ancestors, newGroup, newModel, type GroupModel, type InventoryModel } from './model.js';
-import { mapPairs, positionOf, resolveAlias, toValue, valueOrKey, type PairInfo, type YamlSource } from './parse-yaml.js';
+import { mapPairs, positionOf, resolveAlias, toValue, valueOrKey, type PairInfo, type YamlSource } from '../yaml/parse-yaml.js';
 import type { VarOrigin } from './types.js';
 
 const SECTIONS = new Set(['vars', 'children', 'hosts']);

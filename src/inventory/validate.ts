@@ -2,10 +2,11 @@
 // a Problem placed on the YAML node it is about.
 
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { compileSchema } from '../schema/ajv.js';
 import type { Node as YamlNode } from 'yaml';
 import type { Problem } from '../errors.js';
-import { childNode, describeType, positionOf, type YamlSource } from './parse-yaml.js';
+import { childNode, describeType, positionOf, type YamlSource } from '../yaml/parse-yaml.js';
 
 /** From src/inventory/ and from dist/inventory/ alike, the schema is two levels up. */
 export const SCHEMA_URL = new URL('../../schemas/inventory.schema.json', import.meta.url);
@@ -15,8 +16,7 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
-    const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, strict: true });
-    compiled = ajv.compile(schema);
+    compiled = compileSchema(schema);
   }
   return compiled;
 }

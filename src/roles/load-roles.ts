@@ -22,14 +22,14 @@ function loadRole(name: string, dir: string, problems: Problem[]): Role | undefi
   problems.push(...manifestRead.problems);
   const manifestSource = manifestRead.source;
   if (!manifestSource) return undefined;
-  if (!validateManifest(manifestSource.data)) {
+  if (!validateManifest(manifestSource.value)) {
     for (const error of validateManifest.errors ?? []) {
       const violation = describeError(error);
       problems.push({ ...positionAt(manifestSource, violation.path), variable: formatPath(violation.path) || undefined, message: `role ${name}: ${violation.message}` });
     }
     return undefined;
   }
-  const manifest = manifestSource.data as RoleManifest;
+  const manifest = manifestSource.value as RoleManifest;
 
   let defaults: Record<string, unknown> = {};
   let defaultsSource: YamlSource | null = null;
@@ -38,7 +38,7 @@ function loadRole(name: string, dir: string, problems: Problem[]): Role | undefi
     const read = readYaml(shown(defaultsFile));
     problems.push(...read.problems);
     if (read.source) {
-      const data = read.source.data ?? {};
+      const data = read.source.value ?? {};
       if (typeof data !== 'object' || Array.isArray(data)) {
         problems.push({ file: read.source.file, line: 1, col: 1, message: `role ${name}: defaults must be a mapping of variables` });
       } else {

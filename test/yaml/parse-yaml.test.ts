@@ -2,8 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseYaml } from '../../src/inventory/parse-yaml.js';
-import { pyTimestamp } from '../../src/inventory/pyyaml-schema.js';
+import { parseYaml } from '../../src/yaml/parse-yaml.js';
+import { pyTimestamp } from '../../src/yaml/pyyaml-schema.js';
 
 function value(text: string): unknown {
   const { source, problems } = parseYaml(text, 'test.yml');

@@ -2,7 +2,7 @@
 
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { Problem } from '../errors.js';
-import type { Position } from './types.js';
+import type { Position } from '../inventory/types.js';
 import { pyyamlTags } from './pyyaml-schema.js';
 
 export interface YamlSource {
