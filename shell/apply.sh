@@ -147,6 +147,19 @@ link() {
   if mv -fT -- "$TMP" "$2"; then ok "$1"; else fail "$1" "cannot move the link into place"; fi
 }
 
+# Handlers a run has promised are written down before anything is renamed into place and crossed off
+# only once they succeed, so a run that fails or dies in between leaves them for the next run (a
+# changed file is never left un-reloaded; Ansible loses them: ansible#4766).
+# PENDING_HANDLERS (the file) is set by the generated script.
+STILL_PENDING=''
+
+# promise_handlers NAME...
+promise_handlers() {
+  mkdir -p -- "${PENDING_HANDLERS%/*}" &&
+    printf '%s\n' "$@" > "$PENDING_HANDLERS.tmp" &&
+    mv -f -- "$PENDING_HANDLERS.tmp" "$PENDING_HANDLERS"
+}
+
 handler() {
   name=$1
   shift
@@ -154,8 +167,18 @@ handler() {
     printf '@handler %s ok\n' "$name"
   else
     FAILED=1
+    STILL_PENDING=$(printf '%s\n%s' "$STILL_PENDING" "$name")
     printf '@handler %s fail\n' "$name"
     printf '%s\n' "$out" | sed 's/^/@detail /'
+  fi
+}
+
+# settle_handlers: keep only the handlers that failed for the next run.
+settle_handlers() {
+  if [ -z "$STILL_PENDING" ]; then
+    rm -f -- "$PENDING_HANDLERS"
+  else
+    printf '%s\n' "$STILL_PENDING" | sed '/^$/d' > "$PENDING_HANDLERS.tmp" && mv -f -- "$PENDING_HANDLERS.tmp" "$PENDING_HANDLERS"
   fi
 }
 

@@ -72,3 +72,12 @@ probe_group() {
 probe_account() {
   if getent "$1" "$2" >/dev/null; then printf '@account %s %s 1\n' "$1" "$2"; else printf '@account %s %s 0\n' "$1" "$2"; fi
 }
+
+# probe_pending_handlers FILE: handlers an earlier run promised but did not get to run.
+probe_pending_handlers() {
+  if [ -f "$1" ]; then
+    while IFS= read -r name; do
+      if [ -n "$name" ]; then printf '@pending %s\n' "$name"; fi
+    done < "$1"
+  fi
+}

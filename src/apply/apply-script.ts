@@ -1,6 +1,7 @@
 import type { Change, Plan } from '../plan/types.js';
 import type { CsrResource, DesiredState } from '../state/desired.js';
 import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script.js';
+import { pendingHandlersFile } from '../probe/probe-script.js';
 
 export interface ApplyOptions {
   /** keep the file a change replaces as `file.PID.DATE~` (Ansible's backup: yes) */
@@ -75,6 +76,8 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
     lines.push('fi');
   }
   lines.push('abort_if_failed');
+  if (plan.handlers.length > 0) lines.push(`PENDING_HANDLERS=${shquote(pendingHandlersFile)}`);
+  if (plan.handlers.length > 0) lines.push(`promise_handlers ${plan.handlers.map((h) => shquote(h.name)).join(' ')} || fail handlers 'cannot record pending handlers'`);
 
   for (const change of pending) {
     const r = change.resource;
@@ -85,6 +88,7 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
   }
 
   for (const handler of plan.handlers) lines.push(`handler ${shquote(handler.name)} ${shquote(handler.command)}`);
+  if (plan.handlers.length > 0) lines.push('settle_handlers');
   lines.push('finish');
   return wrapScript(plan.root, readShellLibrary('apply.sh'), lines.join('\n'));
 }

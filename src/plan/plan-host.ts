@@ -155,7 +155,7 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     notices.push(actual.isRoot ? `owner/group not set where the account does not exist here: ${[...unappliedAccounts].sort().join(', ')}` : 'not running as root: owner and group changes skipped');
   }
   const notified = new Set(changes.filter((c) => c.action === 'create' || c.action === 'update').flatMap((c) => c.resource.notify));
-  const handlers = desired.handlers.filter((h) => notified.has(h.name));
+  const handlers = desired.handlers.filter((h) => notified.has(h.name) || actual.pendingHandlers.includes(h.name));
   if (underRoot && handlers.length > 0) notices.push(`handlers not run under a --root tree: ${handlers.map((h) => h.name).join(', ')}`);
   return { host: desired.host, root: options.root, changes, handlers: underRoot ? [] : handlers, notices, errors };
 }

@@ -31,6 +31,11 @@ export interface Plan {
   errors: string[];
 }
 
+/** Something to do on the host: a resource to change or a handler owed. */
+export function hasWork(plan: Plan): boolean {
+  return pendingChanges(plan).length > 0 || plan.handlers.length > 0;
+}
+
 export function pendingChanges(plan: Plan): Change[] {
   return plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
 }

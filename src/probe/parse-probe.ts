@@ -9,7 +9,7 @@ function attributes(mode: string | undefined, owner: string | undefined, group: 
 
 /** Reads the probe's `@...` lines back into an ActualState for the resources of `state`. */
 export function parseProbe(output: string, state: DesiredState): ActualState {
-  const actual: ActualState = { isRoot: false, users: new Set(), groups: new Set(), resources: new Map() };
+  const actual: ActualState = { isRoot: false, users: new Set(), groups: new Set(), resources: new Map(), pendingHandlers: [] };
   const lines = output.split('\n');
   let done = false;
   for (let i = 0; i < lines.length; i++) {
@@ -18,6 +18,7 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
     const [tag, word, ...rest] = line.slice(1).split(' ');
     if (tag === 'done') done = true;
     else if (tag === 'uid') actual.isRoot = word === '0';
+    else if (tag === 'pending') actual.pendingHandlers.push(line.slice('@pending '.length));
     else if (tag === 'account') {
       if (rest[1] === '1') (word === 'passwd' ? actual.users : actual.groups).add(rest[0]!);
     } else if (tag && /^r\d+$/.test(tag)) {

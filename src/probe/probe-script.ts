@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import type { DesiredState, Resource } from '../state/desired.js';
 import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script.js';
 
+/** Where the apply script writes the handlers it still owes (shell/apply.sh). */
+export const pendingHandlersFile = '/var/lib/provision/pending-handlers';
+
 export function sha256(content: string): string {
   return createHash('sha256').update(content, 'utf8').digest('hex');
 }
@@ -47,6 +50,8 @@ export function probeScript(state: DesiredState, root: string | undefined): stri
     ...users.map((u) => `probe_account passwd ${shquote(u)}`),
     ...groups.map((g) => `probe_account group ${shquote(g)}`),
     ...state.resources.map(probeCall),
+    // Handlers only run on a real host, never under a --root tree.
+    ...(root === undefined && state.handlers.length > 0 ? [`probe_pending_handlers ${shquote(pendingHandlersFile)}`] : []),
     `printf '@done\\n'`,
   ];
   return wrapScript(root, functions, body.join('\n'));

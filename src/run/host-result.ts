@@ -14,8 +14,10 @@ export interface HostResult {
   applied: boolean;
 }
 
+/** Resources created or updated, plus handlers run (or due, in check mode), as Ansible counts them. */
 export function changeCount(result: HostResult): number {
-  return result.plan?.changes.filter((c) => c.action === 'create' || c.action === 'update').length ?? 0;
+  const resources = result.plan?.changes.filter((c) => c.action === 'create' || c.action === 'update').length ?? 0;
+  return resources + (result.plan?.handlers.length ?? 0);
 }
 
 export function okCount(result: HostResult): number {

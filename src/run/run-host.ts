@@ -3,7 +3,7 @@ import { parseApply } from '../apply/parse-apply.js';
 import { connect } from '../connection/connect.js';
 import { UnreachableError } from '../connection/types.js';
 import { planHost } from '../plan/plan-host.js';
-import { pendingChanges } from '../plan/types.js';
+import { hasWork } from '../plan/types.js';
 import { parseProbe, ProbeOutputError } from '../probe/parse-probe.js';
 import { probeScript } from '../probe/probe-script.js';
 import type { HostWork } from '../project/load-project.js';
@@ -31,8 +31,7 @@ export async function runHost(work: HostWork, options: RunOptions): Promise<Host
     const plan = planHost(desired, actual, { root: host.root, secretValues: host.secretValues });
     result.plan = plan;
     if (plan.errors.length > 0) return { ...result, status: 'failed', error: plan.errors.join('; ') };
-    const pending = pendingChanges(plan);
-    if (pending.length === 0) return result;
+    if (!hasWork(plan)) return result;
     result.status = 'changed';
     if (options.check) return result;
 

@@ -25,4 +25,6 @@ export interface ActualState {
   users: Set<string>;
   groups: Set<string>;
   resources: Map<string, Observed>;
+  /** handlers an earlier run promised but did not run (it failed or was cut off) */
+  pendingHandlers: string[];
 }

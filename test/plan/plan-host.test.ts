@@ -14,7 +14,7 @@ function desired(...resources: Resource[]): DesiredState {
 }
 
 function actual(entries: [Resource, Observed][], isRoot = true): ActualState {
-  return { isRoot, users: new Set(['root']), groups: new Set(['root']), resources: new Map(entries.map(([r, o]) => [r.id, o])) };
+  return { isRoot, users: new Set(['root']), groups: new Set(['root']), resources: new Map(entries.map(([r, o]) => [r.id, o])), pendingHandlers: [] };
 }
 
 const same = { state: 'file', mode: '0644', owner: 'root', group: 'root', sha256: sha256(conf.kind === 'file' ? conf.content : '') } as const;
@@ -94,4 +94,10 @@ test('under a --root tree users are skipped and handlers are not run', () => {
   assert.equal(plan.changes[0]!.action, 'skipped');
   assert.deepEqual(plan.handlers, []);
   assert.match(plan.notices.join('\n'), /handlers not run under a --root tree: reload app/);
+});
+
+test('a handler an earlier run promised but never ran is run now, with nothing else changed', () => {
+  const plan = planHost(desired(conf), { ...actual([[conf, same]]), pendingHandlers: ['reload app'] }, { secretValues: [] });
+  assert.equal(plan.changes[0]!.action, 'unchanged');
+  assert.deepEqual(plan.handlers.map((h) => h.name), ['reload app']);
 });
