@@ -1,11 +1,15 @@
 // bench/render: load, resolve, check and render every role for N generated hosts (default 1,000), the
 // whole pure half of the pipeline that `render`, `plan` and `apply` share. No host is contacted.
 // Usage: npm run bench:render [-- --hosts N]
+// Before it, a peer comparison of the inventory stage alone (the part both tools do): Ansible's
+// `ansible-inventory --list` against `provision hosts --vars --json` on the same generated inventory,
+// both as whole processes, best of 3.
 // Last line: RESULT render hosts=N ms=.. hosts_per_s=.. rss_mb=..
 import { cpSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);
 const hostsFlag = args.indexOf('--hosts');
@@ -26,6 +30,21 @@ writeFileSync(join(dir, 'inventory.yml'), `${lines.join('\n')}\n`);
 const started = process.hrtime.bigint();
 const work = loadProject(join(dir, 'inventory.yml'), {});
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
+
+function bestOf3(command, commandArgs) {
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t = process.hrtime.bigint();
+    const run = spawnSync(command, commandArgs, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, ANSIBLE_HOME: dir, ANSIBLE_LOCAL_TEMP: dir } });
+    if (run.error || run.status !== 0) return { error: run.error?.message ?? run.stderr.split('\n')[0] };
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return { ms: best };
+}
+const ours = bestOf3(process.execPath, [join(projectRoot, 'dist/cli.js'), 'hosts', 'inventory.yml', '--vars', '--json']);
+const peer = bestOf3('ansible-inventory', ['-i', 'inventory.yml', '--list']);
+if (peer.error || ours.error) console.log(`peer: not compared (${peer.error ?? ours.error}); install Debian's ansible-core`);
+else console.log(`peer inventory stage, ${count} hosts: provision hosts --vars ${Math.round(ours.ms)} ms, ansible-inventory --list ${Math.round(peer.ms)} ms, ratio ${(peer.ms / ours.ms).toFixed(1)}x`);
 rmSync(dir, { recursive: true, force: true });
 
 const resources = work.reduce((n, w) => n + w.desired.resources.length, 0);

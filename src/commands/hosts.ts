@@ -1,6 +1,7 @@
 import { ExitCode, UsageError } from '../errors.js';
 import { selectHosts } from '../inventory/index.js';
 import { loadInventoryAndRoles } from '../project/load-project.js';
+import type { Role } from '../roles/role.js';
 
 export interface HostsCommandOptions {
   inventory: string;
@@ -9,6 +10,13 @@ export interface HostsCommandOptions {
   json: boolean;
   limit?: string;
   extraVars: string[];
+}
+
+/** Variables never printed: the roles' secret ones and those named in provision_secret_vars. */
+function secretNames(vars: Record<string, unknown>, roles: (Role | undefined)[]): Set<string> {
+  const names = new Set(Array.isArray(vars.provision_secret_vars) ? vars.provision_secret_vars.map(String) : []);
+  for (const role of roles) for (const name of role?.secretVariables ?? []) names.add(name);
+  return names;
 }
 
 /** `provision hosts`: each host's groups, roles and (with --vars) merged inventory variables. */
@@ -21,7 +29,9 @@ export async function hostsCommand(options: HostsCommandOptions): Promise<number
     const entry: Record<string, unknown> = { name: host.name, groups: host.groups, roles: hostRoles };
     if (options.vars) {
       const defaults = options.defaults ? Object.assign({}, ...hostRoles.map((r) => roles.get(r)?.defaults ?? {})) : {};
-      entry.vars = { ...defaults, ...host.vars };
+      const vars: Record<string, unknown> = { ...defaults, ...host.vars };
+      for (const name of secretNames(host.vars, hostRoles.map((r) => roles.get(r)))) if (name in vars) vars[name] = '(secret)';
+      entry.vars = vars;
     }
     return entry;
   });

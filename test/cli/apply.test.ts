@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { provision, snapshot, tempInventory } from '../helpers/cli.js';
 
@@ -86,4 +86,22 @@ test('the example inventory applies under the clone by default (provision_root)'
   assert.equal(result.code, 0, result.stderr);
   // provision_root is ../../build/example-root relative to the inventory file
   assert.ok(existsSync(join(dir, '../../build/example-root', web, 'etc/ssl/letsencrypt')));
+});
+
+test('a secret never appears in plan diffs or JSON output', () => {
+  const { dir, inventory, root } = tempInventory();
+  mkdirSync(join(dir, 'roles/app/templates'), { recursive: true });
+  writeFileSync(join(dir, 'roles/app/role.yml'), 'prefix: app_\nresources:\n  - file: { template: app.conf.njk, dest: /etc/app.conf, mode: "0600" }\n');
+  writeFileSync(join(dir, 'roles/app/schema.json'), JSON.stringify({ type: 'object', properties: { app_password: { type: 'string', secret: true } } }));
+  writeFileSync(join(dir, 'roles/app/templates/app.conf.njk'), 'user = app\npassword = {{ app_password }}\n');
+  writeFileSync(join(dir, 'group_vars/webservers.yml'), 'provision_roles: [letsencrypt, app]\napp_password: "correct horse battery"\n');
+  for (const args of [['plan', inventory, '--root', root], ['apply', inventory, '--root', root, '--diff', '--json'], ['apply', inventory, '--root', root, '--diff']]) {
+    const result = provision(args);
+    assert.ok(result.code === 0, result.stderr);
+    assert.doesNotMatch(result.stdout + result.stderr, /correct horse/);
+  }
+  writeFileSync(join(dir, 'group_vars/webservers.yml'), 'provision_roles: [letsencrypt, app]\napp_password: "new secret value"\n');
+  const plan = provision(['plan', inventory, '--root', root]);
+  assert.match(plan.stdout, /update file \/etc\/app\.conf \(content\)\n\(content hidden\)/);
+  assert.doesNotMatch(plan.stdout, /correct horse|new secret value/);
 });

@@ -50,3 +50,11 @@ test('hosts shows roles, and role defaults only with --defaults', () => {
   const withDefaults = JSON.parse(provision(['hosts', 'inventory.yml', '--vars', '--defaults', '--json'], dir).stdout) as Listed;
   assert.equal(withDefaults.hosts.find((h) => h.name === 'web1.example.test')!.vars.acme_certs_dir, '/etc/ssl/letsencrypt');
 });
+
+test('secret variables are never printed by hosts --vars', () => {
+  const dir = join(projectRoot, 'inventories/example');
+  const result = provision(['hosts', 'inventory.yml', '--vars', '--json', '-e', 'db_password=hunter22', '-e', '{"provision_secret_vars": ["db_password"]}'], dir);
+  assert.equal(result.code, 0, result.stderr);
+  assert.doesNotMatch(result.stdout, /hunter22/);
+  assert.equal((JSON.parse(result.stdout) as Listed).hosts[0]!.vars.db_password, '(secret)');
+});
