@@ -64,7 +64,9 @@ function accountName(fields: Fields, name: string): string | undefined {
 function ownership(fields: Fields): { owner?: string; group?: string; mode?: string } {
   const mode = optionalText(fields, 'mode');
   if (mode !== undefined && !formats.mode!.test(mode)) throw new FieldError('mode', `mode: ${show(mode)} is not an octal file mode such as "0640"`);
-  return { owner: accountName(fields, 'owner'), group: accountName(fields, 'group'), mode: mode?.padStart(4, '0') };
+  // One spelling per mode ("640", "0640" and "00640" are the same), the one the probe reports.
+  const normalised = mode === undefined ? undefined : parseInt(mode, 8).toString(8).padStart(4, '0');
+  return { owner: accountName(fields, 'owner'), group: accountName(fields, 'group'), mode: normalised };
 }
 
 export function buildResource(kind: string, fields: Fields, role: string, content?: string): Resource {

@@ -33,9 +33,11 @@ export type TemplateEnvironment = InstanceType<typeof nunjucks.Environment>;
 
 export function createEnvironment(roleTemplatesDir: string): TemplateEnvironment {
   // dev: keep nunjucks' own error objects, which carry the line, column and cause we report.
+  // Undefined variables are caught by the strict lookups (strict-nunjucks.ts), which name them; a
+  // variable set to null (`~` in YAML) prints as an empty string.
   const env = new nunjucks.Environment(new RoleTemplateLoader(roleTemplatesDir) as unknown as nunjucks.ILoader, {
     autoescape: false,
-    throwOnUndefined: true,
+    throwOnUndefined: false,
     trimBlocks: true,
     lstripBlocks: true,
     dev: true,

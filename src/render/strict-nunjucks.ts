@@ -2,23 +2,30 @@
 // key that does not exist is an error naming it, not an empty string. Nunjucks has no such mode, so two
 // small patches, applied once when this module is loaded:
 //  - the runtime lookups throw UndefinedVariableError instead of returning undefined;
-//  - the compiler records the line and column of every variable read (by default it only does so for
-//    function calls), so the error can say where.
+//  - the compiler records the line, column and template of every variable read (by default it only
+//    records the line and column of function calls), so the error can say where.
 import nunjucks from 'nunjucks';
 
 export class UndefinedVariableError extends Error {
-  constructor(readonly variable: string) {
+  constructor(
+    readonly variable: string,
+    /** the template whose code read it (a macro runs inside its caller, which nunjucks would blame) */
+    readonly template?: string,
+  ) {
     super(`"${variable}" is undefined`);
   }
 }
 
 interface PatchableRuntime {
+  /** set by compiled code before each variable read: the template that code came from */
+  provisionTemplate?: string;
   contextOrFrameLookup: (context: unknown, frame: unknown, name: string) => unknown;
   memberLookup: (obj: unknown, key: unknown) => unknown;
 }
 
 interface PatchableCompiler {
   _emit(code: string): void;
+  templateName?: string;
   [method: string]: unknown;
 }
 
@@ -28,14 +35,16 @@ const compilerProto = (nunjucks as unknown as { compiler: { Compiler: { prototyp
 const lookup = runtime.contextOrFrameLookup;
 runtime.contextOrFrameLookup = function strictLookup(context, frame, name) {
   const value = lookup(context, frame, name);
-  if (value === undefined) throw new UndefinedVariableError(name);
+  if (value === undefined) throw new UndefinedVariableError(name, runtime.provisionTemplate);
   return value;
 };
 
 const memberLookup = runtime.memberLookup;
 runtime.memberLookup = function strictMemberLookup(obj, key) {
-  if (obj !== null && typeof obj === 'object' && !Array.isArray(obj) && !(String(key) in obj)) {
-    throw new UndefinedVariableError(`.${String(key)}`);
+  if (Array.isArray(obj)) {
+    if (typeof key === 'number' && (key >= obj.length || key < -obj.length)) throw new UndefinedVariableError(`[${key}]`, runtime.provisionTemplate);
+  } else if (obj !== null && typeof obj === 'object' && !(String(key) in obj)) {
+    throw new UndefinedVariableError(`.${String(key)}`, runtime.provisionTemplate);
   }
   return memberLookup(obj, key);
 };
@@ -43,7 +52,7 @@ runtime.memberLookup = function strictMemberLookup(obj, key) {
 for (const method of ['compileSymbol', 'compileLookupVal']) {
   const compile = compilerProto[method] as (this: PatchableCompiler, node: { lineno: number; colno: number }, frame: unknown) => void;
   compilerProto[method] = function trackPosition(this: PatchableCompiler, node: { lineno: number; colno: number }, frame: unknown) {
-    this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, `);
+    this._emit(`(lineno = ${node.lineno}, colno = ${node.colno}, runtime.provisionTemplate = ${JSON.stringify(this.templateName ?? '')}, `);
     compile.call(this, node, frame);
     this._emit(')');
   };

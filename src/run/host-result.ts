@@ -14,12 +14,20 @@ export interface HostResult {
   applied: boolean;
 }
 
-/** Resources created or updated, plus handlers run (or due, in check mode), as Ansible counts them. */
-export function changeCount(result: HostResult): number {
-  const resources = result.plan?.changes.filter((c) => c.action === 'create' || c.action === 'update').length ?? 0;
-  return resources + (result.plan?.handlers.length ?? 0);
+/** Handlers that ran successfully, or that would run (check mode). */
+function handlersDone(result: HostResult): number {
+  if (!result.applied) return result.plan?.handlers.length ?? 0;
+  return result.handlersRun.filter((h) => h.ok).length;
 }
 
+/** Resources created or updated and handlers run, as Ansible counts changed (failures not included). */
+export function changeCount(result: HostResult): number {
+  const resources = result.plan?.changes.filter((c) => (c.action === 'create' || c.action === 'update') && !result.failures.has(c.resource.id)).length ?? 0;
+  return resources + handlersDone(result);
+}
+
+/** Resources and handlers that are (now) as they should be; includes the changed ones, as in Ansible. */
 export function okCount(result: HostResult): number {
-  return result.plan?.changes.filter((c) => c.action !== 'skipped' && !result.failures.has(c.resource.id)).length ?? 0;
+  const resources = result.plan?.changes.filter((c) => c.action !== 'skipped' && !result.failures.has(c.resource.id)).length ?? 0;
+  return resources + handlersDone(result);
 }

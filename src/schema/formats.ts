@@ -22,7 +22,7 @@ export interface FormatDefinition {
 export const formats: Record<string, FormatDefinition> = {
   'dns-name': { test: isDnsName, expected: 'a DNS name' },
   'abs-path': { test: isSafeAbsolutePath, expected: 'an absolute path without ".." segments' },
-  mode: { test: (v) => /^0?[0-7]{3,4}$/.test(v), expected: 'an octal file mode such as "0640"' },
+  mode: { test: (v) => /^0*[0-7]{3,4}$/.test(v) && parseInt(v, 8) <= 0o7777, expected: 'an octal file mode such as "0640"' },
   'unit-name': { test: (v) => /^[A-Za-z0-9@._-]+$/.test(v) && !v.startsWith('-'), expected: 'a service name' },
   'user-name': { test: (v) => /^[a-z_][a-z0-9_-]{0,31}\$?$/.test(v), expected: 'a user or group name' },
   url: { test: (v) => /^https?:\/\/[^\s'"\\]+$/.test(v), expected: 'an http(s) URL' },

@@ -3,7 +3,7 @@ import { filters } from '../render/filters.js';
 
 // Ansible templates variable values lazily ("{{ inventory_hostname }}" as a default); we do it once per
 // host, up front, so that schema checks see the final values.
-const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: true, dev: true });
+const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, dev: true });
 for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
 
 const cache = new Map<string, InstanceType<typeof nunjucks.Template>>();

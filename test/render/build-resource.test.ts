@@ -125,3 +125,10 @@ test('a symlink target may be relative but not contain a newline', () => {
 test('an unknown resource kind is a FieldError', () => {
   fieldError(() => buildResource('service', { name: 'x' }, 'r'), 'service', /unknown resource kind "service"/);
 });
+
+test('a mode is stored the way the probe reports it, so it settles after one apply', () => {
+  const mode = (m: string) => (buildResource('directory', { path: '/d', mode: m }, 'r') as { mode?: string }).mode;
+  assert.equal(mode('02750'), '2750');
+  assert.equal(mode('00640'), '0640');
+  fieldError(() => mode('17777'), 'mode', /is not an octal file mode/);
+});

@@ -97,3 +97,31 @@ test('an error that is not from Nunjucks keeps the fallback template and its mes
   const problem = templateProblem(new Error('boom'), 'roles/x/templates/a.njk', 'h2');
   assert.deepEqual(problem, { file: 'roles/x/templates/a.njk', line: undefined, col: undefined, hosts: ['h2'], message: 'template error: boom' });
 });
+
+test('a syntax error is reported at its own 1-based line and column', () => {
+  const problem = problemOf('syntax.njk', 'a\nb\n{% if %}\n', {});
+  assert.equal(problem.line, 3);
+  assert.match(problem.message, /template error: /);
+});
+
+test('a variable set to null prints as an empty string; an index past the end of a list is an error', () => {
+  assert.equal(render('null-prints-empty.njk', 'a\nb\nv={{ n }}\n', { n: null }), 'a\nb\nv=\n');
+  const problem = problemOf('index.njk', 'a\n{{ l[5] }}\n', { l: [1] });
+  assert.equal(problem.line, 2);
+  assert.equal(problem.message, 'template error: index [5] is undefined');
+});
+
+test('an error inside an imported macro names the macro file, not the importing one', () => {
+  writeFileSync(join(dir, 'macros.njk'), '{% macro m() %}\nx\n{{ undefinedinmacro }}\n{% endmacro %}\n');
+  const problem = problemOf('imp.njk', '{% from "macros.njk" import m %}\n\n{{ m() }}\n', {});
+  assert.equal(resolve(problem.file!), join(dir, 'macros.njk'));
+  assert.equal(problem.line, 3);
+  assert.equal(problem.message, 'template error: variable "undefinedinmacro" is undefined');
+});
+
+test('an undefined macro argument is named like any undefined variable', () => {
+  writeFileSync(join(dir, 'm2.njk'), '{% macro header(x) %}{{ x }}{% endmacro %}');
+  const problem = problemOf('callm.njk', '{% from "m2.njk" import header %}\n{{ header(nothere) }}\n', {});
+  assert.equal(problem.message, 'template error: variable "nothere" is undefined');
+  assert.equal(problem.line, 2);
+});
