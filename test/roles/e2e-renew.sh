@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scratch end-to-end test of the rendered renewal script against a real ACME CA (Pebble), as root,
+# End-to-end test of the rendered renewal script against a real ACME CA (Pebble), as root,
 # inside private mount and network namespaces (only loopback; /etc/passwd, /etc/group and /etc/hosts
 # are private copies, so the acme user exists only in here). Needs: acme-tiny pebble nftables.
 # Run: bash test/roles/e2e-renew.sh

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scratch check of the postfix and dovecot roles' output against the installed Postfix and Dovecot
+# Check of the postfix and dovecot roles' output against the installed Postfix and Dovecot
 # (Debian packages postfix, dovecot-core), inside a private mount namespace: /etc/postfix and
 # /etc/dovecot are private copies, the host's own stay untouched. Run: bash test/roles/mail-config-check.sh
 set -euo pipefail

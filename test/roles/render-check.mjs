@@ -1,4 +1,4 @@
-// Scratch check of the built-in roles (run: node --import tsx test/roles/render-check.mjs [outdir]).
+// Check of the built-in roles (run: node --import tsx test/roles/render-check.mjs [outdir]).
 // Loads roles/ with the project's own loader, validates sample host variables against each role's
 // schema, renders every resource with the project's renderer (strict undefined), writes the files
 // under outdir, and lints them: shellcheck -s sh and sh -n for scripts, the header line, forbidden
