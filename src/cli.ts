@@ -38,7 +38,7 @@ let exitCode: number = ExitCode.ok;
 async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('provision')
-    .usage('$0 <command> INVENTORY [options]\n\nRenders Let\'s Encrypt, Apache, Postfix and Dovecot configuration from an Ansible inventory and keeps hosts matching it.')
+    .usage('$0 <command> INVENTORY [options]\n\nKeeps Let\'s Encrypt certificates and Apache, Postfix\nand Dovecot TLS configuration right, from an Ansible\ninventory.')
     .command(
       'apply <inventory>',
       'Make every host match its rendered configuration',
