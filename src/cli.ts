@@ -38,7 +38,7 @@ let exitCode: number = ExitCode.ok;
 async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('provision')
-    .usage('$0 <command> INVENTORY [options]\n\nKeeps Let\'s Encrypt certificates and Apache, Postfix\nand Dovecot TLS configuration right, from an Ansible\ninventory.')
+    .usage('$0 <command> INVENTORY [options]')
     .command(
       'apply <inventory>',
       'Make every host match its rendered configuration',
@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<void> {
     .example('$0 apply inv.yml --limit web1.example.test -e acme_directory_url=staging', 'one host, one variable overridden')
     .example('$0 render inv.yml --out /tmp/rendered', 'inspect rendered files')
     .example('$0 hosts inv.yml --vars --json', 'merged variables, as ansible-inventory --list')
-    .epilogue('Exit codes: 0 ok; 1 usage, inventory or template error (nothing touched); 2 changes (with --detailed-exitcode); 3 a host failed; 4 a host unreachable.')
+    .epilogue('Keeps Let\'s Encrypt certificates and Apache, Postfix and Dovecot TLS configuration right, from an Ansible inventory.\n\nExit codes: 0 ok; 1 usage, inventory or template error (nothing touched); 2 changes (with --detailed-exitcode); 3 a host failed; 4 a host unreachable.')
     .demandCommand(1, 'Name a command: apply, plan, render or hosts.')
     .strict()
     .version(version)
