@@ -92,12 +92,20 @@ async function main(argv: string[]): Promise<void> {
     .example('$0 apply inv.yml --limit web1.example.test -e acme_directory_url=staging', 'one host, one variable overridden')
     .example('$0 render inv.yml --out /tmp/rendered', 'inspect rendered files')
     .example('$0 hosts inv.yml --vars --json', 'merged variables, as ansible-inventory --list')
-    .epilogue('Keeps Let\'s Encrypt certificates and Apache, Postfix and Dovecot TLS configuration right, from an Ansible inventory.\n\nExit codes: 0 ok; 1 usage, inventory or template error (nothing touched); 2 changes (with --detailed-exitcode); 3 a host failed; 4 a host unreachable.')
+    .epilogue(
+      [
+        "Keeps Let's Encrypt certificates and Apache, Postfix and Dovecot TLS configuration",
+        'right, from an Ansible inventory.',
+        '',
+        'Exit codes: 0 ok; 1 usage, inventory or template error (nothing touched);',
+        '2 changes (with --detailed-exitcode); 3 a host failed; 4 a host unreachable.',
+      ].join('\n'),
+    )
     .demandCommand(1, 'Name a command: apply, plan, render or hosts.')
     .strict()
     .version(version)
     .help()
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .wrap(Math.min(120, process.stdout.columns || 120))
     .fail((message, error) => {
       if (error) throw error;
       throw new ProvisionError(`${message}\nRun 'provision --help' for usage.`, ExitCode.usage);
