@@ -99,13 +99,14 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   }
   const vars = templated.vars;
 
+  const secretNames = new Set<string>(Array.isArray(vars.provision_secret_vars) ? vars.provision_secret_vars.map(String) : []);
+  for (const name of roles) for (const secret of rolesByName.get(name)?.secretVariables ?? []) secretNames.add(secret);
+  const secretValues = [...secretNames].map((n) => vars[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+
   checkAgainst(validateCore, vars, where, host.name, problems);
-  const secretNames = new Set<string>(Array.isArray(vars.provision_secret_vars) ? (vars.provision_secret_vars as string[]) : []);
   for (const name of roles) {
     const role = rolesByName.get(name);
-    if (!role) continue;
-    checkAgainst(role.validateVariables, vars, where, host.name, problems);
-    for (const secret of role.secretVariables) secretNames.add(secret);
+    if (role) checkAgainst(role.validateVariables, vars, where, host.name, problems);
   }
 
   // A variable with a role's prefix that the role does not declare is a typo until proven otherwise.
@@ -117,12 +118,15 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
       problems.push({ ...where([variable]), hosts: [host.name], variable, message: `unknown variable${suggestion ? ` (did you mean ${suggestion}?)` : ''}` });
     }
   }
-  if (problems.length > before) return undefined;
+  if (problems.length > before) {
+    // A message quotes the bad value; a secret's value is never shown, even when it is the bad one.
+    for (const problem of problems.slice(before)) problem.message = maskSecrets(problem.message, secretValues);
+    return undefined;
+  }
 
   const connectionType = (vars.ansible_connection as 'local' | 'ssh' | undefined) ?? 'ssh';
   const rootSetting = options.root ?? (vars.provision_root as string | undefined);
   const rootBase = options.root !== undefined ? resolve(options.root) : rootSetting !== undefined ? (isAbsolute(rootSetting) ? rootSetting : resolve(inventory.dir, rootSetting)) : undefined;
-  const secretValues = [...secretNames].map((n) => vars[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
   return {
     name: host.name,
     groups: host.groups,
@@ -142,6 +146,10 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
     root: rootBase === undefined ? undefined : join(rootBase, host.name),
     secretValues,
   };
+}
+
+function maskSecrets(message: string, secretValues: string[]): string {
+  return secretValues.reduce((text, secret) => text.split(secret).join('(secret)').split(JSON.stringify(secret).slice(1, -1)).join('(secret)'), message);
 }
 
 /** The same problem found for several hosts (a bad group_vars value) is reported once, naming them all. */

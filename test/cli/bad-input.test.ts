@@ -78,3 +78,17 @@ test('bad -e values and a missing inventory are usage errors', () => {
   assert.equal(unknownFlag.code, 1);
   assert.match(unknownFlag.stderr, /Unknown argument: bogus/);
 });
+
+test('a secret variable with a bad value is reported without its value', () => {
+  const copy = brokenInventory({
+    'roles/app/role.yml': 'prefix: app_\nresources: []\n',
+    'roles/app/schema.json': JSON.stringify({ type: 'object', properties: { app_password: { type: 'string', minLength: 30, secret: true } } }),
+    'group_vars/webservers.yml': 'provision_roles: [letsencrypt, app]\napp_password: "short but secret"\n',
+  });
+  for (const command of [['apply'], ['plan']]) {
+    const result = provision([...command, copy.inventory, '--root', copy.root]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /app_password/);
+    assert.doesNotMatch(result.stdout + result.stderr, /short but secret/);
+  }
+});
