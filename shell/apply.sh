@@ -9,7 +9,7 @@ FAILED=0
 
 cleanup() {
   printf '%s\n' "$STAGED" | while IFS= read -r staged; do
-    if [ -n "$staged" ]; then rm -f -- "$staged"; fi
+    if [ -n "$staged" ]; then rm -rf -- "$staged"; fi
   done
   STAGED=''
 }
@@ -118,6 +118,57 @@ stage() {
   temp_beside "$1" "$2" || return 1
   if ! base64 -d > "$TMP"; then fail "$1" "cannot write $TMP"; return 1; fi
   if ! out=$(own "$TMP" "$3" "$4" "$5" 2>&1); then fail "$1" "cannot set mode/owner" "$out"; return 1; fi
+}
+
+# stage_private ID < base64: check mode's staging: the candidate goes to a private temp directory, so
+# nothing at all is written beside the managed files (not even a directory), in TMP.
+PRIVATE=''
+stage_private() {
+  if [ -z "$PRIVATE" ]; then
+    if ! PRIVATE=$(mktemp -d); then fail "$1" "cannot create a temp directory"; return 1; fi
+    STAGED=$(printf '%s\n%s' "$STAGED" "$PRIVATE")
+  fi
+  if ! TMP=$(mktemp "$PRIVATE/candidate-XXXXXX"); then fail "$1" "cannot create a temp file"; return 1; fi
+  if ! base64 -d > "$TMP"; then fail "$1" "cannot write $TMP"; return 1; fi
+}
+
+# whole_check ID ROOT COMMAND [f TEMP DEST | l TARGET PATH]...: run COMMAND (a whole-configuration
+# check such as apache2ctl -t) against ROOT as it will be after the change: in a private mount
+# namespace, a copy of ROOT holding every candidate file and link is mounted over ROOT. Nothing the
+# host's daemons see changes; the copy is removed with the other temp files.
+whole_check() {
+  id=$1 root=$2 cmd=$3
+  shift 3
+  if [ -n "$R" ]; then
+    printf '@note %s\n' "$cmd not run: a --root tree is not what the host's programs read"
+    return 0
+  fi
+  if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1; then
+    printf '@note %s\n' "$cmd not run before the change: it needs root and unshare(1)"
+    return 0
+  fi
+  if [ ! -d "$root" ]; then
+    printf '@note %s\n' "$cmd not run: $root does not exist yet"
+    return 0
+  fi
+  if ! copy=$(mktemp -d); then fail "$id" "cannot create a temp directory"; return 1; fi
+  STAGED=$(printf '%s\n%s' "$STAGED" "$copy")
+  if ! cp -a -- "$root/." "$copy/"; then fail "$id" "cannot copy $root"; return 1; fi
+  while [ $# -ge 3 ]; do
+    rel=${3#"$root"/}
+    mkdir -p -- "$copy/$(dirname -- "$rel")"
+    rm -f -- "$copy/$rel"
+    case $1 in
+      f) cp -p -- "$2" "$copy/$rel" ;;
+      l) ln -s -- "$2" "$copy/$rel" ;;
+    esac
+    shift 3
+  done
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  if ! out=$(unshare --mount --propagation private sh -c 'mount --bind "$1" "$2" && sh -c "$3"' whole-check "$copy" "$root" "$cmd" 2>&1); then
+    fail "$id" "$cmd fails with the new files in place" "$out"
+    return 1
+  fi
 }
 
 # check ID COMMAND...: a validate command, run on the staged file.

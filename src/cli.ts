@@ -9,6 +9,7 @@ import { applyCommand } from './commands/apply.js';
 import { hostsCommand } from './commands/hosts.js';
 import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
+import { formats, validateCommand } from './commands/validate.js';
 import { stopChildren } from './connection/children.js';
 import { ExitCode, InputError, ProvisionError } from './errors.js';
 import { packageRoot } from './paths.js';
@@ -87,11 +88,25 @@ async function main(argv: string[]): Promise<void> {
         exitCode = await hostsCommand({ inventory: args.inventory, vars: args.vars, defaults: args.defaults, json: args.json, limit: args.limit, extraVars: list(args['extra-vars']) });
       },
     )
+    .command(
+      'validate [inventories..]',
+      'Check every variable, template and rendered file (with apache2ctl, postfix, doveconf, shellcheck, openssl) in a sandbox; for CI',
+      (y) =>
+        y
+          .positional('inventories', { type: 'string', array: true, describe: 'Inventory YAML files (default: inventories/*/inventory.yml)' })
+          .options(commonOptions)
+          .option('strict', { type: 'boolean', default: false, describe: 'A checker that is not installed is an error, not a warning' })
+          .option('format', { choices: formats, default: 'text' as const, describe: 'Output: text, json, github (annotations) or junit (XML)' }),
+      async (args) => {
+        exitCode = await validateCommand({ inventories: (args.inventories ?? []).map(String), limit: args.limit, extraVars: list(args['extra-vars']), strict: args.strict, format: args.format });
+      },
+    )
     .example('$0 apply inventories/example/inventory.yml', 'apply every host')
     .example('$0 plan inventories/example/inventory.yml --detailed-exitcode', 'drift check: exit 2 when something would change')
     .example('$0 apply inv.yml --limit web1.example.test -e acme_directory_url=staging', 'one host, one variable overridden')
     .example('$0 render inv.yml --out /tmp/rendered', 'inspect rendered files')
     .example('$0 hosts inv.yml --vars --json', 'merged variables, as ansible-inventory --list')
+    .example('$0 validate --strict --format github', 'CI: check every inventory under inventories/')
     .epilogue(
       [
         "Keeps Let's Encrypt certificates and Apache, Postfix and Dovecot TLS configuration",
@@ -101,7 +116,7 @@ async function main(argv: string[]): Promise<void> {
         '2 changes (with --detailed-exitcode); 3 a host failed; 4 a host unreachable.',
       ].join('\n'),
     )
-    .demandCommand(1, 'Name a command: apply, plan, render or hosts.')
+    .demandCommand(1, 'Name a command: apply, plan, render, hosts or validate.')
     .strict()
     .version(version)
     .help()

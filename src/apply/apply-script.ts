@@ -2,13 +2,16 @@ import type { Change, Plan } from '../plan/types.js';
 import type { CsrResource, DesiredState } from '../state/desired.js';
 import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script.js';
 import { pendingHandlersFile } from '../probe/probe-script.js';
+import type { TargetCheck } from '../validate/target-checks.js';
 
 export interface ApplyOptions {
   /** keep the file a change replaces as `file.PID.DATE~` (Ansible's backup: yes) */
   backup: boolean;
+  /** whole-configuration checks to pass before anything is renamed into place */
+  targetChecks: TargetCheck[];
 }
 
-const keyArguments: Record<string, string[]> = {
+export const keyArguments: Record<string, string[]> = {
   rsa2048: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
   rsa3072: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072'],
   rsa4096: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'],
@@ -48,6 +51,45 @@ function prepareStep(change: Change, id: string): string | undefined {
 }
 
 /**
+ * Stages every changed file (beside its destination for an apply; in a private temp directory in check
+ * mode, so nothing is written near the managed tree), runs its validate command, then the
+ * whole-configuration checks with the candidates in place. Ends with `abort_if_failed`.
+ */
+function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetCheck[], mode: 'apply' | 'verify'): string[] {
+  const pending = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+  const idOf = (change: Change) => `r${desired.resources.indexOf(change.resource)}`;
+  const lines: string[] = [];
+  for (const change of pending) {
+    if (change.resource.kind !== 'file' || !change.rewrite) continue;
+    if (mode === 'verify' && !change.resource.validate && !targetChecks.some((t) => t.changes.includes(change))) continue;
+    const id = idOf(change);
+    const content = Buffer.from(change.resource.content, 'utf8').toString('base64');
+    const stage = mode === 'apply' ? `stage ${id} ${hostPath(change.resource.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}` : `stage_private ${id}`;
+    lines.push(`if ${stage} <<'PROVISION_EOF'`, content, 'PROVISION_EOF', 'then');
+    lines.push(`  T${id}=$TMP`);
+    if (change.resource.validate) {
+      const command = change.resource.validate.includes('%s') ? change.resource.validate.replace(/%s/g, '"$1"') : `${change.resource.validate} "$1"`;
+      lines.push('  # shellcheck disable=SC2016 # $1 is for the inner shell');
+      lines.push(`  check ${id} sh -c ${shquote(command)} provision-validate "$T${id}"`);
+    }
+    lines.push('fi');
+  }
+  for (const check of targetChecks) {
+    if (check.changes.length === 0) continue;
+    const entries = check.changes.map((c) => {
+      const r = c.resource;
+      if (r.kind === 'symlink') return `l ${shquote(r.target)} ${shquote(r.path)}`;
+      return r.kind === 'file' && c.rewrite ? `f "$T${idOf(c)}" ${shquote(r.path)}` : '';
+    });
+    const first = check.changes.find((c) => c.resource.kind === 'file') ?? check.changes[0]!;
+    lines.push(`abort_if_failed`);
+    lines.push(`whole_check ${idOf(first)} ${shquote(check.root)} ${shquote(check.command)} ${entries.filter(Boolean).join(' ')}`);
+  }
+  lines.push('abort_if_failed');
+  return lines;
+}
+
+/**
  * The single script that makes a host match its plan. Contents travel inside it as base64 heredocs
  * (on stdin, never on a command line); keys are generated on the host and never leave it.
  */
@@ -60,22 +102,7 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
     const step = prepareStep(change, idOf(change));
     if (step) lines.push(step);
   }
-
-  const staged = pending.filter((c) => c.resource.kind === 'file' && c.rewrite);
-  for (const change of staged) {
-    if (change.resource.kind !== 'file') continue;
-    const id = idOf(change);
-    const content = Buffer.from(change.resource.content, 'utf8').toString('base64');
-    lines.push(`if stage ${id} ${hostPath(change.resource.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)} <<'PROVISION_EOF'`, content, 'PROVISION_EOF', 'then');
-    lines.push(`  T${id}=$TMP`);
-    if (change.resource.validate) {
-      const command = change.resource.validate.includes('%s') ? change.resource.validate.replace(/%s/g, '"$1"') : `${change.resource.validate} "$1"`;
-      lines.push('  # shellcheck disable=SC2016 # $1 is for the inner shell');
-      lines.push(`  check ${id} sh -c ${shquote(command)} provision-validate "$T${id}"`);
-    }
-    lines.push('fi');
-  }
-  lines.push('abort_if_failed');
+  lines.push(...stagingSteps(plan, desired, options.targetChecks, 'apply'));
   if (plan.handlers.length > 0) lines.push(`PENDING_HANDLERS=${shquote(pendingHandlersFile)}`);
   if (plan.handlers.length > 0) lines.push(`promise_handlers ${plan.handlers.map((h) => shquote(h.name)).join(' ')} || fail handlers 'cannot record pending handlers'`);
 
@@ -91,4 +118,15 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
   if (plan.handlers.length > 0) lines.push('settle_handlers');
   lines.push('finish');
   return wrapScript(plan.root, readShellLibrary('apply.sh'), lines.join('\n'));
+}
+
+/**
+ * Check mode's script: the validate commands and whole-configuration checks an apply would run, on
+ * the candidates, changing nothing (ansible#56517: Ansible skips validate in check mode). Undefined
+ * when nothing in the plan is checked.
+ */
+export function verifyScript(plan: Plan, desired: DesiredState, targetChecks: TargetCheck[]): string | undefined {
+  const steps = stagingSteps(plan, desired, targetChecks, 'verify');
+  if (!steps.some((line) => line.startsWith('  check ') || line.startsWith('whole_check '))) return undefined;
+  return wrapScript(plan.root, readShellLibrary('apply.sh'), [...steps, 'finish'].join('\n'));
 }

@@ -3,15 +3,18 @@ export interface ApplyReport {
   ok: Set<string>;
   failed: Map<string, string>;
   handlers: { name: string; ok: boolean; detail: string }[];
+  /** why a check was not run (not root, no unshare...) */
+  notes: string[];
   /** the script reached its end (not killed or cut off) */
   done: boolean;
 }
 
 export function parseApply(output: string): ApplyReport {
-  const report: ApplyReport = { ok: new Set(), failed: new Map(), handlers: [], done: false };
+  const report: ApplyReport = { ok: new Set(), failed: new Map(), handlers: [], notes: [], done: false };
   let lastFailure: { id?: string; handler?: number } | undefined;
   for (const line of output.split('\n')) {
     if (line === '@done') report.done = true;
+    else if (line.startsWith('@note ')) report.notes.push(line.slice(6));
     else if (line.startsWith('@ok ')) report.ok.add(line.slice(4));
     else if (line.startsWith('@fail ')) {
       const [id, ...message] = line.slice(6).split(' ');

@@ -35,24 +35,40 @@ export function loadInventoryAndRoles(file: string, extraVars: string[] | undefi
 }
 
 /**
- * Everything before the first host is touched: load, resolve, check and render every selected host.
- * Throws one InputError with every problem found, so nothing runs on bad input.
+ * Loads, resolves, checks and renders every selected host, collecting every problem instead of stopping
+ * at the first: hosts that are fine are rendered even when others are not (validate reports both).
  */
-export function loadProject(file: string, options: ProjectOptions): HostWork[] {
-  const { inventory, roles } = loadInventoryAndRoles(file, options.extraVars);
+export function analyzeProject(file: string, options: ProjectOptions): { work: HostWork[]; problems: Problem[] } {
+  let loaded;
+  try {
+    loaded = loadInventoryAndRoles(file, options.extraVars);
+  } catch (error) {
+    if (error instanceof InputError) return { work: [], problems: error.problems };
+    throw error;
+  }
+  const { inventory, roles } = loaded;
   const selected = selectHosts(inventory, options.limit);
   if (selected.length === 0) throw new UsageError(options.limit ? `--limit ${options.limit} matches no host in ${file}` : `${file} declares no host`);
 
   const problems: Problem[] = [];
-  const prepared = selected.map((host) => prepareHost(host, inventory, roles, { root: options.root }, problems));
   const renderers = prepareRenderers(roles.values());
   const work: HostWork[] = [];
-  for (const host of prepared) {
+  for (const inventoryHost of selected) {
+    const host = prepareHost(inventoryHost, inventory, roles, { root: options.root }, problems);
     if (!host) continue;
     const { state, problems: renderProblems } = renderHost(host.name, host.roles, host.vars, renderers);
     problems.push(...renderProblems);
-    work.push({ host, desired: state });
+    if (renderProblems.length === 0) work.push({ host, desired: state });
   }
-  if (problems.length > 0) throw new InputError(mergeProblems(problems));
+  return { work, problems: mergeProblems(problems) };
+}
+
+/**
+ * Everything before the first host is touched: load, resolve, check and render every selected host.
+ * Throws one InputError with every problem found, so nothing runs on bad input.
+ */
+export function loadProject(file: string, options: ProjectOptions): HostWork[] {
+  const { work, problems } = analyzeProject(file, options);
+  if (problems.length > 0) throw new InputError(problems);
   return work;
 }

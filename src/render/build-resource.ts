@@ -69,12 +69,12 @@ function ownership(fields: Fields): { owner?: string; group?: string; mode?: str
   return { owner: accountName(fields, 'owner'), group: accountName(fields, 'group'), mode: normalised };
 }
 
-export function buildResource(kind: string, fields: Fields, role: string, content?: string): Resource {
+export function buildResource(kind: string, fields: Fields, role: string, content?: string, template?: string): Resource {
   const notify = list(fields, 'notify');
   switch (kind) {
     case 'file': {
       const dest = path(fields, 'dest');
-      return { kind, id: `file:${dest}`, role, notify, path: dest, content: content ?? '', validate: optionalText(fields, 'validate'), secret: flag(fields, 'secret'), ...ownership(fields) };
+      return { kind, id: `file:${dest}`, role, notify, path: dest, content: content ?? '', validate: optionalText(fields, 'validate'), ...(fields.check !== undefined ? { checks: list(fields, 'check') } : {}), ...(template ? { template } : {}), secret: flag(fields, 'secret'), ...ownership(fields) };
     }
     case 'directory': {
       const dir = path(fields, 'path');

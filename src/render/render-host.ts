@@ -77,15 +77,18 @@ export function renderHost(host: string, roleNames: string[], context: Record<st
             }
           }
           let content: string | undefined;
+          let templatePath: string | undefined;
           if (kind === 'file') {
             try {
-              content = env.getTemplate(String(spec.template)).render(itemContext);
+              const template = env.getTemplate(String(spec.template));
+              templatePath = (template as unknown as { path?: string }).path;
+              content = template.render(itemContext);
             } catch (error) {
               problems.push(templateProblem(error, String(spec.template), host));
               continue;
             }
           }
-          const resource = buildResource(kind, fields, role.name, content);
+          const resource = buildResource(kind, fields, role.name, content, templatePath);
           const existing = byId.get(resource.id);
           if (!existing) {
             byId.set(resource.id, resource);

@@ -8,6 +8,7 @@ import type { YamlSource } from '../yaml/read-yaml.js';
 import { schemasDir } from '../paths.js';
 import type { Role } from './role.js';
 import type { RoleManifest } from './types.js';
+import { checkers } from '../validate/checkers/index.js';
 
 const validateManifest = compileSchema(JSON.parse(readFileSync(join(schemasDir, 'role.schema.json'), 'utf8')));
 
@@ -30,6 +31,12 @@ function loadRole(name: string, dir: string, problems: Problem[]): Role | undefi
     return undefined;
   }
   const manifest = manifestSource.value as RoleManifest;
+  manifest.resources.forEach((entry, index) => {
+    const file = 'file' in entry ? entry.file : undefined;
+    (file?.check ?? []).forEach((check, at) => {
+      if (!checkers.has(check)) problems.push({ ...positionAt(manifestSource, ['resources', index, 'file', 'check', at]), message: `role ${name}: unknown check ${JSON.stringify(check)}; known checks: ${[...checkers.keys()].join(', ')}` });
+    });
+  });
 
   let defaults: Record<string, unknown> = {};
   let defaultsSource: YamlSource | null = null;

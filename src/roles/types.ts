@@ -26,6 +26,9 @@ export interface FileSpec extends ResourceCommon, Ownership {
   dest: string;
   /** a command run on the candidate temp file before it is moved into place; `%s` is its path */
   validate?: string;
+  /** checkers (src/validate/checkers) that validate the rendered file: `provision validate` runs them in
+   * a sandbox, plan and apply on the host before anything is renamed into place */
+  check?: string[];
   /** hide the content in diffs and output */
   secret?: Templated<boolean>;
 }

@@ -1,4 +1,4 @@
-import type { Plan } from '../plan/types.js';
+import type { Change, Plan } from '../plan/types.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
 
@@ -12,6 +12,8 @@ export interface HostResult {
   error?: string;
   /** true when the apply ran (not check mode) */
   applied: boolean;
+  /** ids of the resources the apply reported done (an aborted apply changes nothing) */
+  done?: Set<string>;
 }
 
 /** Handlers that ran successfully, or that would run (check mode). */
@@ -22,12 +24,17 @@ function handlersDone(result: HostResult): number {
 
 /** Resources created or updated and handlers run, as Ansible counts changed (failures not included). */
 export function changeCount(result: HostResult): number {
-  const resources = result.plan?.changes.filter((c) => (c.action === 'create' || c.action === 'update') && !result.failures.has(c.resource.id)).length ?? 0;
+  const made = (id: string) => (result.applied ? (result.done?.has(id) ?? false) : !result.failures.has(id));
+  const resources = result.plan?.changes.filter((c) => (c.action === 'create' || c.action === 'update') && made(c.resource.id)).length ?? 0;
   return resources + handlersDone(result);
 }
 
 /** Resources and handlers that are (now) as they should be; includes the changed ones, as in Ansible. */
 export function okCount(result: HostResult): number {
-  const resources = result.plan?.changes.filter((c) => c.action !== 'skipped' && !result.failures.has(c.resource.id)).length ?? 0;
-  return resources + handlersDone(result);
+  const fine = (c: Change) => {
+    if (c.action === 'skipped' || result.failures.has(c.resource.id)) return false;
+    if (c.action === 'unchanged' || !result.applied) return true;
+    return result.done?.has(c.resource.id) ?? false;
+  };
+  return (result.plan?.changes.filter(fine).length ?? 0) + handlersDone(result);
 }

@@ -1,4 +1,6 @@
-import { applyScript } from '../apply/apply-script.js';
+import { applyScript, verifyScript } from '../apply/apply-script.js';
+import type { ApplyReport } from '../apply/parse-apply.js';
+import { targetChecksFor } from '../validate/target-checks.js';
 import { parseApply } from '../apply/parse-apply.js';
 import { connect } from '../connection/connect.js';
 import { UnreachableError } from '../connection/types.js';
@@ -33,25 +35,19 @@ export async function runHost(work: HostWork, options: RunOptions): Promise<Host
     if (plan.errors.length > 0) return { ...result, status: 'failed', error: plan.errors.join('; ') };
     if (!hasWork(plan)) return result;
     result.status = 'changed';
-    if (options.check) return result;
+    const targetChecks = targetChecksFor(plan.changes, host.vars);
 
-    const applied = await connection.run(applyScript(plan, desired, { backup: options.backup }));
-    result.applied = true;
-    const report = parseApply(applied.stdout);
-    for (const [id, message] of report.failed) {
-      const resource = desired.resources[Number(id.slice(1))];
-      result.failures.set(resource?.id ?? id, message);
+    let run;
+    if (options.check) {
+      // Check mode still runs the validate commands and whole-configuration checks, on the candidates.
+      const script = verifyScript(plan, desired, targetChecks);
+      if (!script) return result;
+      run = await connection.run(script);
+    } else {
+      run = await connection.run(applyScript(plan, desired, { backup: options.backup, targetChecks }));
+      result.applied = true;
     }
-    result.handlersRun = report.handlers;
-    const failedHandlers = report.handlers.filter((h) => !h.ok);
-    if (report.failed.size > 0 || failedHandlers.length > 0 || applied.exitCode !== 0 || !report.done) {
-      result.status = 'failed';
-      const reasons = [...result.failures].map(([id, message]) => `${id}: ${message}`);
-      for (const h of failedHandlers) reasons.push(`handler ${h.name} failed${h.detail ? `: ${h.detail.trim()}` : ''}`);
-      if (reasons.length === 0) reasons.push(`apply script ended with exit ${applied.exitCode}${applied.stderr ? `: ${lastLines(applied.stderr)}` : ''}`);
-      result.error = reasons.join('\n');
-    }
-    return result;
+    return settle(result, desired, parseApply(run.stdout), run);
   } catch (error) {
     if (error instanceof UnreachableError) return { ...result, status: 'unreachable', error: error.message };
     if (error instanceof ProbeOutputError) return { ...result, status: 'failed', error: error.message };
@@ -59,6 +55,26 @@ export async function runHost(work: HostWork, options: RunOptions): Promise<Host
   } finally {
     await connection?.close();
   }
+}
+
+/** Folds what an apply (or check-mode verify) script reported into the host's result. */
+function settle(result: HostResult, desired: HostWork['desired'], report: ApplyReport, run: { exitCode: number; stderr: string }): HostResult {
+  for (const [id, message] of report.failed) {
+    const resource = desired.resources[Number(id.slice(1))];
+    result.failures.set(resource?.id ?? id, message);
+  }
+  result.done = new Set([...report.ok].map((id) => desired.resources[Number(id.slice(1))]?.id ?? id));
+  result.handlersRun = report.handlers;
+  result.plan?.notices.push(...report.notes);
+  const failedHandlers = report.handlers.filter((h) => !h.ok);
+  if (report.failed.size > 0 || failedHandlers.length > 0 || run.exitCode !== 0 || !report.done) {
+    result.status = 'failed';
+    const reasons = [...result.failures].map(([id, message]) => `${id}: ${message}`);
+    for (const h of failedHandlers) reasons.push(`handler ${h.name} failed${h.detail ? `: ${h.detail.trim()}` : ''}`);
+    if (reasons.length === 0) reasons.push(`script ended with exit ${run.exitCode}${run.stderr ? `: ${lastLines(run.stderr)}` : ''}`);
+    result.error = reasons.join('\n');
+  }
+  return result;
 }
 
 /** Runs hosts `forks` at a time; `onDone` sees each result as soon as its host finishes. */

@@ -21,6 +21,10 @@ export interface FileResource extends Common, Ownership {
   path: string;
   content: string;
   validate?: string;
+  /** checker names from the manifest (none when absent) */
+  checks?: string[];
+  /** the template it was rendered from, as shown in messages (for mapping a finding back to it) */
+  template?: string;
   secret: boolean;
 }
 export interface DirectoryResource extends Common, Ownership {

@@ -109,9 +109,14 @@ test('notices are shown for a host with changes only', () => {
 });
 
 test('a change that failed is not counted as changed; handlers run count in both ok and changed', () => {
-  const failedOne = result('h', 'failed', [change(conf, 'create'), change(dir, 'create')], { applied: true, failures: new Map([[conf.id, 'validation failed']]) });
+  const failedOne = result('h', 'failed', [change(conf, 'create'), change(dir, 'create')], { applied: true, failures: new Map([[conf.id, 'validation failed']]), done: new Set([dir.id]) });
   assert.equal(recapLines([failedOne], { check: false }, plain)[2], 'h : ok=1 changed=1 failed=1 unreachable=0');
-  const withHandler = result('h', 'changed', [change(conf, 'update')], { applied: true, handlersRun: [{ name: 'reload', ok: true, detail: '' }] });
+  const withHandler = result('h', 'changed', [change(conf, 'update')], { applied: true, handlersRun: [{ name: 'reload', ok: true, detail: '' }], done: new Set([conf.id]) });
   withHandler.plan!.handlers = [{ name: 'reload', command: 'true', role: 'r' }];
   assert.equal(recapLines([withHandler], { check: false }, plain)[2], 'h : ok=2 changed=2 failed=0 unreachable=0');
+});
+
+test('an apply that aborted before renaming anything counts nothing as changed', () => {
+  const aborted = result('h', 'failed', [change(conf, 'create'), change(dir, 'create')], { applied: true, failures: new Map([[conf.id, 'apache2ctl -t fails']]), done: new Set() });
+  assert.equal(recapLines([aborted], { check: false }, plain)[2], 'h : ok=0 changed=0 failed=1 unreachable=0');
 });

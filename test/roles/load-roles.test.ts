@@ -158,3 +158,13 @@ test('the built-in roles load without problems', () => {
   assert.deepEqual(problems, []);
   assert.ok(roles.has('letsencrypt'));
 });
+
+test('a check the role names that no checker provides is reported at its place in role.yml', () => {
+  const base = mkdtempSync(join(tmpdir(), 'provision-roles-check-'));
+  mkdirSync(join(base, 'r/templates'), { recursive: true });
+  writeFileSync(join(base, 'r/role.yml'), 'prefix: r_\nresources:\n  - file:\n      template: x.njk\n      dest: /x\n      check: [shell, shel]\n');
+  const { problems } = loadRoles([base]);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!.message, /role r: unknown check "shel"; known checks: .*shell/);
+  assert.equal(problems[0]!.line, 6);
+});

@@ -1,0 +1,50 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExitCode, UsageError } from '../errors.js';
+import { checkers } from '../validate/checkers/index.js';
+import { githubReport } from '../validate/formats/github.js';
+import { jsonReport } from '../validate/formats/json.js';
+import { junitReport } from '../validate/formats/junit.js';
+import { textReport } from '../validate/formats/text.js';
+import { errorCount } from '../validate/problem.js';
+import type { ValidationReport } from '../validate/problem.js';
+import { validateInventory } from '../validate/validate-inventory.js';
+
+export const formats = ['text', 'json', 'github', 'junit'] as const;
+export type Format = (typeof formats)[number];
+
+export interface ValidateCommandOptions {
+  inventories: string[];
+  limit?: string;
+  extraVars: string[];
+  strict: boolean;
+  format: Format;
+}
+
+const printers: Record<Format, (report: ValidationReport) => string> = { text: textReport, json: jsonReport, github: githubReport, junit: junitReport };
+
+/** With no inventory named: every inventories/<name>/inventory.yml below the working directory. */
+function defaultInventories(): string[] {
+  const dir = 'inventories';
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .map((name) => join(dir, name, 'inventory.yml'))
+    .filter((file) => existsSync(file));
+}
+
+/** `provision validate`: exit 0 when clean, 1 when anything is wrong (warnings alone do not fail). */
+export async function validateCommand(options: ValidateCommandOptions): Promise<number> {
+  const inventories = options.inventories.length > 0 ? options.inventories : defaultInventories();
+  if (inventories.length === 0) throw new UsageError('name an inventory: no inventories/<name>/inventory.yml here');
+  const report: ValidationReport = { inventories, problems: [], cases: [], hosts: 0, files: 0 };
+  for (const inventory of inventories) {
+    const result = await validateInventory(inventory, { limit: options.limit, extraVars: options.extraVars, strict: options.strict, checkers });
+    report.problems.push(...result.problems);
+    report.cases.push(...result.cases);
+    report.hosts += result.hosts;
+    report.files += result.files;
+  }
+  process.stdout.write(printers[options.format](report));
+  return errorCount(report) > 0 ? ExitCode.usage : ExitCode.ok;
+}

@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Problem } from '../errors.js';
+import { analyzeProject } from '../project/load-project.js';
+import type { HostWork } from '../project/load-project.js';
+import type { FileResource } from '../state/desired.js';
+import type { Checker, Finding } from './checker.js';
+import type { ValidationCase, ValidationProblem } from './problem.js';
+import { templateLineFor } from './template-line.js';
+import { hasTool } from './tools.js';
+
+export interface ValidateOptions {
+  limit?: string;
+  extraVars: string[];
+  /** a checker that is not installed is an error, not a warning */
+  strict: boolean;
+  checkers: Map<string, Checker>;
+}
+
+const variablesCase = 'variables and templates';
+
+function fromInputProblem(problem: Problem): ValidationProblem[] {
+  const hosts = problem.hosts && problem.hosts.length > 0 ? problem.hosts : [undefined];
+  return hosts.map((host) => ({
+    severity: 'error',
+    check: 'inventory',
+    file: problem.file,
+    line: problem.line,
+    col: problem.col,
+    host,
+    message: problem.variable ? `${problem.variable}: ${problem.message}` : problem.message,
+  }));
+}
+
+/** A finding in a rendered file, pointed back at the template line it most likely came from. */
+function fromFinding(finding: Finding, check: string, host: string, files: FileResource[], inventoryFile: string): ValidationProblem {
+  const file = files.find((f) => f.path === finding.path);
+  const where = `${finding.path}${finding.line ? `:${finding.line}` : ''}`;
+  const line = file?.template && finding.line ? templateLineFor(file.template, file.content, finding.line) : undefined;
+  return { severity: finding.severity, check, file: file?.template ?? inventoryFile, line, host, path: finding.path, message: `${where}: ${finding.message}` };
+}
+
+async function checkHost(work: HostWork, options: ValidateOptions, inventoryFile: string, missing: Map<string, string>): Promise<ValidationProblem[]> {
+  const { host, desired } = work;
+  const files = desired.resources.filter((r): r is FileResource => r.kind === 'file');
+  const csrs = desired.resources.filter((r) => r.kind === 'csr');
+  const wanted = new Set(files.flatMap((f) => f.checks ?? []));
+  if (csrs.length > 0) wanted.add('openssl');
+  const problems: ValidationProblem[] = [];
+  for (const name of wanted) {
+    const checker = options.checkers.get(name);
+    if (!checker) {
+      const file = files.find((f) => f.checks?.includes(name));
+      problems.push({ severity: 'error', check: name, host: host.name, file: file?.template, path: file?.path, message: `unknown check ${JSON.stringify(name)}; known checks: ${[...options.checkers.keys()].join(', ')}` });
+      continue;
+    }
+    const absent = checker.tools.filter((tool) => !hasTool(tool.command));
+    if (absent.length > 0) {
+      missing.set(name, absent.map((t) => `${t.command} (Debian package ${t.package})`).join(', '));
+      continue;
+    }
+    const sandbox = mkdtempSync(join(tmpdir(), `provision-check-${name}-`));
+    try {
+      const findings = await checker.run({ host: host.name, vars: host.vars, files: files.filter((f) => f.checks?.includes(name)), csrs: csrs as never, desired, sandbox });
+      problems.push(...findings.map((f) => fromFinding(f, name, host.name, files, inventoryFile)));
+    } catch (error) {
+      problems.push({ severity: 'error', check: name, host: host.name, file: inventoryFile, message: `the ${name} check could not run: ${(error as Error).message}` });
+    } finally {
+      rmSync(sandbox, { recursive: true, force: true });
+    }
+  }
+  return problems;
+}
+
+/** Every problem of one inventory: variables, templates, and every rendered file checked by its reader. */
+export async function validateInventory(inventoryFile: string, options: ValidateOptions): Promise<{ problems: ValidationProblem[]; cases: ValidationCase[]; hosts: number; files: number }> {
+  const { work, problems: inputProblems } = analyzeProject(inventoryFile, { extraVars: options.extraVars, limit: options.limit });
+  const problems = inputProblems.flatMap(fromInputProblem);
+  const missing = new Map<string, string>();
+
+  const perHost: ValidationProblem[][] = new Array(work.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < work.length) {
+      const index = next++;
+      perHost[index] = await checkHost(work[index]!, options, inventoryFile, missing);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(availableParallelism(), Math.max(1, work.length)) }, worker));
+  problems.push(...perHost.flat());
+
+  for (const [check, tools] of missing) {
+    problems.push({ severity: options.strict ? 'error' : 'warning', check, file: inventoryFile, message: `the ${check} check was not run: ${tools} is not installed` });
+  }
+
+  // JUnit cases: each host's variables and templates, and each of its rendered files and CSRs.
+  const cases: ValidationCase[] = [];
+  const hostNames = new Set([...work.map((w) => w.host.name), ...problems.map((p) => p.host).filter((h): h is string => h !== undefined)]);
+  for (const hostName of hostNames) {
+    cases.push({ host: hostName, name: variablesCase, problems: problems.filter((p) => p.host === hostName && p.path === undefined) });
+    const hostWork = work.find((w) => w.host.name === hostName);
+    for (const resource of hostWork?.desired.resources ?? []) {
+      if (resource.kind !== 'file' && resource.kind !== 'csr') continue;
+      cases.push({ host: hostName, name: resource.path, problems: problems.filter((p) => p.host === hostName && p.path === resource.path) });
+    }
+  }
+  const hostless = problems.filter((p) => p.host === undefined);
+  if (hostless.length > 0 || work.length === 0) cases.unshift({ host: inventoryFile, name: 'inventory and checkers', problems: hostless });
+  const files = work.reduce((n, w) => n + w.desired.resources.filter((r) => r.kind === 'file').length, 0);
+  return { problems, cases, hosts: hostNames.size, files };
+}
