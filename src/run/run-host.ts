@@ -1,6 +1,7 @@
 import { applyScript, verifyScript } from '../apply/apply-script.js';
 import type { ApplyReport } from '../apply/parse-apply.js';
 import { targetChecksFor } from '../validate/target-checks.js';
+import { maskSecrets } from '../vars/mask-secrets.js';
 import { parseApply } from '../apply/parse-apply.js';
 import { connect } from '../connection/connect.js';
 import { UnreachableError } from '../connection/types.js';
@@ -47,7 +48,7 @@ export async function runHost(work: HostWork, options: RunOptions): Promise<Host
       run = await connection.run(applyScript(plan, desired, { backup: options.backup, targetChecks }));
       result.applied = true;
     }
-    return settle(result, desired, parseApply(run.stdout), run);
+    return settle(result, work, parseApply(run.stdout), run);
   } catch (error) {
     if (error instanceof UnreachableError) return { ...result, status: 'unreachable', error: error.message };
     if (error instanceof ProbeOutputError) return { ...result, status: 'failed', error: error.message };
@@ -58,11 +59,14 @@ export async function runHost(work: HostWork, options: RunOptions): Promise<Host
 }
 
 /** Folds what an apply (or check-mode verify) script reported into the host's result. */
-function settle(result: HostResult, desired: HostWork['desired'], report: ApplyReport, run: { exitCode: number; stderr: string }): HostResult {
+function settle(result: HostResult, work: HostWork, report: ApplyReport, run: { exitCode: number; stderr: string }): HostResult {
+  const { desired, host } = work;
+  // Command output (a validate command, a handler) may quote a secret file's content.
   for (const [id, message] of report.failed) {
     const resource = desired.resources[Number(id.slice(1))];
-    result.failures.set(resource?.id ?? id, message);
+    result.failures.set(resource?.id ?? id, maskSecrets(message, host.secretValues));
   }
+  for (const handler of report.handlers) handler.detail = maskSecrets(handler.detail, host.secretValues);
   result.done = new Set([...report.ok].map((id) => desired.resources[Number(id.slice(1))]?.id ?? id));
   result.handlersRun = report.handlers;
   result.plan?.notices.push(...report.notes);
@@ -71,7 +75,7 @@ function settle(result: HostResult, desired: HostWork['desired'], report: ApplyR
     result.status = 'failed';
     const reasons = [...result.failures].map(([id, message]) => `${id}: ${message}`);
     for (const h of failedHandlers) reasons.push(`handler ${h.name} failed${h.detail ? `: ${h.detail.trim()}` : ''}`);
-    if (reasons.length === 0) reasons.push(`script ended with exit ${run.exitCode}${run.stderr ? `: ${lastLines(run.stderr)}` : ''}`);
+    if (reasons.length === 0) reasons.push(`script ended with exit ${run.exitCode}${run.stderr ? `: ${maskSecrets(lastLines(run.stderr), host.secretValues)}` : ''}`);
     result.error = reasons.join('\n');
   }
   return result;

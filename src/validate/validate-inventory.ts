@@ -9,6 +9,7 @@ import type { Checker, Finding } from './checker.js';
 import type { ValidationCase, ValidationProblem } from './problem.js';
 import { templateLineFor } from './template-line.js';
 import { hasTool } from './tools.js';
+import { maskSecrets } from '../vars/mask-secrets.js';
 
 export interface ValidateOptions {
   limit?: string;
@@ -63,7 +64,8 @@ async function checkHost(work: HostWork, options: ValidateOptions, inventoryFile
     const sandbox = mkdtempSync(join(tmpdir(), `provision-check-${name}-`));
     try {
       const findings = await checker.run({ host: host.name, vars: host.vars, files: files.filter((f) => f.checks?.includes(name)), csrs: csrs as never, desired, sandbox });
-      problems.push(...findings.map((f) => fromFinding(f, name, host.name, files, inventoryFile)));
+      // A tool's message may quote a value; a secret's value is never shown.
+      problems.push(...findings.map((f) => fromFinding({ ...f, message: maskSecrets(f.message, host.secretValues) }, name, host.name, files, inventoryFile)));
     } catch (error) {
       problems.push({ severity: 'error', check: name, host: host.name, file: inventoryFile, message: `the ${name} check could not run: ${(error as Error).message}` });
     } finally {

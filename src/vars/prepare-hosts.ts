@@ -10,6 +10,7 @@ import { schemasDir } from '../paths.js';
 import { positionAt } from '../yaml/read-yaml.js';
 import { closest } from './suggest.js';
 import { templateVars } from './template-vars.js';
+import { maskSecrets } from './mask-secrets.js';
 
 const coreSchema = JSON.parse(readFileSync(join(schemasDir, 'core-vars.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
 const validateCore = compileSchema(coreSchema);
@@ -148,9 +149,6 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   };
 }
 
-function maskSecrets(message: string, secretValues: string[]): string {
-  return secretValues.reduce((text, secret) => text.split(secret).join('(secret)').split(JSON.stringify(secret).slice(1, -1)).join('(secret)'), message);
-}
 
 /** The same problem found for several hosts (a bad group_vars value) is reported once, naming them all. */
 export function mergeProblems(problems: Problem[]): Problem[] {

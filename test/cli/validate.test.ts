@@ -125,3 +125,18 @@ test('a checker that is not installed is a warning naming its package, an error 
   assert.equal(strict.status, 1);
   assert.match(strict.stdout, /the shell check was not run: shellcheck \(Debian package shellcheck\) is not installed/);
 });
+
+test('a secret quoted by a checker\'s message is masked', () => {
+  const copy = faultyInventory(
+    ['file: { template: extra.conf.njk, dest: /etc/apache2/conf-available/extra.conf, check: [apache] }'],
+    { 'extra.conf.njk': '# extra\n{{ faults_token }} on\n' },
+    'faults_token: Sekr1tT0kenValue\n',
+  );
+  writeFileSync(join(copy.dir, 'roles/faults/schema.json'), JSON.stringify({ type: 'object', properties: { faults_token: { type: 'string', secret: true } } }));
+  for (const format of ['text', 'json', 'github', 'junit']) {
+    const result = provision(['validate', copy.inventory, '--format', format]);
+    assert.equal(result.code, 1, result.stdout);
+    assert.doesNotMatch(result.stdout + result.stderr, /Sekr1tT0kenValue/, format);
+    assert.match(result.stdout, /\(secret\)/, format);
+  }
+});
