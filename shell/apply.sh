@@ -132,23 +132,23 @@ stage_private() {
   if ! base64 -d > "$TMP"; then fail "$1" "cannot write $TMP"; return 1; fi
 }
 
-# whole_check ID ROOT COMMAND [f TEMP DEST | l TARGET PATH]...: run COMMAND (a whole-configuration
+# whole_check ID LABEL ROOT COMMAND [f TEMP DEST | l TARGET PATH]...: run COMMAND (a whole-configuration
 # check such as apache2ctl -t) against ROOT as it will be after the change: in a private mount
 # namespace, a copy of ROOT holding every candidate file and link is mounted over ROOT. Nothing the
 # host's daemons see changes; the copy is removed with the other temp files.
 whole_check() {
-  id=$1 root=$2 cmd=$3
-  shift 3
+  id=$1 label=$2 root=$3 cmd=$4
+  shift 4
   if [ -n "$R" ]; then
-    printf '@note %s\n' "$cmd not run: a --root tree is not what the host's programs read"
+    printf '@note %s\n' "$label not run: a --root tree is not what the host's programs read"
     return 0
   fi
   if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1; then
-    printf '@note %s\n' "$cmd not run before the change: it needs root and unshare(1)"
+    printf '@note %s\n' "$label not run before the change: it needs root and unshare(1)"
     return 0
   fi
   if [ ! -d "$root" ]; then
-    printf '@note %s\n' "$cmd not run: $root does not exist yet"
+    printf '@note %s\n' "$label not run: $root does not exist yet"
     return 0
   fi
   if ! copy=$(mktemp -d); then fail "$id" "cannot create a temp directory"; return 1; fi
@@ -166,7 +166,7 @@ whole_check() {
   done
   # shellcheck disable=SC2016 # expanded by the inner shell
   if ! out=$(unshare --mount --propagation private sh -c 'mount --bind "$1" "$2" && sh -c "$3"' whole-check "$copy" "$root" "$cmd" 2>&1); then
-    fail "$id" "$cmd fails with the new files in place" "$out"
+    fail "$id" "$label fails with the new files in place" "$out"
     return 1
   fi
 }

@@ -142,6 +142,14 @@ function report(error: unknown): number {
   return 70;
 }
 
+// A reader that went away (`provision plan ... | head`) must not abort a run half way: the run goes on,
+// its output is dropped.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 // An interrupt is passed on to the scripts we started (they remove their temp files), then we leave.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {

@@ -83,7 +83,7 @@ function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetChe
     });
     const first = check.changes.find((c) => c.resource.kind === 'file') ?? check.changes[0]!;
     lines.push(`abort_if_failed`);
-    lines.push(`whole_check ${idOf(first)} ${shquote(check.root)} ${shquote(check.command)} ${entries.filter(Boolean).join(' ')}`);
+    lines.push(`whole_check ${idOf(first)} ${shquote(check.label)} ${shquote(check.root)} ${shquote(check.command)} ${entries.filter(Boolean).join(' ')}`);
   }
   lines.push('abort_if_failed');
   return lines;

@@ -1,4 +1,5 @@
 import type { Change } from '../plan/types.js';
+import { shquote } from '../render/filters.js';
 
 /**
  * A whole-configuration check run on the host itself before anything is renamed into place (and in
@@ -9,23 +10,34 @@ export interface TargetCheck {
   name: string;
   root: string;
   command: string;
+  /** what the messages call the command ("apache2ctl -t") */
+  label: string;
   /** the changed files and links under `root` */
   changes: Change[];
 }
 
-type Spec = (vars: Record<string, unknown>) => { root: string; command: string };
+/** The configuration root and the command, given the host's variables and the checked files that changed. */
+type Spec = (vars: Record<string, unknown>, files: string[]) => { root: string; command: string; label: string };
 
-// Postfix: the role's settings file only takes effect through postconf; apply it to the copy first.
-const postfixCommand = [
-  "sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' /etc/postfix/provision-tls.cf |",
-  'while IFS= read -r setting; do postconf -e "$setting" || exit 1; done &&',
-  'postfix check',
-].join(' ');
+/**
+ * Postfix: a settings file (`name = value` lines) only takes effect through postconf, so the command
+ * applies each changed one to the copy of the configuration first, then runs `postfix check`.
+ */
+function postfixCommand(root: string, files: string[]): string {
+  const apply = files.map((file) => `sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' ${shquote(file)} | while IFS= read -r setting; do postconf -c ${shquote(root)} -e "$setting" || exit 1; done`);
+  // postfix check reports to syslog unless it has a terminal: script(1) gives it one, so its message
+  // reaches the user.
+  const check = `script -qec ${shquote(`postfix -c ${shquote(root)} check`)} /dev/null`;
+  return [...apply, check].join(' && ');
+}
 
 const specs: Record<string, Spec> = {
-  apache: (vars) => ({ root: String(vars.apache_conf_dir ?? '/etc/apache2'), command: 'apache2ctl -t' }),
-  dovecot: (vars) => ({ root: String(vars.dovecot_config_dir ?? '/etc/dovecot'), command: 'doveconf -n >/dev/null' }),
-  postfix: (vars) => ({ root: String(vars.postfix_config_dir ?? '/etc/postfix'), command: postfixCommand.replace(/\/etc\/postfix/g, String(vars.postfix_config_dir ?? '/etc/postfix')) }),
+  apache: (vars) => ({ root: String(vars.apache_conf_dir ?? '/etc/apache2'), command: 'apache2ctl -t', label: 'apache2ctl -t' }),
+  dovecot: (vars) => ({ root: String(vars.dovecot_config_dir ?? '/etc/dovecot'), command: 'doveconf -n >/dev/null', label: 'doveconf -n' }),
+  postfix: (vars, files) => {
+    const root = String(vars.postfix_config_dir ?? '/etc/postfix');
+    return { root, command: postfixCommand(root, files), label: 'postconf -e and postfix check' };
+  },
 };
 
 function under(path: string, root: string): boolean {
@@ -40,9 +52,10 @@ export function targetChecksFor(changes: Change[], vars: Record<string, unknown>
   for (const name of names) {
     const spec = specs[name];
     if (!spec) continue;
-    const { root, command } = spec(vars);
+    const checked = pending.flatMap((c) => (c.resource.kind === 'file' && c.resource.checks?.includes(name) ? [c.resource.path] : []));
+    const { root, command, label } = spec(vars, checked);
     const inside = pending.filter((c) => (c.resource.kind === 'file' || c.resource.kind === 'symlink') && under(c.resource.path, root));
-    checks.push({ name, root, command, changes: inside });
+    checks.push({ name, root, command, label, changes: inside });
   }
   return checks;
 }

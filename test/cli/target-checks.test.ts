@@ -61,3 +61,16 @@ test('a valid snippet passes the same check in check mode, still writing nothing
   assert.match(result.stdout, /failed=0/);
   assert.deepEqual(snapshot('/etc/apache2'), before);
 });
+
+test('a Postfix setting postfix refuses fails the dry run with postfix\'s own message; /etc/postfix is untouched', () => {
+  const base = mkdtempSync(join(tmpdir(), 'provision-target-check-'));
+  mkdirSync(join(base, 'roles/pfbad/templates'), { recursive: true });
+  writeFileSync(join(base, 'roles/pfbad/role.yml'), 'prefix: pfbad_\nresources:\n  - file: { template: bad.cf.njk, dest: /etc/postfix/zz-provision-check-test.cf, check: [postfix] }\n');
+  writeFileSync(join(base, 'roles/pfbad/templates/bad.cf.njk'), '# bad\nipc_timeout = soon\n');
+  writeFileSync(join(base, 'inventory.yml'), 'all:\n  hosts:\n    this-machine:\n      ansible_connection: local\n      provision_roles: [pfbad]\n');
+  const before = snapshot('/etc/postfix');
+  const result = provision(['plan', join(base, 'inventory.yml')]);
+  assert.equal(result.code, 3, result.stdout + result.stderr);
+  assert.match(result.stdout, /postconf -e and postfix check fails with the new files in place\n  postfix: fatal: invalid ipc_timeout/);
+  assert.deepEqual(snapshot('/etc/postfix'), before);
+});
