@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { compileSchema } from '../schema/ajv.js';
+import { pointerToPath } from '../schema/describe-error.js';
 import type { Node as YamlNode } from 'yaml';
 import type { Problem } from '../errors.js';
 import { childNode, describeType, positionOf, type YamlSource } from '../yaml/parse-yaml.js';
@@ -21,13 +22,6 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-function decodePointer(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
 
 /** Follows `path` from the root: the value node at the end and the key node naming it. */
 function nodesAt(source: YamlSource, path: string[]): { keyNode: YamlNode | null; valueNode: YamlNode | null } {
@@ -101,7 +95,7 @@ export function validateInventory(source: YamlSource): Problem[] {
   if (validate(source.value)) return [];
   const problems: (Problem & { offset: number })[] = [];
   for (const error of validate.errors ?? []) {
-    const path = decodePointer(error.instancePath);
+    const path = pointerToPath(error.instancePath).map(String);
     const context = contextOf(path);
     let { keyNode, valueNode } = nodesAt(source, path);
     let node = valueNode ?? keyNode;

@@ -1,16 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { nunjucks } from './strict-nunjucks.js';
 import { filters } from './filters.js';
-import { sharedTemplatesDir } from '../paths.js';
+import { displayPath, sharedTemplatesDir } from '../paths.js';
 
 const sharedPrefix = 'shared/';
-
-/** Paths in messages as the user would type them. */
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') ? rel : path;
-}
 
 /**
  * Resolves a role's own templates by file name and the top-level partials as `shared/<file>`.
@@ -25,7 +19,7 @@ class RoleTemplateLoader {
     if (relativeName.split('/').includes('..')) return null;
     const file = join(base, relativeName);
     if (!existsSync(file)) return null;
-    return { src: readFileSync(file, 'utf8'), path: shown(file), noCache: false };
+    return { src: readFileSync(file, 'utf8'), path: displayPath(file), noCache: false };
   }
 }
 

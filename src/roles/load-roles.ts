@@ -1,25 +1,19 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { Problem } from '../errors.js';
 import { compileSchema } from '../schema/ajv.js';
 import { describeError, formatPath } from '../schema/describe-error.js';
 import { positionAt, readYaml } from '../yaml/read-yaml.js';
 import type { YamlSource } from '../yaml/read-yaml.js';
-import { schemasDir } from '../paths.js';
+import { displayPath, schemasDir } from '../paths.js';
 import type { Role } from './role.js';
 import type { RoleManifest } from './types.js';
 import { checkers } from '../validate/checkers/index.js';
 
 const validateManifest = compileSchema(JSON.parse(readFileSync(join(schemasDir, 'role.schema.json'), 'utf8')));
 
-/** Paths in messages are relative to the working directory when that is shorter, as a user typed them. */
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') && rel.length < path.length ? rel : path;
-}
-
 function loadRole(name: string, dir: string, problems: Problem[]): Role | undefined {
-  const manifestRead = readYaml(shown(join(dir, 'role.yml')));
+  const manifestRead = readYaml(displayPath(join(dir, 'role.yml')));
   problems.push(...manifestRead.problems);
   const manifestSource = manifestRead.source;
   if (!manifestSource) return undefined;
@@ -42,7 +36,7 @@ function loadRole(name: string, dir: string, problems: Problem[]): Role | undefi
   let defaultsSource: YamlSource | null = null;
   const defaultsFile = join(dir, 'defaults.yml');
   if (existsSync(defaultsFile)) {
-    const read = readYaml(shown(defaultsFile));
+    const read = readYaml(displayPath(defaultsFile));
     problems.push(...read.problems);
     if (read.source) {
       const data = read.source.value ?? {};
@@ -61,7 +55,7 @@ function loadRole(name: string, dir: string, problems: Problem[]): Role | undefi
     try {
       schema = JSON.parse(readFileSync(schemaFile, 'utf8'));
     } catch (error) {
-      problems.push({ file: shown(schemaFile), message: `role ${name}: schema is not valid JSON: ${(error as Error).message}` });
+      problems.push({ file: displayPath(schemaFile), message: `role ${name}: schema is not valid JSON: ${(error as Error).message}` });
       return undefined;
     }
   }
@@ -69,7 +63,7 @@ function loadRole(name: string, dir: string, problems: Problem[]): Role | undefi
   try {
     validateVariables = compileSchema(schema);
   } catch (error) {
-    problems.push({ file: shown(schemaFile), message: `role ${name}: schema does not compile: ${(error as Error).message}` });
+    problems.push({ file: displayPath(schemaFile), message: `role ${name}: schema does not compile: ${(error as Error).message}` });
     return undefined;
   }
   const properties = schema.properties ?? {};

@@ -1,10 +1,9 @@
 // Running the programs the checkers ask: no shell, nothing on stdin, C locale (messages are parsed),
 // each child in its own process group and tracked, so an interrupt reaches it.
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { track } from '../../connection/children.js';
 import type { RequiredTool } from '../checker.js';
+import { hasTool } from '../tools.js';
 
 export interface ToolResult {
   exitCode: number;
@@ -48,18 +47,6 @@ export async function runTool(tool: RequiredTool, args: string[], options: RunOp
 
 /** Throws ToolMissingError when a command is neither executable at its absolute path nor on PATH. */
 export async function requireTools(tools: RequiredTool[]): Promise<void> {
-  for (const tool of tools) {
-    const candidates = tool.command.includes('/') ? [tool.command] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, tool.command));
-    let found = false;
-    for (const candidate of candidates) {
-      try {
-        await access(candidate, constants.X_OK);
-        found = true;
-        break;
-      } catch {
-        // next
-      }
-    }
-    if (!found) throw new ToolMissingError(tool);
-  }
+  const missing = tools.find((tool) => !hasTool(tool.command));
+  if (missing) throw new ToolMissingError(missing);
 }
