@@ -59,6 +59,3 @@ export class InputError extends ProvisionError {
     super(problems.map(formatProblem).join('\n'), ExitCode.usage);
   }
 }
-
-/** A host's run failed or was unreachable: the report has already been printed, only the code remains. */
-export class RunFailedError extends ProvisionError {}

@@ -30,6 +30,11 @@ export function csrSubject(csr: CsrResource): string {
 
 const q = (value: string | undefined) => shquote(value ?? '');
 
+/** How the scripts name a resource in their reports: `r<index in the desired state>`. */
+function scriptId(desired: DesiredState, change: Change): string {
+  return `r${desired.resources.indexOf(change.resource)}`;
+}
+
 function prepareStep(change: Change, id: string): string | undefined {
   const r = change.resource;
   switch (r.kind) {
@@ -57,7 +62,7 @@ function prepareStep(change: Change, id: string): string | undefined {
  */
 function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetCheck[], mode: 'apply' | 'verify'): string[] {
   const pending = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
-  const idOf = (change: Change) => `r${desired.resources.indexOf(change.resource)}`;
+  const idOf = (change: Change) => scriptId(desired, change);
   const lines: string[] = [];
   for (const change of pending) {
     if (change.resource.kind !== 'file' || !change.rewrite) continue;
@@ -95,7 +100,7 @@ function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetChe
  */
 export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOptions): string {
   const pending = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
-  const idOf = (change: Change) => `r${desired.resources.indexOf(change.resource)}`;
+  const idOf = (change: Change) => scriptId(desired, change);
   const lines: string[] = [];
 
   for (const change of pending) {

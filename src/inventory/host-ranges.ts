@@ -40,10 +40,6 @@ const patterns = {
   hostname: new RegExp(String.raw`^${label}(?:\.${label})*$`, 'iu'),
 };
 
-export function isIpAddress(name: string): boolean {
-  return patterns.ipv4.test(name) || patterns.ipv6.test(name);
-}
-
 /**
  * Ansible's parse_address with allow_ranges: splits an optional `:port` (or `[addr]:port`) and checks
  * the rest is an IP address or host name, possibly with ranges. Returns null when it is neither.
