@@ -113,6 +113,34 @@ make_csr() {
   if mv -f -- "$TMP" "$2"; then ok "$1"; else fail "$1" "cannot move the CSR into place"; fi
 }
 
+# placeholder_cert ID DIR KEY SUBJECT SAN DAYS MODE OWNER GROUP: while DIR/fullchain.pem does not exist,
+# a self-signed certificate made from KEY becomes DIR/signed.crt and DIR/fullchain.pem, with an empty
+# DIR/chain.pem (a self-signed certificate has no chain); fullchain.pem, which the services read, is
+# renamed in last. An existing certificate is never replaced. The key is only read, by openssl.
+placeholder_cert() {
+  if [ -e "$2/fullchain.pem" ]; then ok "$1"; return; fi
+  if [ ! -f "$3" ]; then fail "$1" "the key $3 does not exist"; return; fi
+  temp_beside "$1" "$2/fullchain.pem" || return
+  pfull=$TMP
+  if ! out=$(openssl req -x509 -new -sha256 -key "$3" -subj "$4" -addext "subjectAltName=$5" -addext 'basicConstraints=critical,CA:FALSE' -days "$6" -out "$pfull" 2>&1); then
+    fail "$1" "making the placeholder certificate failed" "$out"
+    return
+  fi
+  temp_beside "$1" "$2/signed.crt" || return
+  psigned=$TMP
+  temp_beside "$1" "$2/chain.pem" || return
+  pchain=$TMP
+  if ! cat -- "$pfull" >"$psigned"; then fail "$1" "cannot write $psigned"; return; fi
+  for pfile in "$pfull" "$psigned" "$pchain"; do
+    if ! out=$(own "$pfile" "$7" "$8" "$9" 2>&1); then fail "$1" "cannot set mode/owner" "$out"; return; fi
+  done
+  if mv -f -- "$pchain" "$2/chain.pem" && mv -f -- "$psigned" "$2/signed.crt" && mv -f -- "$pfull" "$2/fullchain.pem"; then
+    ok "$1"
+  else
+    fail "$1" "cannot move the placeholder certificate into place"
+  fi
+}
+
 # stage ID PATH MODE OWNER GROUP < base64: the new content in a temp file beside PATH, in TMP.
 stage() {
   temp_beside "$1" "$2" || return 1

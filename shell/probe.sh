@@ -55,6 +55,20 @@ probe_csr() {
   printf '@%s subject %s\n' "$1" "$subject"
 }
 
+# probe_cert ID CERT: does the certificate exist, and is it self-signed (a placeholder)? A link to a
+# certificate counts as one.
+probe_cert() {
+  if [ -e "$2" ] && [ ! -f "$2" ]; then printf '@%s other not-a-file\n' "$1"; return; fi
+  if [ ! -e "$2" ]; then printf '@%s missing\n' "$1"; return; fi
+  subject=$(openssl x509 -in "$2" -noout -subject -nameopt RFC2253 2>/dev/null) || subject=unreadable
+  issuer=$(openssl x509 -in "$2" -noout -issuer -nameopt RFC2253 2>/dev/null) || issuer=unreadable
+  if [ "${subject#subject=}" = "${issuer#issuer=}" ]; then
+    printf '@%s certificate self-signed\n' "$1"
+  else
+    printf '@%s certificate issued\n' "$1"
+  fi
+}
+
 probe_user() {
   if line=$(getent passwd "$2"); then
     printf '@%s user %s\n' "$1" "$line"
@@ -80,4 +94,27 @@ probe_pending_handlers() {
       if [ -n "$name" ]; then printf '@pending %s\n' "$name"; fi
     done < "$1"
   fi
+}
+
+# Facts: the versions of the programs the roles configure. Each fact_NAME prints the program's own
+# version output (nothing when it is not installed); probe_fact prints it as one `@fact NAME ...` line,
+# `@fact NAME -` when there is nothing. System paths are tried too: a non-root PATH lacks /usr/sbin.
+first_command() {
+  for candidate in "$@"; do
+    if command -v "$candidate" >/dev/null 2>&1; then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  return 1
+}
+fact_apache() { c=$(first_command apache2 /usr/sbin/apache2 httpd /usr/sbin/httpd) && "$c" -v 2>/dev/null; }
+fact_postfix() { c=$(first_command postconf /usr/sbin/postconf) && "$c" -d -h mail_version 2>/dev/null; }
+fact_dovecot() { c=$(first_command dovecot /usr/sbin/dovecot) && "$c" --version 2>/dev/null; }
+fact_openssl() { c=$(first_command openssl /usr/bin/openssl) && "$c" version 2>/dev/null; }
+
+# probe_fact NAME: NAME is one of apache, postfix, dovecot, openssl.
+probe_fact() {
+  out=$("fact_$1" | head -n 3 | tr '\n' ' ')
+  printf '@fact %s %s\n' "$1" "${out:--}"
 }

@@ -1,5 +1,6 @@
 import type { Change, Plan } from '../plan/types.js';
 import type { CsrResource, DesiredState } from '../state/desired.js';
+import { placeholderDays } from '../state/desired.js';
 import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script.js';
 import { pendingHandlersFile } from '../probe/probe-script.js';
 import type { TargetCheck } from '../validate/target-checks.js';
@@ -20,7 +21,7 @@ export const keyArguments: Record<string, string[]> = {
 };
 
 /** openssl -subj syntax, seed order (/C=../O=../CN=..); `/` and `\` in values are escaped. */
-export function csrSubject(csr: CsrResource): string {
+export function csrSubject(csr: Pick<CsrResource, 'domains' | 'country' | 'organization'>): string {
   const escape = (value: string) => value.replace(/([/\\])/g, '\\$1');
   let subject = '';
   if (csr.country) subject += `/C=${escape(csr.country)}`;
@@ -50,6 +51,8 @@ function prepareStep(change: Change, id: string): string | undefined {
     case 'csr':
       if (!change.rewrite) return `set_attrs ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
       return `make_csr ${id} ${hostPath(r.path)} ${hostPath(r.key)} ${q(csrSubject(r))} ${q(r.domains.map((d) => `DNS:${d}`).join(','))} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
+    case 'placeholder_certificate':
+      return `placeholder_cert ${id} ${hostPath(r.dir)} ${hostPath(r.key)} ${q(csrSubject(r))} ${q(r.domains.map((d) => `DNS:${d}`).join(','))} ${placeholderDays} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
     default:
       return undefined;
   }

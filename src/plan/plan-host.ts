@@ -8,6 +8,8 @@ import type { Change, Plan } from './types.js';
 export interface PlanOptions {
   /** the host's tree is under this directory: users, groups and handlers are not managed */
   root?: string;
+  /** check mode: nothing will be made, so the plan says what would stand in */
+  check?: boolean;
   secretValues: string[];
 }
 
@@ -41,6 +43,7 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
   const createdGroups = new Set<string>();
   const createdKeys = new Set<string>();
   const unappliedAccounts = new Set<string>();
+  const placeholders: string[] = [];
 
   if (!underRoot) {
     for (const r of desired.resources) {
@@ -131,6 +134,17 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
         changes.push(change);
         break;
       }
+      case 'placeholder_certificate': {
+        // An existing certificate, placeholder or issued, is never replaced: the renewal script owns it.
+        if (observed?.state === 'certificate') {
+          changes.push({ resource, action: 'unchanged', reasons: [], rewrite: false });
+          break;
+        }
+        const { owner, group } = ownership(resource);
+        changes.push({ resource, action: 'create', reasons: ['self-signed until the first issuance'], owner, group, mode: resource.mode ?? defaultModes.file, rewrite: true });
+        placeholders.push(resource.dir);
+        break;
+      }
       case 'file': {
         const change = attributeChange(resource, observed);
         const before = observed?.state === 'file' ? observed.content : undefined;
@@ -153,6 +167,10 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
 
   if (unappliedAccounts.size > 0) {
     notices.push(actual.isRoot ? `owner/group not set where the account does not exist here: ${[...unappliedAccounts].sort().join(', ')}` : 'not running as root: owner and group changes skipped');
+  }
+  if (placeholders.length > 0 && (underRoot || options.check)) {
+    const where = underRoot ? 'under a --root tree' : 'in check mode';
+    notices.push(`no CA is contacted ${where}: a self-signed placeholder stands in for ${placeholders.join(', ')}`);
   }
   const notified = new Set(changes.filter((c) => c.action === 'create' || c.action === 'update').flatMap((c) => c.resource.notify));
   const handlers = desired.handlers.filter((h) => notified.has(h.name) || actual.pendingHandlers.includes(h.name));

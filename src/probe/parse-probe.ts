@@ -48,6 +48,9 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
         case 'csr':
           observed = { state: 'csr', ...attributes(rest[0], rest[1], rest[2]), keyMatches: rest[3] === '1', san: rest[4] && rest[4] !== '-' ? rest[4].split(',') : [], subject: '' };
           break;
+        case 'certificate':
+          observed = { state: 'certificate', selfSigned: rest[0] === 'self-signed' };
+          break;
         case 'subject':
           if (current?.state === 'csr') current.subject = rest.join(' ').replace(/^subject=/, '');
           break;

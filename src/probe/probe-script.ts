@@ -13,9 +13,14 @@ const functions = readShellLibrary('probe.sh');
 
 function probeCall(resource: Resource, index: number): string {
   const id = `r${index}`;
+  return `${probeCommand(resource, id)}${resource.kind === 'file' ? ` ${sha256(resource.content)} ${resource.secret ? 0 : 1}` : ''}`;
+}
+
+/** What the probe looks at for a resource, without the content hash a file's call adds. */
+export function probeCommand(resource: Resource, id = 'r'): string {
   switch (resource.kind) {
     case 'file':
-      return `probe_file ${id} ${hostPath(resource.path)} ${sha256(resource.content)} ${resource.secret ? 0 : 1}`;
+      return `probe_file ${id} ${hostPath(resource.path)}`;
     case 'directory':
       return `probe_dir ${id} ${hostPath(resource.path)}`;
     case 'symlink':
@@ -24,6 +29,8 @@ function probeCall(resource: Resource, index: number): string {
       return `probe_key ${id} ${hostPath(resource.path)}`;
     case 'csr':
       return `probe_csr ${id} ${hostPath(resource.path)} ${hostPath(resource.key)}`;
+    case 'placeholder_certificate':
+      return `probe_cert ${id} ${hostPath(resource.path)}`;
     case 'user':
       return `probe_user ${id} ${shquote(resource.name)}`;
     case 'group':
@@ -42,11 +49,19 @@ export function accountNames(state: DesiredState): { users: string[]; groups: st
   return { users: [...users].sort(), groups: [...groups].sort() };
 }
 
+export interface ProbeOptions {
+  /** facts to gather (shell/probe.sh fact_<name>); only ever on a real host */
+  facts?: string[];
+  /** account names to look up instead of those of `state` */
+  accounts?: { users: string[]; groups: string[] };
+}
+
 /** The single script that looks at everything a host's desired state manages. It changes nothing. */
-export function probeScript(state: DesiredState, root: string | undefined): string {
-  const { users, groups } = accountNames(state);
+export function probeScript(state: DesiredState, root: string | undefined, options: ProbeOptions = {}): string {
+  const { users, groups } = options.accounts ?? accountNames(state);
   const body = [
     `printf '@uid %s\\n' "$(id -u)"`,
+    ...(root === undefined ? (options.facts ?? []).map((name) => `probe_fact ${shquote(name)}`) : []),
     ...users.map((u) => `probe_account passwd ${shquote(u)}`),
     ...groups.map((g) => `probe_account group ${shquote(g)}`),
     ...state.resources.map(probeCall),

@@ -20,6 +20,8 @@ export interface ProjectOptions {
 export interface HostWork {
   host: PreparedHost;
   desired: DesiredState;
+  /** renders the host again with other variables (the versions its probe found) */
+  render?: (vars: Record<string, unknown>) => { state: DesiredState; problems: Problem[] };
 }
 
 /** Roles beside the inventory shadow the built-in ones of the same name. */
@@ -58,7 +60,7 @@ export function analyzeProject(file: string, options: ProjectOptions): { work: H
     if (!host) continue;
     const { state, problems: renderProblems } = renderHost(host.name, host.roles, host.vars, renderers);
     problems.push(...renderProblems);
-    if (renderProblems.length === 0) work.push({ host, desired: state });
+    if (renderProblems.length === 0) work.push({ host, desired: state, render: (vars) => renderHost(host.name, host.roles, vars, renderers) });
   }
   return { work, problems: mergeProblems(problems) };
 }

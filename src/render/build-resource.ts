@@ -55,6 +55,13 @@ function list(fields: Fields, name: string): string[] {
   return value as string[];
 }
 
+function dnsNames(fields: Fields, what: string): string[] {
+  const domains = list(fields, 'domains');
+  if (domains.length === 0) throw new FieldError('domains', `domains: ${what} needs at least one name`);
+  for (const d of domains) if (!formats['dns-name']!.test(d)) throw new FieldError('domains', `domains: ${show(d)} is not a DNS name`);
+  return domains;
+}
+
 function accountName(fields: Fields, name: string): string | undefined {
   const value = optionalText(fields, name);
   if (value !== undefined && !formats['user-name']!.test(value)) throw new FieldError(name, `${name}: ${show(value)} is not a user or group name`);
@@ -104,12 +111,14 @@ export function buildResource(kind: string, fields: Fields, role: string, conten
     }
     case 'csr': {
       const csrPath = path(fields, 'path');
-      const domains = list(fields, 'domains');
-      if (domains.length === 0) throw new FieldError('domains', 'domains: a CSR needs at least one name');
-      for (const d of domains) if (!formats['dns-name']!.test(d)) throw new FieldError('domains', `domains: ${show(d)} is not a DNS name`);
+      const domains = dnsNames(fields, 'a CSR');
       const country = optionalText(fields, 'country');
       if (country !== undefined && !/^[A-Z]{2}$/.test(country)) throw new FieldError('country', `country: ${show(country)} is not a two-letter country code`);
       return { kind, id: `csr:${csrPath}`, role, notify, path: csrPath, key: path(fields, 'key'), domains, country, organization: optionalText(fields, 'organization'), ...ownership(fields) };
+    }
+    case 'placeholder_certificate': {
+      const dir = path(fields, 'dir');
+      return { kind, id: `placeholder_certificate:${dir}/fullchain.pem`, role, notify, path: `${dir}/fullchain.pem`, dir, key: path(fields, 'key'), domains: dnsNames(fields, 'a certificate'), ...ownership(fields) };
     }
     default:
       throw new FieldError(kind, `unknown resource kind ${show(kind)}`);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nunjucks } from './strict-nunjucks.js';
 import { filters } from './filters.js';
+import { versionTest } from './version.js';
 import { displayPath, sharedTemplatesDir } from '../paths.js';
 
 const sharedPrefix = 'shared/';
@@ -37,5 +38,6 @@ export function createEnvironment(roleTemplatesDir: string): TemplateEnvironment
     dev: true,
   });
   for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
+  (env as unknown as { addTest(name: string, test: (...args: unknown[]) => boolean): void }).addTest('version', versionTest as (...args: unknown[]) => boolean);
   return env;
 }

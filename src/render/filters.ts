@@ -32,10 +32,30 @@ export function dirname(value: unknown): string {
   return slash <= 0 ? '/' : text.slice(0, slash);
 }
 
+/**
+ * Ansible's `map`: `certificates | map(attribute='name') | list` takes one attribute of every element;
+ * `names | map('upper')` applies a filter of this set to every element.
+ */
+export function map(values: unknown, ...args: unknown[]): unknown[] {
+  if (!Array.isArray(values)) throw new Error('map: value is not a list');
+  const keywords = args.at(-1) as { __keywords?: boolean; attribute?: unknown } | undefined;
+  if (keywords?.__keywords && keywords.attribute !== undefined) {
+    const attribute = String(keywords.attribute);
+    return values.map((value) => {
+      if (value === null || typeof value !== 'object' || !(attribute in value)) throw new Error(`map: an element has no attribute "${attribute}"`);
+      return (value as Record<string, unknown>)[attribute];
+    });
+  }
+  const filter = filters[String(args[0])];
+  if (!filter) throw new Error(`map: give attribute='NAME' or one of the filters ${Object.keys(filters).join(', ')}`);
+  return values.map((value) => filter(value));
+}
+
 export const filters: Record<string, (value: unknown, ...args: unknown[]) => unknown> = {
   shquote,
   shquote_list: shquoteList,
   underscore_dots: underscoreDots,
   basename,
   dirname,
+  map,
 };

@@ -58,4 +58,19 @@ for (const method of ['compileSymbol', 'compileLookupVal']) {
   };
 }
 
+// `x is version('3.4', '>=')`: nunjucks 3.2 compiles a test's arguments without commas between them
+// (invalid JavaScript), so a test taking more than one argument fails to compile; this compiles them
+// as a list.
+interface IsNode {
+  left: unknown;
+  right: { name?: { value: string }; value?: string; args?: { children: unknown[] } };
+}
+compilerProto.compileIs = function compileIs(this: PatchableCompiler & { compile(node: unknown, frame: unknown): void; _compileAggregate(node: unknown, frame: unknown, start: string, end: string): void }, node: IsNode, frame: unknown) {
+  const name = node.right.name ? node.right.name.value : node.right.value;
+  this._emit(`env.getTest(${JSON.stringify(name)}).call(context, `);
+  this.compile(node.left, frame);
+  if (node.right.args && node.right.args.children.length > 0) this._compileAggregate(node.right.args, frame, ',', '');
+  this._emit(') === true');
+};
+
 export { nunjucks };

@@ -24,7 +24,7 @@ export function hostLines(result: HostResult, options: { diff: boolean; check: b
     if (change.action !== 'create' && change.action !== 'update') continue;
     const failed = result.failures.get(change.resource.id);
     const label = failed ? c.red('failed') : c.yellow(change.action);
-    const why = change.reasons.length > 0 && change.action === 'update' ? ` (${change.reasons.join(', ')})` : '';
+    const why = change.reasons.length > 0 ? ` (${change.reasons.join(', ')})` : '';
     lines.push(`${host}: ${label} ${change.resource.kind.replace('_', ' ')} ${resourceTarget(change.resource)}${why}`);
     if (failed) lines.push(`  ${failed}`);
     if (options.diff && change.diff) lines.push(colorDiff(change.diff, c));
@@ -35,6 +35,7 @@ export function hostLines(result: HostResult, options: { diff: boolean; check: b
   for (const handler of result.handlersRun) {
     lines.push(`${host}: ${handler.ok ? c.yellow('ran') : c.red('failed')} handler ${handler.name}${handler.ok ? '' : `\n  ${handler.detail.trim()}`}`);
   }
+  for (const notice of result.notices ?? []) lines.push(`${host}: ${c.dim(`note: ${notice}`)}`);
   // Notices explain changes; a host with nothing to change has nothing to explain.
   if (result.status === 'ok') return lines;
   for (const notice of result.plan?.notices ?? []) lines.push(`${host}: ${c.dim(`note: ${notice}`)}`);

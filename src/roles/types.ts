@@ -76,6 +76,19 @@ export interface CsrSpec extends ResourceCommon, Ownership {
   organization?: string;
 }
 
+/**
+ * A self-signed certificate made on the host from an existing key, installed as DIR/signed.crt,
+ * DIR/chain.pem (empty) and DIR/fullchain.pem only while DIR/fullchain.pem does not exist, so no
+ * service is ever pointed at a missing file before the first issuance. It never replaces a certificate.
+ */
+export interface PlaceholderCertificateSpec extends ResourceCommon, Ownership {
+  dir: string;
+  /** the private key it is made from (generated on the host) */
+  key: string;
+  /** DNS names; the first is the subject CN, all go into subjectAltName */
+  domains: Templated<string[]>;
+}
+
 export type ResourceSpec =
   | { file: FileSpec }
   | { directory: DirectorySpec }
@@ -83,13 +96,27 @@ export type ResourceSpec =
   | { user: UserSpec }
   | { group: GroupSpec }
   | { private_key: PrivateKeySpec }
-  | { csr: CsrSpec };
+  | { csr: CsrSpec }
+  | { placeholder_certificate: PlaceholderCertificateSpec };
 
 export interface HandlerSpec {
   name: string;
   /** shell command run on the host */
   command: string;
   when?: string;
+}
+
+/**
+ * A condition on the host's variables that their schemas cannot express (a name that must be one of
+ * another variable's). When `that` is false, the problem points at `variable` (at its loop index).
+ */
+export interface AssertSpec {
+  that: string;
+  variable: string;
+  /** Nunjucks text; `item` is the loop element */
+  message: string;
+  /** a list expression (the variable's own value, usually): `that` is checked for each element */
+  loop?: string;
 }
 
 export interface RoleManifest {
@@ -99,5 +126,6 @@ export interface RoleManifest {
   /** roles whose variables this role's templates use; a host listing this role must list them too */
   requires?: string[];
   resources: ResourceSpec[];
+  asserts?: AssertSpec[];
   handlers?: HandlerSpec[];
 }

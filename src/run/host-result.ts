@@ -14,6 +14,8 @@ export interface HostResult {
   applied: boolean;
   /** ids of the resources the apply reported done (an aborted apply changes nothing) */
   done?: Set<string>;
+  /** said even when nothing changed: the inventory states a version the host does not run */
+  notices?: string[];
 }
 
 /** Handlers that ran successfully, or that would run (check mode). */

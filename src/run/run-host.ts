@@ -7,8 +7,8 @@ import { connect } from '../connection/connect.js';
 import { UnreachableError } from '../connection/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { hasWork } from '../plan/types.js';
-import { parseProbe, ProbeOutputError } from '../probe/parse-probe.js';
-import { probeScript } from '../probe/probe-script.js';
+import { ProbeOutputError } from '../probe/parse-probe.js';
+import { lookAtHost } from '../facts/look-at-host.js';
 import type { HostWork } from '../project/load-project.js';
 import type { HostResult } from './host-result.js';
 
@@ -23,20 +23,21 @@ function lastLines(text: string): string {
 
 /** probe -> plan -> (apply): one round trip to look, one to change, none when nothing differs. */
 export async function runHost(work: HostWork, options: RunOptions): Promise<HostResult> {
-  const { host, desired } = work;
+  const { host } = work;
   const result: HostResult = { name: host.name, status: 'ok', failures: new Map(), handlersRun: [], applied: false };
   let connection;
   try {
     connection = connect(host);
-    const probe = await connection.run(probeScript(desired, host.root));
-    if (probe.exitCode !== 0) return { ...result, status: 'failed', error: `probe failed (exit ${probe.exitCode}): ${lastLines(probe.stderr)}` };
-    const actual = parseProbe(probe.stdout, desired);
-    const plan = planHost(desired, actual, { root: host.root, secretValues: host.secretValues });
+    // The probe, with the host's service versions: the desired state may be re-rendered with them.
+    const { desired, actual, vars, notices } = await lookAtHost(connection, work);
+    result.notices = notices;
+    work = { ...work, desired };
+    const plan = planHost(desired, actual, { root: host.root, check: options.check, secretValues: host.secretValues });
     result.plan = plan;
     if (plan.errors.length > 0) return { ...result, status: 'failed', error: plan.errors.join('; ') };
     if (!hasWork(plan)) return result;
     result.status = 'changed';
-    const targetChecks = targetChecksFor(plan.changes, host.vars);
+    const targetChecks = targetChecksFor(plan.changes, vars);
 
     let run;
     if (options.check) {

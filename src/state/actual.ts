@@ -16,6 +16,8 @@ export type Observed =
   | { state: 'symlink'; target: string }
   | ({ state: 'private_key' } & Attributes)
   | ({ state: 'csr'; subject: string; san: string[]; keyMatches: boolean } & Attributes)
+  /** a certificate file (placeholder_certificate): self-signed means a placeholder, not yet issued */
+  | { state: 'certificate'; selfSigned: boolean }
   | { state: 'user'; home: string; shell: string; groups: string[] }
   | { state: 'group' };
 

@@ -64,6 +64,18 @@ export interface CsrResource extends Common, Ownership {
   organization?: string;
 }
 
+/** See PlaceholderCertificateSpec: `path` is DIR/fullchain.pem, whose existence decides. */
+export interface PlaceholderCertificateResource extends Common, Ownership {
+  kind: 'placeholder_certificate';
+  path: string;
+  dir: string;
+  key: string;
+  domains: string[];
+}
+
+/** How long a placeholder is valid: long enough for the first issuance, short enough to be noticed. */
+export const placeholderDays = 30;
+
 export type Resource =
   | FileResource
   | DirectoryResource
@@ -71,7 +83,8 @@ export type Resource =
   | UserResource
   | GroupResource
   | PrivateKeyResource
-  | CsrResource;
+  | CsrResource
+  | PlaceholderCertificateResource;
 
 export type PathResource = Exclude<Resource, UserResource | GroupResource>;
 

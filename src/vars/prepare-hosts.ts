@@ -11,6 +11,7 @@ import { positionAt } from '../yaml/read-yaml.js';
 import { closest } from './suggest.js';
 import { templateVars } from './template-vars.js';
 import { maskSecrets } from './mask-secrets.js';
+import { checkAssertions } from './assertions.js';
 
 const coreSchema = JSON.parse(readFileSync(join(schemasDir, 'core-vars.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
 const validateCore = compileSchema(coreSchema);
@@ -109,6 +110,9 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
     const role = rolesByName.get(name);
     if (role) checkAgainst(role.validateVariables, vars, where, host.name, problems);
   }
+
+  // Conditions between variables, once each has the right shape.
+  if (problems.length === before) problems.push(...checkAssertions(roles.flatMap((name) => rolesByName.get(name) ?? []), vars, where, host.name));
 
   // A variable with a role's prefix that the role does not declare is a typo until proven otherwise.
   for (const variable of Object.keys(host.vars)) {

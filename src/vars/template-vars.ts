@@ -1,10 +1,12 @@
 import { nunjucks } from '../render/strict-nunjucks.js';
 import { filters } from '../render/filters.js';
+import { versionTest } from '../render/version.js';
 
 // Ansible templates variable values lazily ("{{ inventory_hostname }}" as a default); we do it once per
 // host, up front, so that schema checks see the final values.
 const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, dev: true });
 for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
+(env as unknown as { addTest(name: string, test: (...args: unknown[]) => boolean): void }).addTest('version', versionTest as (...args: unknown[]) => boolean);
 
 const cache = new Map<string, InstanceType<typeof nunjucks.Template>>();
 const hasTemplate = /\{[{%]/;
@@ -36,21 +38,41 @@ function templateValue(value: unknown, context: object, depth: number): unknown 
   return value;
 }
 
+/** Names of other variables a value's templates mention (a superset: any word that is a variable's name). */
+function mentioned(value: unknown, names: Record<string, unknown>, found = new Set<string>()): Set<string> {
+  if (typeof value === 'string') {
+    if (hasTemplate.test(value)) for (const word of value.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) if (Object.hasOwn(names, word)) found.add(word);
+  } else if (Array.isArray(value)) value.forEach((v) => mentioned(v, names, found));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => mentioned(v, names, found));
+  return found;
+}
+
 /**
- * Resolves `{{ }}` in every variable against the others. Each value is resolved against the raw
- * variables, and a result that still holds a template is resolved again (bounded, so a loop is an error).
- * Returns the failing variable's name with the error.
+ * Resolves `{{ }}` in every variable against the others. The variables a value mentions are resolved
+ * first, so an expression sees their values, not their templates (`{{ acme_certificates | map(...) }}`
+ * where acme_certificates is itself computed); a result that still holds a template is resolved again
+ * (bounded, so a loop is an error). Returns the failing variable's name with the error.
  */
 export function templateVars(vars: Record<string, unknown>): { vars: Record<string, unknown>; errors: { variable: string; error: Error }[] } {
-  const result: Record<string, unknown> = {};
+  const context: Record<string, unknown> = { ...vars };
   const errors: { variable: string; error: Error }[] = [];
-  for (const [name, value] of Object.entries(vars)) {
+  const done = new Set<string>();
+  const inProgress = new Set<string>();
+  const resolve = (name: string) => {
+    // A variable met again while it is being resolved is a cycle: the depth limit reports it.
+    if (done.has(name) || inProgress.has(name)) return;
+    inProgress.add(name);
+    const value = vars[name];
+    for (const other of mentioned(value, vars)) if (other !== name) resolve(other);
     try {
-      result[name] = templateValue(value, vars, 0);
+      context[name] = templateValue(value, context, 0);
     } catch (error) {
       errors.push({ variable: name, error: error as Error });
-      result[name] = value;
+      context[name] = value;
     }
-  }
-  return { vars: result, errors };
+    inProgress.delete(name);
+    done.add(name);
+  };
+  for (const name of Object.keys(vars)) resolve(name);
+  return { vars: context, errors };
 }

@@ -50,3 +50,21 @@ test('an undefined variable in a value is reported for that variable', () => {
   assert.deepEqual(errors.map((e) => e.variable), ['bad']);
   assert.match(errors[0]!.error.message, /"nowhere" is undefined/);
 });
+
+test('an expression sees the value of a computed variable, not its template', () => {
+  const { vars, errors } = templateVars({
+    names: "{{ certificates | map(attribute='name') | list }}",
+    certificates: "{{ [{'name': domains[0], 'domains': domains}] }}",
+    domains: ['a.example', 'b.example'],
+    first: '{{ certificates[0].name }}',
+  });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(vars.names, ['a.example']);
+  assert.equal(vars.first, 'a.example');
+});
+
+test('the version test compares dotted versions as Ansible does', () => {
+  const { vars } = templateVars({ v: '3.3.2', old: "{{ v is version('3.4', '<') }}", same: "{{ '3.4' is version('3.4.0') }}" });
+  assert.equal(vars.old, true);
+  assert.equal(vars.same, true);
+});
