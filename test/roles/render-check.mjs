@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadRoles } from '../../src/roles/load-roles.ts';
 import { prepareRenderers, renderHost } from '../../src/render/render-host.ts';
 import { formatProblem } from '../../src/errors.ts';
+import { templateVars } from '../../src/vars/template-vars.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const outDir = resolve(process.argv[2] ?? '/tmp/provision-render-check');
@@ -44,6 +45,28 @@ const scenarios = {
     dovecot_ssl: 'yes',
     postfix_smtp_tls_security_level: 'dane',
   },
+  // Two certificates, Apache serving one; OpenSSL 3.5 (post-quantum key exchange).
+  'web-two-certificates': {
+    provision_roles: ['letsencrypt', 'apache'],
+    acme_domains: ['www.example.test'],
+    acme_certificates: [
+      { name: 'www.example.test', domains: ['www.example.test', 'example.test'] },
+      { name: 'shop.example.test', domains: ['shop.example.test'] },
+    ],
+    apache_certificates: ['shop.example.test'],
+    apache_openssl_version: '3.5.1',
+  },
+  // Postfix before 3.4 (cert_file/key_file) and 3.6 (excluded-protocol lists), the second certificate.
+  'mail-old-postfix': {
+    provision_roles: ['letsencrypt', 'postfix', 'dovecot'],
+    acme_domains: ['mail.example.test'],
+    acme_certificates: [
+      { name: 'mail.example.test', domains: ['mail.example.test'] },
+      { name: 'imap.example.test', domains: ['imap.example.test'] },
+    ],
+    postfix_version: '3.3.2',
+    dovecot_certificate: 'imap.example.test',
+  },
   everything: {
     provision_roles: ['letsencrypt', 'apache', 'postfix', 'dovecot'],
     acme_domains: ['host.example.test'],
@@ -67,6 +90,9 @@ const invalid = [
   { dovecot_version: 2.4 },
   { apache_server_admin: 'not an address' },
   { postfix_smtpd_tls_security_level: 'verify' },
+  { apache_tls_curves: 'X25519MLKEM768:X25519' },
+  { apache_version: '2.2.34' },
+  { postfix_version: 'latest' },
 ];
 
 // Outdated things that must not appear in generated files (written so this file does not contain them).
@@ -99,7 +125,8 @@ const renderers = prepareRenderers(roles.values());
 function hostVars(host, vars) {
   const merged = {};
   for (const name of vars.provision_roles) Object.assign(merged, roles.get(name).defaults);
-  return { ...merged, ...vars, inventory_hostname: host, group_names: ['all'] };
+  // Computed defaults ({{ }}) resolved, as for an inventory host.
+  return templateVars({ ...merged, ...vars, inventory_hostname: host, group_names: ['all'] }).vars;
 }
 
 for (const [host, vars] of Object.entries(scenarios)) {
