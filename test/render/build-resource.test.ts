@@ -132,3 +132,11 @@ test('a mode is stored the way the probe reports it, so it settles after one app
   assert.equal(mode('00640'), '0640');
   fieldError(() => mode('17777'), 'mode', /is not an octal file mode/);
 });
+
+test('a placeholder certificate is named by its fullchain.pem; its key and names are checked like a CSR', () => {
+  const resource = buildResource('placeholder_certificate', { dir: '/etc/ssl/le/a.test/', key: '/etc/ssl/le/a.test/domain.key', domains: ['a.test', 'www.a.test'], mode: '644' }, 'r');
+  assert.deepEqual(resource, { kind: 'placeholder_certificate', id: 'placeholder_certificate:/etc/ssl/le/a.test/fullchain.pem', role: 'r', notify: [], path: '/etc/ssl/le/a.test/fullchain.pem', dir: '/etc/ssl/le/a.test', key: '/etc/ssl/le/a.test/domain.key', domains: ['a.test', 'www.a.test'], owner: undefined, group: undefined, mode: '0644' });
+  fieldError(() => buildResource('placeholder_certificate', { dir: '/d', key: 'domain.key', domains: ['a.test'] }, 'r'), 'key', /absolute path/);
+  fieldError(() => buildResource('placeholder_certificate', { dir: '/d', key: '/d/k', domains: [] }, 'r'), 'domains', /at least one name/);
+  fieldError(() => buildResource('placeholder_certificate', { dir: '/d', key: '/d/k', domains: ['a.test; reboot'] }, 'r'), 'domains', /not a DNS name/);
+});
