@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { DesiredState, Resource } from '../../src/state/desired.js';
 import { applyScript } from '../../src/apply/apply-script.js';
 import { probeScript } from '../../src/probe/probe-script.js';
+import { facts } from '../../src/facts/facts.js';
 import { applyOn, planOn } from '../helpers/host-cycle.js';
 
 function state(...resources: Resource[]): DesiredState {
@@ -95,13 +96,17 @@ test('a value with shell syntax in it is written literally, never executed', asy
   assert.equal(existsSync(marker), false);
 });
 
-test('the generated probe and apply scripts pass shellcheck', async () => {
+test('the generated probe (with facts) and apply scripts pass shellcheck', async () => {
   const root = mkdtempSync(join(tmpdir(), 'provision-apply-'));
-  const desired = state(dir, file('x\n', { validate: 'sh -n %s' } as Partial<Resource>), link, key, csr, { kind: 'user', id: 'user:acme', role: 'r', notify: [], name: 'acme', system: true, home: '/var/lib/acme', shell: '/usr/sbin/nologin', groups: ['adm'] }, { kind: 'group', id: 'group:acme', role: 'r', notify: [], name: 'acme', system: true });
+  const placeholder: Resource = { kind: 'placeholder_certificate', id: 'placeholder_certificate:/etc/app/fullchain.pem', role: 'r', notify: [], path: '/etc/app/fullchain.pem', dir: '/etc/app', key: '/etc/app/domain.key', domains: ['a.example.test'] };
+  const desired = state(dir, file('x\n', { validate: 'sh -n %s' } as Partial<Resource>), link, key, csr, placeholder, { kind: 'user', id: 'user:acme', role: 'r', notify: [], name: 'acme', system: true, home: '/var/lib/acme', shell: '/usr/sbin/nologin', groups: ['adm'] }, { kind: 'group', id: 'group:acme', role: 'r', notify: [], name: 'acme', system: true });
   desired.handlers.push({ name: 'reload x', command: 'true', role: 'r' });
   const plan = await planOn(root, desired);
   plan.root = undefined; // as on a real host, so user and group steps are in the script too
-  for (const script of [probeScript(desired, root), applyScript({ ...plan, changes: plan.changes.map((c) => ({ ...c, action: 'create', rewrite: true })), handlers: desired.handlers }, desired, { backup: true, targetChecks: [] })]) {
+  const withFacts = probeScript(desired, undefined, { facts: facts.map((f) => f.name) });
+  assert.match(withFacts, /^probe_fact apache$/m);
+  assert.doesNotMatch(probeScript(desired, root, { facts: ['apache'] }), /^probe_fact apache$/m, 'never under a --root tree');
+  for (const script of [probeScript(desired, root), withFacts, applyScript({ ...plan, changes: plan.changes.map((c) => ({ ...c, action: 'create', rewrite: true })), handlers: desired.handlers }, desired, { backup: true, targetChecks: [] })]) {
     const file = join(root, 'script.sh');
     writeFileSync(file, script);
     execFileSync('shellcheck', ['-s', 'sh', file], { encoding: 'utf8' });
