@@ -65,11 +65,15 @@ interface IsNode {
   left: unknown;
   right: { name?: { value: string }; value?: string; args?: { children: unknown[] } };
 }
-compilerProto.compileIs = function compileIs(this: PatchableCompiler & { compile(node: unknown, frame: unknown): void; _compileAggregate(node: unknown, frame: unknown, start: string, end: string): void }, node: IsNode, frame: unknown) {
+type IsCompiler = PatchableCompiler & { compile(node: unknown, frame: unknown): void; _compileAggregate(node: unknown, frame: unknown, start: string, end: string): void };
+const compileIsWithoutArguments = compilerProto.compileIs as (this: IsCompiler, node: IsNode, frame: unknown) => void;
+compilerProto.compileIs = function compileIs(this: IsCompiler, node: IsNode, frame: unknown) {
+  // A test without arguments compiles as before (and through any other patch of compileIs).
+  if (!node.right.args || node.right.args.children.length === 0) return compileIsWithoutArguments.call(this, node, frame);
   const name = node.right.name ? node.right.name.value : node.right.value;
   this._emit(`env.getTest(${JSON.stringify(name)}).call(context, `);
   this.compile(node.left, frame);
-  if (node.right.args && node.right.args.children.length > 0) this._compileAggregate(node.right.args, frame, ',', '');
+  this._compileAggregate(node.right.args, frame, ',', '');
   this._emit(') === true');
 };
 
