@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadRoles } from '../../src/roles/load-roles.ts';
 import { prepareRenderers, renderHost } from '../../src/render/render-host.ts';
 import { formatProblem } from '../../src/errors.ts';
+import { templateVars } from '../../src/vars/template-vars.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const outDir = resolve(process.argv[2] ?? '/tmp/provision-render-check');
@@ -25,7 +26,10 @@ const scenarios = {
     acme_domains: ['mail.example.test'],
     acme_contact: ['mailto:hostmaster@example.test', 'mailto:ops@example.test'],
     acme_key_type: 'ec256',
-    acme_retry_delays: [],
+    acme_retries: 0,
+    acme_renew_before: 20,
+    acme_firewall: 'iptables',
+    acme_interfaces: ['eth0', 'wg0.1'],
     acme_http_port: 5002,
     acme_disable_check: true,
     acme_ca_file: '/etc/ssl/pebble-root.pem',
@@ -38,16 +42,25 @@ const scenarios = {
     provision_roles: ['letsencrypt', 'postfix', 'dovecot'],
     acme_domains: ['mx1.example.test', 'smtp.example.test', 'imap.example.test'],
     acme_services: ['exim4', 'postfix'],
-    acme_cron_dir: '/etc/cron.weekly',
+    acme_schedule: 'systemd',
     acme_nft_chain: 'ip filter INPUT',
+    acme_directory_url: 'staging',
     dovecot_version: '2.4.1',
     dovecot_ssl: 'yes',
     postfix_smtp_tls_security_level: 'dane',
   },
+  // Several certificates, no acme_domains; per-certificate key types and services.
   everything: {
     provision_roles: ['letsencrypt', 'apache', 'postfix', 'dovecot'],
-    acme_domains: ['host.example.test'],
-    acme_services: [],
+    acme_certificates: [
+      { name: 'host.example.test', domains: ['host.example.test'] },
+      { name: 'mail.example.test', domains: ['mail.example.test', 'imap.example.test'], key_type: 'ec384', services: ['exim4'] },
+      { name: 'shop.example.test', domains: ['shop.example.test'], key_type: 'rsa4096', services: [] },
+    ],
+    acme_domains: ['host.example.test'], // the apache, postfix and dovecot roles of this branch still read it
+    acme_services: ['nginx'],
+    acme_schedule: 'monthly',
+    acme_firewall: 'none',
     apache_server_admin: 'webmaster@example.test',
     apache_http_redirect: false,
     apache_hsts_max_age: 0,
@@ -63,6 +76,21 @@ const invalid = [
   { acme_contact: ['hostmaster@example.test'] },
   { acme_key_type: 'rsa1024' },
   { acme_nft_chain: 'filter input' },
+  { acme_schedule: 'weekly' },
+  { acme_firewall: 'ufw' },
+  { acme_interfaces: ['eth0; reboot'] },
+  { acme_interfaces: ['averyveryverylongname'] },
+  { acme_directory_url: 'http://acme.example.test/directory' },
+  { acme_directory_url: 'Staging' },
+  { acme_renew_before: 0 },
+  { acme_retries: 6 },
+  { acme_retry_delay: 0 },
+  { acme_certificates: [] },
+  { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'], key_type: 'dsa' }] },
+  { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'], services: ['x; reboot'] }] },
+  { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'], reload: ['x'] }] },
+  { acme_certificates: [{ name: '../etc', domains: ['a.example.test'] }] },
+  { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'] }, { name: 'a.example.test', domains: ['b.example.test'] }] },
   { acme_services: ['apache2; reboot'] },
   { dovecot_version: 2.4 },
   { apache_server_admin: 'not an address' },
@@ -99,7 +127,10 @@ const renderers = prepareRenderers(roles.values());
 function hostVars(host, vars) {
   const merged = {};
   for (const name of vars.provision_roles) Object.assign(merged, roles.get(name).defaults);
-  return { ...merged, ...vars, inventory_hostname: host, group_names: ['all'] };
+  // As provision does: defaults that are expressions ("{{ ... }}") are resolved before anything else.
+  const { vars: templated, errors } = templateVars({ ...merged, ...vars, inventory_hostname: host, group_names: ['all'] });
+  check(errors.length === 0, `${host}: variables template`, errors.map((e) => `${e.variable}: ${e.error.message}`).join('\n'));
+  return templated;
 }
 
 for (const [host, vars] of Object.entries(scenarios)) {

@@ -6,12 +6,14 @@ import { dirname, join, resolve } from 'node:path';
 import { loadRoles } from '../../src/roles/load-roles.ts';
 import { prepareRenderers, renderHost } from '../../src/render/render-host.ts';
 import { formatProblem } from '../../src/errors.ts';
+import { templateVars } from '../../src/vars/template-vars.ts';
 
 const [varsFile, outDir] = process.argv.slice(2);
 const vars = JSON.parse(readFileSync(varsFile, 'utf8'));
 const { roles, problems } = loadRoles([resolve(import.meta.dirname, '../../roles')]);
 const defaults = Object.assign({}, ...vars.provision_roles.map((name) => roles.get(name).defaults));
-const context = { ...defaults, ...vars, inventory_hostname: 'test', group_names: ['all'] };
+const { vars: context, errors } = templateVars({ ...defaults, ...vars, inventory_hostname: vars.inventory_hostname ?? 'test', group_names: ['all'] });
+for (const { variable, error } of errors) problems.push({ message: `${variable}: ${error.message}` });
 const rendered = renderHost('test', vars.provision_roles, context, prepareRenderers(roles.values()));
 problems.push(...rendered.problems);
 if (problems.length > 0) {
