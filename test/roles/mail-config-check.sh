@@ -2,6 +2,8 @@
 # Check of the postfix and dovecot roles' output against the installed Postfix and Dovecot
 # (Debian packages postfix, dovecot-core), inside a private mount namespace: /etc/postfix and
 # /etc/dovecot are private copies, the host's own stay untouched. Run: bash test/roles/mail-config-check.sh
+# [CERTS_DIR NAME]: with arguments, the settings point at that issued certificate (e2e-renew.sh passes
+# the one it got from Pebble); without, at a self-signed one made here.
 set -euo pipefail
 
 if [ "${MAILCHECK_INSIDE:-}" != 1 ]; then
@@ -20,15 +22,20 @@ expect() { # DESCRIPTION COMMAND...
 cp -a /etc/postfix "$T/postfix" && mount --bind "$T/postfix" /etc/postfix
 cp -a /etc/dovecot "$T/dovecot" && mount --bind "$T/dovecot" /etc/dovecot
 
-cert=$T/certs/mail.example.test
-mkdir -p "$cert"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$cert/domain.key" -out "$cert/fullchain.pem" \
-	-subj /CN=mail.example.test -days 2 2>/dev/null
+certs=${1:-$T/certs}
+name=${2:-mail.example.test}
+cert=$certs/$name
+if [ $# -eq 0 ]; then
+	mkdir -p "$cert"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$cert/domain.key" -out "$cert/fullchain.pem" \
+		-subj /CN=mail.example.test -days 2 2>/dev/null
+fi
+expect "the key and the certificate belong together" bash -c "[ \"\$(openssl x509 -in '$cert/fullchain.pem' -noout -pubkey)\" = \"\$(openssl pkey -in '$cert/domain.key' -pubout)\" ]"
 
 render() { # DOVECOT_VERSION
 	cat >"$T/vars.json" <<EOF
-{"provision_roles": ["letsencrypt", "postfix", "dovecot"], "acme_domains": ["mail.example.test"],
- "acme_certs_dir": "$T/certs", "dovecot_version": "$1"}
+{"provision_roles": ["letsencrypt", "postfix", "dovecot"], "acme_domains": ["$name"],
+ "acme_certs_dir": "$certs", "dovecot_version": "$1"}
 EOF
 	rm -rf "$T/root"
 	(cd "$repo" && node --import tsx test/roles/render-host.mjs "$T/vars.json" "$T/root" >/dev/null)
