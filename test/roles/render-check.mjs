@@ -174,6 +174,15 @@ for (const [host, vars] of Object.entries(scenarios)) {
     writeFileSync(file, `#!/bin/sh\n${handler.command}\n`);
     check(run('shellcheck', ['-s', 'sh', file]) === '', `${host}: handler ${handler.name} is clean sh`, run('shellcheck', ['-s', 'sh', file]));
   }
+  // The systemd schedule: systemd-analyze verify the units as systemd would load them (a private
+  // /usr/local/sbin holds the script they start, so the machine's own stays untouched).
+  const timer = state.resources.find((r) => r.kind === 'file' && r.path.endsWith('.timer'));
+  if (timer) {
+    const units = join(outDir, host, 'etc/systemd/system');
+    const script = join(outDir, host, 'usr/local/sbin/letsencrypt-renew');
+    const verify = `mount -t tmpfs tmpfs /usr/local/sbin && install -m 0750 '${script}' /usr/local/sbin/ && cd '${units}' && systemd-analyze verify ./letsencrypt-renew.service ./letsencrypt-renew.timer`;
+    check(run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', verify]) === '', `${host}: systemd-analyze verify the renewal service and timer`, run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', verify]));
+  }
   const json = join(outDir, host, 'desired-state.json');
   writeFileSync(json, JSON.stringify({ ...state, resources: state.resources.map((r) => (r.kind === 'file' ? { ...r, content: `(${r.content.length} chars)` } : r)) }, null, 2));
 }
