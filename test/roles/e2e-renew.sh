@@ -219,6 +219,13 @@ expect "second run: www not due" logged "www.example.test: not due"
 expect "second run: mail not due" logged "mail.example.test: not due"
 expect "second run requests nothing" not_logged "requesting"
 expect "certificates unchanged" test "$(serial "$www/signed.crt") $(serial "$mail/signed.crt")" = "$www1 $mail1"
+run 2 --bogus
+expect "bad usage says how to call it" grep -q "usage: .*letsencrypt-renew \[--force\]" "$T/out"
+exec 8>/run/letsencrypt-renew.lock && flock -n 8 # as if another run were going on
+run 1 --force
+expect "a second run at the same time refuses" logged "another renewal is running"
+expect "and requests nothing" not_logged "requesting"
+exec 8>&-
 
 phase 3
 # 3. The default rule, a third of the lifetime, on certificates of an 85-day lifetime (from a local CA,
