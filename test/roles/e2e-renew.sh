@@ -151,6 +151,7 @@ variant before40 '{"acme_renew_before": 40}'
 variant midrun '{"acme_retry_delay": 4}'
 variant lo '{"acme_retry_delay": 4, "acme_interfaces": ["lo"]}'
 variant nofirewall '{"acme_retry_delay": 4, "acme_firewall": "none"}'
+variant iptables '{"acme_retry_delay": 4, "acme_firewall": "iptables"}'
 variant reload '{"provision_roles": ["letsencrypt"], "acme_services": ["acme-www"],
   "acme_certificates": [{"name": "www.example.test", "domains": ["www.example.test", "example.test"]},
     {"name": "mail.example.test", "domains": ["mail.example.test"], "key_type": "ec256", "services": ["acme-test", "acme-stopped"]}]}'
@@ -393,6 +394,12 @@ untouched() {
 }
 midrun "acme_firewall none" untouched
 expect "acme_firewall none: said so" grep -q "not opening port 80 in a firewall (acme_firewall: none)" "$T/acme.log"
+use iptables
+chosen() {
+	expect "acme_firewall iptables: iptables rule although the nft chain exists" bash -c "iptables -S INPUT | grep acme-tiny | grep -q -- '-i acme4'"
+	expect "acme_firewall iptables: no nft rule" bash -c "! nft -a list ruleset | grep -q acme-tiny"
+}
+midrun "acme_firewall iptables" chosen
 use midrun
 nft delete table inet filter
 iptables_rules() {
