@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 // Nunjucks filters available in every template. Anything that lands in a shell script goes through
 // `shquote`, which makes a value one literal POSIX shell word whatever it contains.
 
@@ -51,6 +53,31 @@ export function map(values: unknown, ...args: unknown[]): unknown[] {
   return values.map((value) => filter(value));
 }
 
+/**
+ * `list | with_defaults(dict)`: each element of a list of mappings merged over `dict`, so a per-item
+ * setting falls back to a role-wide default (`acme_certificates | with_defaults({'key_type': acme_key_type})`).
+ * A key the element sets, even to null, wins.
+ */
+export function withDefaults(values: unknown, defaults: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(values)) throw new Error('with_defaults: value is not a list');
+  if (!defaults || typeof defaults !== 'object' || Array.isArray(defaults)) throw new Error('with_defaults: the defaults are not a mapping');
+  return values.map((value, index) => {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`with_defaults: element ${index} is not a mapping`);
+    return { ...(defaults as Record<string, unknown>), ...(value as Record<string, unknown>) };
+  });
+}
+
+/**
+ * `value | stable_number(limit)`: a whole number from 0 to limit-1 taken from the SHA-256 of the value.
+ * The same value always gives the same number, different values spread evenly: a per-host time
+ * that looks random across the fleet but does not change from one apply to the next.
+ */
+export function stableNumber(value: unknown, limit: unknown): number {
+  if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 2 ** 32) throw new Error('stable_number: the limit must be a whole number from 1 to 2^32');
+  const digest = createHash('sha256').update(String(value)).digest();
+  return Number(digest.readBigUInt64BE(0) % BigInt(limit as number));
+}
+
 export const filters: Record<string, (value: unknown, ...args: unknown[]) => unknown> = {
   shquote,
   shquote_list: shquoteList,
@@ -58,4 +85,6 @@ export const filters: Record<string, (value: unknown, ...args: unknown[]) => unk
   basename,
   dirname,
   map,
+  with_defaults: withDefaults as (value: unknown, ...args: unknown[]) => unknown,
+  stable_number: stableNumber as (value: unknown, ...args: unknown[]) => unknown,
 };

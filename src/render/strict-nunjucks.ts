@@ -77,4 +77,46 @@ compilerProto.compileIs = function compileIs(this: IsCompiler, node: IsNode, fra
   this._emit(') === true');
 };
 
+// Asking whether something exists must not fail because it does not: `x is defined`, `x is undefined`
+// and `x | default(y)` (also `d`) read their operand in a guard that turns the undefined-variable
+// error into undefined, as Jinja's StrictUndefined allows.
+(runtime as unknown as { provisionTolerant: (read: () => unknown) => unknown }).provisionTolerant = (read) => {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof UndefinedVariableError) return undefined;
+    throw error;
+  }
+};
+type Node = { value?: unknown; name?: { value: string }; children?: Node[]; args?: Node; left?: Node; right?: Node };
+type NodeCompiler = PatchableCompiler & { compile(node: Node, frame: unknown): void };
+type Compile = (this: NodeCompiler, node: Node, frame: unknown) => void;
+function emitTolerant(compiler: NodeCompiler, node: Node, frame: unknown): void {
+  compiler._emit('runtime.provisionTolerant(function() { return ');
+  compiler.compile(node, frame);
+  compiler._emit('; })');
+}
+const existenceTests = new Set(['defined', 'undefined']);
+const compileIs = compilerProto.compileIs as Compile;
+compilerProto.compileIs = function tolerantIs(this: NodeCompiler, node: Node, frame: unknown) {
+  const test = node.right!.name ? node.right!.name.value : String(node.right!.value);
+  if (!existenceTests.has(test) || node.right!.args) return compileIs.call(this, node, frame);
+  this._emit(`env.getTest(${JSON.stringify(test)}).call(context, `);
+  emitTolerant(this, node.left!, frame);
+  this._emit(') === true');
+};
+const compileFilter = compilerProto.compileFilter as Compile;
+compilerProto.compileFilter = function tolerantDefault(this: NodeCompiler, node: Node, frame: unknown) {
+  const name = node.name!.value;
+  const [value, ...rest] = node.args!.children!;
+  if ((name !== 'default' && name !== 'd') || !value) return compileFilter.call(this, node, frame);
+  this._emit(`env.getFilter(${JSON.stringify(name)}).call(context, `);
+  emitTolerant(this, value, frame);
+  for (const arg of rest) {
+    this._emit(', ');
+    this.compile(arg, frame);
+  }
+  this._emit(')');
+};
+
 export { nunjucks };

@@ -15,6 +15,28 @@ export function ajv(): InstanceType<typeof Ajv> {
   // Annotations that role schemas carry for provision itself.
   shared.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
   shared.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+  // "x-unique-by": "name" on a list of mappings: no two elements have the same `name` (JSON Schema's
+  // uniqueItems compares whole elements). The error names the later element and the earlier one.
+  shared.addKeyword({
+    keyword: 'x-unique-by',
+    type: 'array',
+    schemaType: 'string',
+    errors: true,
+    validate: function uniqueBy(key: string, data: unknown[]): boolean {
+      const first = new Map<string, number>();
+      for (const [index, element] of data.entries()) {
+        if (!element || typeof element !== 'object' || !(key in element)) continue;
+        const value = JSON.stringify((element as Record<string, unknown>)[key]);
+        const earlier = first.get(value);
+        if (earlier !== undefined) {
+          (uniqueBy as unknown as { errors: object[] }).errors = [{ keyword: 'x-unique-by', params: { key, index, earlier }, message: 'duplicate' }];
+          return false;
+        }
+        first.set(value, index);
+      }
+      return true;
+    },
+  });
   return shared;
 }
 

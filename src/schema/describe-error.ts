@@ -61,7 +61,12 @@ export function describeError(error: ErrorObject): SchemaViolation {
     case 'additionalProperties':
       return { path: [...path, String(params.additionalProperty)], message: 'is not a known key here' };
     case 'minItems':
-      return { path, message: `expected at least ${String(params.limit)} item(s), got ${show(value)}` };
+      return { path, message: `expected ${typeof expected === 'string' ? expected : `at least ${String(params.limit)} item(s)`}, got ${show(value)}` };
+    case 'x-unique-by': {
+      const key = String(params.key);
+      const duplicate = (value as Record<string, unknown>[])[params.index as number]?.[key];
+      return { path: [...path, params.index as number, key], message: `${show(duplicate)} is already the ${key} of ${formatPath([...path, params.earlier as number])}` };
+    }
     case 'uniqueItems':
       return { path, message: `has duplicate items: ${show(value)}` };
     case 'minimum':

@@ -74,9 +74,8 @@ test('render --out writes each host\'s files under DIR/<host>/<path> without con
   const out = join(dir, '..', 'rendered');
   const result = provision(['render', inventory, '--out', out]);
   assert.equal(result.code, 0, result.stderr);
-  const script = readdirSync(join(out, web, 'etc/cron.daily'));
-  assert.equal(script.length, 1);
-  assert.match(readFileSync(join(out, web, 'etc/cron.daily', script[0]!), 'utf8'), /^#!\/bin\/sh/);
+  assert.match(readFileSync(join(out, web, 'usr/local/sbin/letsencrypt-renew'), 'utf8'), /^#!\/bin\/sh/);
+  assert.match(readFileSync(join(out, web, 'etc/cron.d/letsencrypt'), 'utf8'), /^\d+ \d+ \* \* \* root .*letsencrypt-renew$/m);
   assert.equal(existsSync(join(out, web, 'etc/ssl/letsencrypt/account.key')), false, 'keys are only ever made on the host');
 });
 

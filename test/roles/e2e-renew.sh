@@ -1,20 +1,29 @@
 #!/bin/bash
-# End-to-end test of the rendered renewal script against a real ACME CA (Pebble), as root,
-# inside private mount and network namespaces (only loopback; /etc/passwd, /etc/group and /etc/hosts
-# are private copies, so the acme user exists only in here). Needs: acme-tiny pebble nftables.
-# Run: bash test/roles/e2e-renew.sh
+# End-to-end test of the rendered renewal script against a real ACME CA (Pebble + pebble-challtestsrv,
+# real HTTP-01 validation) with the real acme-tiny, and of the served chain with the real Apache, as
+# root, inside private mount and network namespaces: only loopback and interfaces made in here; /run,
+# /etc/passwd, /etc/group, /etc/hosts, /etc/apache2, /etc/init.d and /var/log/apache2 are private, so
+# the acme user, Apache and the firewall rules exist only in here. Needs: acme-tiny pebble nftables
+# iptables apache2 lsof postfix dovecot-core. Run: bash test/roles/e2e-renew.sh
 set -euo pipefail
 
 if [ "${E2E_INSIDE:-}" != 1 ]; then
 	exec env E2E_INSIDE=1 unshare --mount --net --propagation private bash "$0" "$@"
 fi
 
+started=$(date +%s)
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /tmp/acme-e2e.XXXXXX)
-chmod 0755 "$T" # the acme user must reach the certificate and challenge directories
+chmod 0755 "$T" # the acme user and Apache must reach the certificate and challenge directories
 pids=()
+stop_pid() { # PID: stop exactly this process and wait until it is gone
+	kill "$1" 2>/dev/null || return 0
+	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+	kill -9 "$1" 2>/dev/null || :
+}
 cleanup() {
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || :; done
+	if [ -s /run/apache2/apache2.pid ]; then stop_pid "$(cat /run/apache2/apache2.pid)"; fi
+	for pid in "${pids[@]}"; do stop_pid "$pid"; done
 	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || :; done
 }
 trap cleanup EXIT
@@ -29,13 +38,35 @@ expect() { # DESCRIPTION COMMAND...
 }
 
 ip link set lo up
+# Two interfaces with default routes (IPv4 on one, IPv6 on the other): the script must find both.
+for name in acme4 acme6; do
+	ip link add "$name" type veth peer name "${name}p"
+	ip link set "${name}p" up
+	ip link set "$name" up
+done
+ip addr add 192.0.2.1/24 dev acme4
+ip route add default via 192.0.2.254 dev acme4
+ip -6 addr add 2001:db8::1/64 dev acme6 nodad
+ip -6 route add default via 2001:db8::ff dev acme6
+
+# Private /run: no systemd in here, so service(8) runs the init scripts; lock and pid files stay here.
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir -p /run/lock
+mkdir -p "$T/apache-log" && mount --bind "$T/apache-log" /var/log/apache2
 
 # Private accounts and names.
 cp /etc/passwd /etc/group /etc/hosts "$T/"
 echo 'acme:x:64990:' >>"$T/group"
 echo 'acme:x:64990:64990::/nonexistent:/usr/sbin/nologin' >>"$T/passwd"
-printf '127.0.0.1 www.example.test example.test\n' >>"$T/hosts"
+printf '127.0.0.1 www.example.test example.test mail.example.test\n' >>"$T/hosts"
 for f in passwd group hosts; do mount --bind "$T/$f" "/etc/$f"; done
+
+# Init scripts of two test services: one whose reload fails, one that is not running.
+cp -a /etc/init.d "$T/init.d"
+printf '#!/bin/sh\ncase "$1" in status) exit 0 ;; reload) echo "acme-test: reload refused" >&2; exit 1 ;; esac\n' >"$T/init.d/acme-test"
+printf '#!/bin/sh\ncase "$1" in status) exit 3 ;; reload) exit 0 ;; esac\n' >"$T/init.d/acme-stopped"
+chmod 0755 "$T/init.d/acme-test" "$T/init.d/acme-stopped"
+mount --bind "$T/init.d" /etc/init.d
 
 # Pebble's own TLS certificate, from a throwaway CA.
 cd "$T"
@@ -43,161 +74,370 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout tlsca.key -out tlsca.pem -subj
 openssl req -newkey rsa:2048 -nodes -keyout pebble.key -out pebble.csr -subj /CN=localhost 2>/dev/null
 openssl x509 -req -in pebble.csr -CA tlsca.pem -CAkey tlsca.key -CAcreateserial -out pebble.crt -days 2 \
 	-extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n') 2>/dev/null
-cat >pebble.json <<EOF
+pebble_config() { # FILE [VALIDITY-SECONDS]
+	cat >"$1" <<EOF
 {"pebble": {"listenAddress": "127.0.0.1:14000", "managementListenAddress": "127.0.0.1:15000",
- "certificate": "$T/pebble.crt", "privateKey": "$T/pebble.key", "httpPort": 5002, "tlsPort": 5001,
- "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+ "certificate": "$T/pebble.crt", "privateKey": "$T/pebble.key", "httpPort": 80, "tlsPort": 5001,
+ "ocspResponderURL": "", "externalAccountBindingRequired": false${2:+, \"certificateValidityPeriod\": $2}}}
 EOF
-
-start_pebble() {
+}
+pebble_config pebble.json
+pebble_config pebble-short.json 15
+fetch() { # PATH: from Pebble's management API
+	/usr/bin/python3 -c "import ssl,sys,urllib.request; print(urllib.request.urlopen('https://127.0.0.1:15000$1', context=ssl.create_default_context(cafile='$T/tlsca.pem')).read().decode(), end='')"
+}
+pebble_pid=
+start_pebble() { # [CONFIG]
 	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 \
-		pebble -config "$T/pebble.json" -dnsserver 127.0.0.1:8053 >>"$T/pebble.log" 2>&1 &
+		pebble -config "$T/${1:-pebble.json}" -dnsserver 127.0.0.1:8053 >>"$T/pebble.log" 2>&1 &
 	pebble_pid=$!
 	pids+=("$pebble_pid")
 	for _ in $(seq 50); do
-		if /usr/bin/python3 -c "import ssl,urllib.request; urllib.request.urlopen('https://127.0.0.1:14000/dir', context=ssl.create_default_context(cafile='$T/tlsca.pem'))" 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.2
+		if fetch /roots/0 >/dev/null 2>&1; then return 0; fi
+		sleep 0.1
 	done
 	echo "pebble did not start" >&2
 	return 1
 }
+stop_pebble() { stop_pid "$pebble_pid"; wait "$pebble_pid" 2>/dev/null || :; }
+# Pebble makes a new root at every start; acme_ca_file is this file.
+fetch_root() { fetch /roots/0 >"$T/pebble-root.pem"; }
 pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" -dns01 127.0.0.1:8053 -http01 "" -https01 "" \
 	-tlsalpn01 "" -management 127.0.0.1:8055 >"$T/challtestsrv.log" 2>&1 &
 pids+=("$!")
-# Pebble makes a new root at every start.
-fetch_root() {
-	/usr/bin/python3 -c "import ssl,urllib.request; print(urllib.request.urlopen('https://127.0.0.1:15000/roots/0', context=ssl.create_default_context(cafile='$T/tlsca.pem')).read().decode(), end='')" >"$T/pebble-root.pem"
-}
 start_pebble
 fetch_root
+export SSL_CERT_FILE=$T/tlsca.pem # acme-tiny's urllib must trust Pebble's TLS certificate
 
-# What the letsencrypt role's resources put on the host.
-certs=$T/certs challenge=$T/challenges cert=$certs/www.example.test
-install -d -o root -g acme -m 0750 "$certs" "$cert"
+# What the letsencrypt role's resources put on the host (the same openssl commands as the engine's).
+certs=$T/certs challenge=$T/challenges www=$T/certs/www.example.test mail=$T/certs/mail.example.test
+install -d -o root -g acme -m 0750 "$certs" "$www" "$mail"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$certs/account.key" 2>/dev/null
 chgrp acme "$certs/account.key" && chmod 0440 "$certs/account.key"
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$cert/domain.key" 2>/dev/null
-chmod 0400 "$cert/domain.key"
-openssl req -new -key "$cert/domain.key" -subj /CN=www.example.test \
-	-addext subjectAltName=DNS:www.example.test,DNS:example.test -out "$cert/domain.csr"
-chgrp acme "$cert/domain.csr" && chmod 0440 "$cert/domain.csr"
+make_csr() { # DIR KEY DOMAIN...: DIR/domain.csr from KEY for these names
+	local dir=$1 key=$2
+	shift 2
+	openssl req -new -key "$key" -subj "/CN=$1" -addext "subjectAltName=$(printf 'DNS:%s,' "$@" | sed 's/,$//')" -out "$dir/domain.csr"
+	chgrp acme "$dir/domain.csr" && chmod 0440 "$dir/domain.csr"
+}
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$www/domain.key" 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$mail/domain.key" 2>/dev/null
+chmod 0400 "$www/domain.key" "$mail/domain.key"
+make_csr "$www" "$www/domain.key" www.example.test example.test
+make_csr "$mail" "$mail/domain.key" mail.example.test
 install -d -o acme -g www-data -m 0750 "$challenge"
 install -d -o root -g root -m 0755 "$challenge/.well-known"
 ln -s "$challenge" "$challenge/.well-known/acme-challenge"
 
-cat >vars.json <<EOF
-{"provision_roles": ["letsencrypt"], "acme_domains": ["www.example.test", "example.test"],
+# The host's variables: two certificates, www (RSA, default key type, used by Apache) and mail (EC).
+cat >base.json <<EOF
+{"provision_roles": ["letsencrypt", "apache"], "acme_domains": ["www.example.test", "example.test"],
+ "acme_certificates": [{"name": "www.example.test", "domains": ["www.example.test", "example.test"]},
+                       {"name": "mail.example.test", "domains": ["mail.example.test"], "key_type": "ec256", "services": []}],
  "acme_certs_dir": "$certs", "acme_challenge_dir": "$challenge", "acme_log_file": "$T/acme.log",
- "acme_http_port": 5002, "acme_directory_url": "https://127.0.0.1:14000/dir",
- "acme_ca_file": "$T/pebble-root.pem", "acme_retry_delays": [1], "acme_key_type": "ec256"}
+ "acme_directory_url": "https://127.0.0.1:14000/dir", "acme_ca_file": "$T/pebble-root.pem",
+ "acme_retries": 1, "acme_retry_delay": 1}
 EOF
-(cd "$repo" && node --import tsx test/roles/render-host.mjs "$T/vars.json" "$T/root" >/dev/null)
-script=$T/root/etc/cron.daily/letsencrypt_www_example_test
-export SSL_CERT_FILE=$T/tlsca.pem # acme-tiny's urllib must trust Pebble's TLS certificate
+# The variants of those variables the test uses, rendered in one go into $T/root-NAME.
+variants=()
+variant() { # NAME JSON: base.json with these variables over it
+	/usr/bin/python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); v.update(json.loads(sys.argv[2])); json.dump(v, open(sys.argv[3], "w"))' \
+		"$T/base.json" "$2" "$T/vars-$1.json"
+	variants+=("$T/vars-$1.json" "$T/root-$1")
+}
+variant base '{}'
+variant before40 '{"acme_renew_before": 40}'
+# Runs that are looked at while they wait to retry wait longer.
+variant midrun '{"acme_retry_delay": 4}'
+variant lo '{"acme_retry_delay": 4, "acme_interfaces": ["lo"]}'
+variant nofirewall '{"acme_retry_delay": 4, "acme_firewall": "none"}'
+variant iptables '{"acme_retry_delay": 4, "acme_firewall": "iptables"}'
+variant reload '{"provision_roles": ["letsencrypt"], "acme_services": ["acme-www"],
+  "acme_certificates": [{"name": "www.example.test", "domains": ["www.example.test", "example.test"]},
+    {"name": "mail.example.test", "domains": ["mail.example.test"], "key_type": "ec256", "services": ["acme-test", "acme-stopped"]}]}'
+(cd "$repo" && node --import tsx test/roles/render-host.mjs "${variants[@]}" >/dev/null)
+use() { script=$T/root-$1/usr/local/sbin/letsencrypt-renew; }
+use base
+phase() { echo "# $* ($(($(date +%s) - started)) s)"; }
 
-# A firewall with the default chain, to see the rule come and go.
+# The firewall of Debian's /etc/nftables.conf, to see the rule come and go.
 nft add table inet filter
 nft add chain inet filter input '{ type filter hook input priority 0; policy accept; }'
 
-run() { # EXPECTED-STATUS ARGS...
-	local expected=$1 status=0
+run() { # EXPECTED-STATUS ARGS...: run the script; its new log lines go to $T/last.log
+	local expected=$1 status=0 mark
 	shift
+	mark=$(wc -l 2>/dev/null <"$T/acme.log" || echo 0)
 	"$script" "$@" >"$T/out" 2>&1 || status=$?
-	if [ "$status" = "$expected" ]; then ok "script $* exits $expected"; else bad "script $* exits $status, not $expected"; cat "$T/out"; tail -20 "$T/acme.log"; fi
+	tail -n +"$((mark + 1))" "$T/acme.log" >"$T/last.log"
+	if [ "$status" = "$expected" ]; then ok "script $* exits $expected"; else bad "script $* exits $status, not $expected"; cat "$T/out" "$T/last.log"; fi
 }
+logged() { grep -q -- "$1" "$T/last.log" || { sed 's/^/    | /' "$T/last.log"; false; }; }
+not_logged() { ! grep -q -- "$1" "$T/last.log"; }
+serial() { openssl x509 -in "$1" -noout -serial; }
 no_leftovers() {
-	expect "no temporary web server left" bash -c "! ss -ltnH 'sport = :5002' | grep -q ."
-	expect "no firewall rule left" bash -c "! nft -a list chain inet filter input | grep -q acme-tiny"
-	expect "no work directory left" bash -c "! ls -A '$cert' | grep -q '^.renew'"
+	expect "no temporary web server left" bash -c "! ss -ltnH 'sport = :80' | grep -q ."
+	expect "no nft rule left" bash -c "! nft -a list ruleset | grep -q acme-tiny"
+	expect "no iptables rule left" bash -c "! iptables -S INPUT | grep -q acme-tiny && ! ip6tables -S INPUT | grep -q acme-tiny"
+	expect "no work directory left" bash -c "! ls -A '$www' '$mail' | grep -q '^.renew'"
+}
+verifies() { # DIR: signed.crt chains to Pebble's current root through chain.pem
+	openssl verify -CAfile "$T/pebble-root.pem" -untrusted "$1/chain.pem" "$1/signed.crt" >/dev/null
 }
 
-# 1. First issuance with the script's own web server.
+phase 1
+# 1. First issuance of both certificates through the script's own web server: www has no certificate
+#    yet, mail has the self-signed placeholder that is there until the first issuance.
+openssl req -x509 -key "$mail/domain.key" -subj /CN=mail.example.test -addext subjectAltName=DNS:mail.example.test \
+	-days 90 -out "$mail/signed.crt" 2>/dev/null
+cp "$mail/signed.crt" "$mail/fullchain.pem"
 run 0
-expect "signed.crt verifies with chain.pem" openssl verify -CAfile "$T/pebble-root.pem" -untrusted "$cert/chain.pem" "$cert/signed.crt"
-expect "fullchain.pem = signed.crt + chain.pem" cmp -s "$cert/fullchain.pem" <(cat "$cert/signed.crt" "$cert/chain.pem")
-expect "signed.crt holds one certificate" test "$(grep -c 'BEGIN CERTIFICATE' "$cert/signed.crt")" = 1
-expect "certificate covers example.test" bash -c "openssl x509 -in '$cert/signed.crt' -noout -checkhost example.test | grep -q 'does match'"
-expect "certificate files are 0644" test "$(stat -c %a "$cert/fullchain.pem")" = 644
+expect "www: requested because there was none" logged "www.example.test: requesting a certificate (no certificate yet)"
+expect "mail: requested because the placeholder is self-signed" logged "mail.example.test: requesting a certificate (it is self-signed"
+for dir in "$www" "$mail"; do
+	name=${dir##*/}
+	expect "$name: signed.crt verifies with chain.pem against Pebble's root" verifies "$dir"
+	expect "$name: fullchain.pem = signed.crt + chain.pem" cmp -s "$dir/fullchain.pem" <(cat "$dir/signed.crt" "$dir/chain.pem")
+	expect "$name: signed.crt holds one certificate" test "$(grep -c 'BEGIN CERTIFICATE' "$dir/signed.crt")" = 1
+	expect "$name: certificate files are 0644" test "$(stat -c %a "$dir/fullchain.pem")" = 644
+done
+expect "www: an RSA certificate" bash -c "openssl x509 -in '$www/signed.crt' -noout -text | grep -q 'Public Key Algorithm: rsaEncryption'"
+expect "mail: an EC certificate" bash -c "openssl x509 -in '$mail/signed.crt' -noout -text | grep -q 'Public Key Algorithm: id-ecPublicKey'"
+expect "www: covers example.test" bash -c "openssl x509 -in '$www/signed.crt' -noout -checkhost example.test | grep -q 'does match'"
+expect "one temporary web server for both" test "$(grep -c 'started a temporary web server' "$T/last.log")" = 1
+expect "firewall opened on both default-route interfaces" logged "opened port 80 on acme4 acme6 in nft chain inet filter input"
+expect "firewall rule removed" logged "closed port 80 again (nft handle"
+expect "the placeholder is kept as backup" bash -c "openssl x509 -in '$mail/signed.crt.bak' -noout -subject | grep -q mail.example.test"
 expect "log file is 0640" test "$(stat -c %a "$T/acme.log")" = 640
-expect "server ran as acme" grep -q "started a temporary web server" "$T/acme.log"
-expect "firewall rule was added" grep -q "opened port 5002 in nft chain" "$T/acme.log"
-expect "firewall rule was removed" grep -q "closed port 5002 again (nft handle" "$T/acme.log"
+expect "apache2 not running: not reloaded" logged "apache2 is not running, not reloaded"
 no_leftovers
-serial1=$(openssl x509 -in "$cert/signed.crt" -noout -serial)
+www1=$(serial "$www/signed.crt") mail1=$(serial "$mail/signed.crt")
 
-# 2. Nothing due: no request.
+phase 2
+# 2. Nothing due: no request, nothing changed.
 run 0
-expect "second run does nothing" bash -c "tail -1 '$T/acme.log' | grep -q 'nothing to do'"
-expect "certificate unchanged" test "$(openssl x509 -in "$cert/signed.crt" -noout -serial)" = "$serial1"
+expect "second run: www not due" logged "www.example.test: not due"
+expect "second run: mail not due" logged "mail.example.test: not due"
+expect "second run requests nothing" not_logged "requesting"
+expect "certificates unchanged" test "$(serial "$www/signed.crt") $(serial "$mail/signed.crt")" = "$www1 $mail1"
+run 2 --bogus
+expect "bad usage says how to call it" grep -q "usage: .*letsencrypt-renew \[--force\]" "$T/out"
+exec 8>/run/letsencrypt-renew.lock && flock -n 8 # as if another run were going on
+run 1 --force
+expect "a second run at the same time refuses" logged "another renewal is running"
+expect "and requests nothing" not_logged "requesting"
+exec 8>&-
 
-# 3. --force renews and keeps the previous set as .bak.
-run 0 --force
-expect "new serial after --force" test "$(openssl x509 -in "$cert/signed.crt" -noout -serial)" != "$serial1"
-expect "signed.crt.bak is the previous certificate" test "$(openssl x509 -in "$cert/signed.crt.bak" -noout -serial)" = "$serial1"
+phase 3
+# 3. The default rule, a third of the lifetime, on certificates of an 85-day lifetime (from a local CA,
+#    as the CA's own certificate would be after 50 and 60 days): 35 days left is not due, 25 days is.
+mkdir -p ca/new && : >ca/index.txt && echo 01 >ca/serial
+openssl req -x509 -newkey rsa:2048 -nodes -keyout ca/ca.key -out ca/ca.pem -subj /CN=local-ca -days 200 2>/dev/null
+cat >ca/ca.cnf <<EOF
+[ca]
+default_ca = local
+[local]
+database = $T/ca/index.txt
+new_certs_dir = $T/ca/new
+serial = $T/ca/serial
+certificate = $T/ca/ca.pem
+private_key = $T/ca/ca.key
+default_md = sha256
+policy = any
+copy_extensions = copy
+unique_subject = no
+[any]
+commonName = supplied
+EOF
+local_cert() { # STARTED-DAYS-AGO ENDS-IN-DAYS: www's signed.crt from the local CA
+	openssl ca -batch -config ca/ca.cnf -in "$www/domain.csr" -out "$www/signed.crt" -notext \
+		-startdate "$(date -u -d "-$1 days" +%Y%m%d%H%M%SZ)" -enddate "$(date -u -d "+$2 days" +%Y%m%d%H%M%SZ)" 2>/dev/null
+}
+local_cert 50 35
+run 0
+expect "35 of 85 days left: not due" logged "www.example.test: not due"
+local_cert 60 25
+run 0
+expect "25 of 85 days left: due (within 28 days, a third)" logged "www.example.test: requesting a certificate (it expires within 28 days"
+expect "www renewed from Pebble" verifies "$www"
+expect "mail still not due" logged "mail.example.test: not due"
+local_cert 50 35
+use before40
+run 0
+expect "acme_renew_before 40: 35 days left is due" logged "www.example.test: requesting a certificate (it expires within 40 days"
+use base
+www2=$(serial "$www/signed.crt")
+
+phase 4
+# 4. A certificate for another key or for other names is refused and not installed: the CSR is
+#    swapped behind the script's back, so the CA really issues such a certificate.
+cp "$www/domain.csr" "$T/www.csr"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/other.key" 2>/dev/null
+make_csr "$www" "$T/other.key" www.example.test example.test
+run 1 --force
+expect "refused: another key" logged "www.example.test: refused the new certificate: it does not match domain.key"
+expect "not installed (another key)" test "$(serial "$www/signed.crt")" = "$www2"
+expect "the other certificate still renewed" logged "mail.example.test: installed a new certificate"
+make_csr "$www" "$www/domain.key" www.example.test
+run 1 --force
+expect "refused: other names" logged "www.example.test: refused the new certificate: it is for www.example.test instead of www.example.test example.test"
+expect "not installed (other names)" test "$(serial "$www/signed.crt")" = "$www2"
+cp "$T/www.csr" "$www/domain.csr"
 no_leftovers
-serial2=$(openssl x509 -in "$cert/signed.crt" -noout -serial)
 
-# 4. A web server already on the port (as Apache with letsencrypt.conf would be) is used, not replaced.
-/usr/bin/python3 -m http.server 5002 --bind :: --directory "$challenge" >/dev/null 2>&1 &
+phase 5
+# 5. Without ss the script asks lsof whether the port is free, and uses a server that is there.
+: >"$T/no-ss" && mount --bind "$T/no-ss" "$(readlink -f "$(command -v ss)")"
+run 0 --force
+expect "without ss: own server started (lsof saw a free port)" logged "started a temporary web server"
+/usr/bin/python3 -m http.server 80 --bind 127.0.0.1 --directory "$challenge" >/dev/null 2>&1 &
 web_pid=$!
 pids+=("$web_pid")
-sleep 1
+until lsof -nP -iTCP:80 -sTCP:LISTEN -t >/dev/null 2>&1; do sleep 0.1; done
 run 0 --force
-expect "existing web server used" grep -q "port 5002 is in use" "$T/acme.log"
-expect "existing web server still running" kill -0 "$web_pid"
-kill "$web_pid"
-wait "$web_pid" 2>/dev/null || :
-serial3=$(openssl x509 -in "$cert/signed.crt" -noout -serial)
-expect "renewed through the existing server" test "$serial3" != "$serial2"
+expect "without ss: lsof saw the port in use, existing server used" logged "port 80 is in use"
+expect "existing server still running" kill -0 "$web_pid"
+stop_pid "$web_pid"
+umount "$(readlink -f "$(command -v ss)")"
+expect "ss is back" bash -c "ss -ltnH >/dev/null"
 
-# 5. The CA is down: bounded retries, exit 1, the installed certificate untouched.
-kill "$pebble_pid"
-wait "$pebble_pid" 2>/dev/null || :
+phase 6
+# 6. The served chain: the apache role rendered for the issued certificate into a private
+#    /etc/apache2, the real Apache serving it, the real s_client checking it.
+cp -a /etc/apache2 "$T/apache2"
+cp -a "$T/root-base/etc/apache2/." "$T/apache2/"
+mount --bind "$T/apache2" /etc/apache2
+expect "apache2ctl configtest" bash -c "apache2ctl -t >'$T/apache-t.out' 2>&1 || { cat '$T/apache-t.out'; false; }"
+apache2ctl start
+for _ in $(seq 50); do [ -s /run/apache2/apache2.pid ] && ss -ltnH 'sport = :443' | grep -q . && break; sleep 0.1; done
+served() { # the leaf serial Apache serves for www.example.test, when the chain verifies against Pebble's root
+	local out
+	out=$(openssl s_client -connect 127.0.0.1:443 -servername www.example.test -verify_hostname www.example.test \
+		-CAfile "$T/pebble-root.pem" -showcerts </dev/null 2>/dev/null) || return 1
+	grep -q 'Verify return code: 0 (ok)' <<<"$out" || return 1
+	[ "$(grep -c 'BEGIN CERTIFICATE' <<<"$out")" = 2 ] || return 1
+	openssl x509 -noout -serial <<<"$out"
+}
+expect "Apache serves the issued leaf and intermediate, verified against Pebble's root" test "$(served)" = "$(serial "$www/signed.crt")"
+run 0 --force
+expect "renewal through Apache on port 80" logged "port 80 is in use"
+expect "apache2 reloaded after the renewal" logged "reloaded apache2"
+for _ in $(seq 50); do [ "$(served)" = "$(serial "$www/signed.crt")" ] && break; sleep 0.1; done
+expect "Apache serves the new certificate after the reload" test "$(served)" = "$(serial "$www/signed.crt")"
+
+phase 7
+# 7. A short-lived certificate (15 s) is renewed by the default rule once a third of its lifetime is
+#    left, and Apache, bound to it, is reloaded and serves the new one.
+stop_pebble
+start_pebble pebble-short.json
+fetch_root
+run 0 --force
+short=$(serial "$www/signed.crt")
+run 0
+expect "short-lived certificate: not due at first" logged "www.example.test: not due"
+lifetime=$(($(date -u -d "$(openssl x509 -in "$www/signed.crt" -noout -enddate | cut -d= -f2)" +%s) - $(date -u -d "$(openssl x509 -in "$www/signed.crt" -noout -startdate | cut -d= -f2)" +%s)))
+end=$(date -u -d "$(openssl x509 -in "$www/signed.crt" -noout -enddate | cut -d= -f2)" +%s)
+sleep "$((end - lifetime / 3 + 1 - $(date +%s)))"
+run 0
+expect "short-lived certificate: due after two thirds of its life" logged "www.example.test: requesting a certificate (it expires within $((lifetime / 3)) seconds"
+expect "short-lived certificate renewed" test "$(serial "$www/signed.crt")" != "$short"
+expect "bound apache2 reloaded" logged "reloaded apache2"
+for _ in $(seq 50); do [ "$(served)" = "$(serial "$www/signed.crt")" ] && break; sleep 0.1; done
+expect "Apache serves the renewed short-lived certificate" test "$(served)" = "$(serial "$www/signed.crt")"
+stop_pid "$(cat /run/apache2/apache2.pid)"
+expect "Apache stopped" bash -c "! ss -ltnH 'sport = :443' | grep -q ."
+
+phase 8
+# 8. The CA is down: one retry after a pause, exit 1, the installed certificates untouched.
+stop_pebble
+www3=$(serial "$www/signed.crt") mail3=$(serial "$mail/signed.crt")
 run 1 --force
-expect "gave up after 2 attempts" grep -q "acme-tiny failed 2 time(s), giving up" "$T/acme.log"
-expect "certificate untouched after failure" test "$(openssl x509 -in "$cert/signed.crt" -noout -serial)" = "$serial3"
+expect "retried once after a pause" logged "acme-tiny failed (attempt 1 of 2), retrying in 1 seconds"
+expect "gave up after 2 attempts" logged "acme-tiny failed 2 time(s), giving up"
+expect "certificates untouched after the failure" test "$(serial "$www/signed.crt") $(serial "$mail/signed.crt")" = "$www3 $mail3"
+expect "nothing reloaded after the failure" not_logged "reloaded"
 no_leftovers
 
-# 6. A new root (as after a CA change) that the new certificate does not chain to: refused, old kept.
+phase 9
+# 9. Killed while waiting for its retry (the CA still down): looked at mid-run, then TERM.
+midrun() { # DESCRIPTION CHECK...: starts the script, runs the checks while it waits to retry, kills it
+	local what=$1 pid children status=0 mark
+	shift
+	mark=$(wc -l <"$T/acme.log")
+	"$script" --force >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do tail -n +"$((mark + 1))" "$T/acme.log" | grep -q 'retrying in' && break; sleep 0.1; done
+	children=$(ps -o pid= --ppid "$pid" | tr '\n' ' ' || :)
+	expect "$what: waiting to retry, its server and sleep running ($children)" test "$(wc -w <<<"$children")" = 2
+	"$@"
+	kill -TERM "$pid"
+	wait "$pid" || status=$?
+	expect "$what: TERM makes it exit 143 (got $status)" test "$status" = 143
+	for child in $children; do expect "$what: child $child is gone" bash -c "! kill -0 $child 2>/dev/null"; done
+	no_leftovers
+}
+nft_rule() { nft -a list chain inet filter input | grep acme-tiny; }
+server_user() { ps -o user= -p "$(ss -ltnpH 'sport = :80' | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)"; }
+detected() {
+	expect "the temporary web server runs as acme (got $(server_user))" test "$(server_user)" = acme
+	expect "the nft rule names both default-route interfaces: $(nft_rule)" bash -c "nft -a list chain inet filter input | grep acme-tiny | grep -q 'iifname { \"acme4\", \"acme6\" } tcp dport 80 accept'"
+}
+use midrun
+midrun "default-route interfaces" detected
+use lo
+midrun "acme_interfaces [lo]" expect "the nft rule names lo only" bash -c "nft -a list chain inet filter input | grep acme-tiny | grep -q 'iifname \"lo\" tcp dport 80 accept'"
+use nofirewall
+untouched() {
+	expect "acme_firewall none: server running" bash -c "ss -ltnH 'sport = :80' | grep -q ."
+	expect "acme_firewall none: no nft rule" bash -c "! nft -a list ruleset | grep -q 'dport 80'"
+	expect "acme_firewall none: no iptables rule" bash -c "! iptables -S INPUT | grep -q 'dport 80' && ! ip6tables -S INPUT | grep -q 'dport 80'"
+}
+midrun "acme_firewall none" untouched
+expect "acme_firewall none: said so" grep -q "not opening port 80 in a firewall (acme_firewall: none)" "$T/acme.log"
+use iptables
+chosen() {
+	expect "acme_firewall iptables: iptables rule although the nft chain exists" bash -c "iptables -S INPUT | grep acme-tiny | grep -q -- '-i acme4'"
+	expect "acme_firewall iptables: no nft rule" bash -c "! nft -a list ruleset | grep -q acme-tiny"
+}
+midrun "acme_firewall iptables" chosen
+use midrun
+nft delete table inet filter
+iptables_rules() {
+	expect "auto without the nft chain: iptables rule on acme4 and acme6" bash -c "iptables -S INPUT | grep acme-tiny | grep -q -- '-i acme4' && iptables -S INPUT | grep acme-tiny | grep -q -- '-i acme6'"
+	expect "auto without the nft chain: ip6tables rule on acme4 and acme6" bash -c "ip6tables -S INPUT | grep acme-tiny | grep -q -- '-i acme4' && ip6tables -S INPUT | grep acme-tiny | grep -q -- '-i acme6'"
+}
+midrun "iptables" iptables_rules
+use base
+
+phase 10
+# 10. A new root (as after a CA change) that the new certificates do not chain to: refused, old kept.
 start_pebble
 run 1 --force
-expect "refused a certificate that does not verify" grep -q "does not verify with its chain" "$T/acme.log"
-expect "certificate untouched after refusal" test "$(openssl x509 -in "$cert/signed.crt" -noout -serial)" = "$serial3"
+expect "refused a certificate that does not verify" logged "refused the new certificate: it does not verify with its chain"
+expect "certificates untouched after the refusal" test "$(serial "$www/signed.crt") $(serial "$mail/signed.crt")" = "$www3 $mail3"
 fetch_root
-
-# 7. Names changed (the CSR now has a third name): due without --force.
-printf '127.0.0.1 static.example.test\n' >>/etc/hosts
-openssl req -new -key "$cert/domain.key" -subj /CN=www.example.test \
-	-addext subjectAltName=DNS:www.example.test,DNS:example.test,DNS:static.example.test -out "$cert/domain.csr"
-sed -i 's/"acme_domains": \[[^]]*\]/"acme_domains": ["www.example.test", "example.test", "static.example.test"]/' vars.json
-(cd "$repo" && node --import tsx test/roles/render-host.mjs "$T/vars.json" "$T/root" >/dev/null)
-run 0
-expect "renewed because a name was missing" grep -q "it does not cover static.example.test" "$T/acme.log"
-expect "certificate covers the new name" bash -c "openssl x509 -in '$cert/signed.crt' -noout -checkhost static.example.test | grep -q 'does match'"
-
-# 8. A signal during the run still stops the server and removes the rule.
-"$script" --force >/dev/null 2>&1 &
-script_pid=$!
-for _ in $(seq 50); do ss -ltnH 'sport = :5002' | grep -q . && break; sleep 0.1; done
-server_user=$(ps -o user= -p "$(ss -ltnpH 'sport = :5002' | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)")
-expect "temporary web server runs as acme (got $server_user)" test "$server_user" = acme
-kill -TERM "$script_pid"
-status=0
-wait "$script_pid" || status=$?
-expect "TERM makes it exit 143 (got $status)" test "$status" = 143
-no_leftovers
-
-# 9. No nft chain of that name: iptables and ip6tables instead, each rule removed again.
-nft delete table inet filter
 run 0 --force
-expect "opened with iptables" grep -q "opened port 5002 with iptables" "$T/acme.log"
-expect "opened with ip6tables" grep -q "opened port 5002 with ip6tables" "$T/acme.log"
-expect "no iptables rule left" bash -c "! iptables -S INPUT | grep -q 5002"
-expect "no ip6tables rule left" bash -c "! ip6tables -S INPUT | grep -q 5002"
+expect "with the new root: www verifies again" verifies "$www"
+expect "with the new root: mail verifies again" verifies "$mail"
 
-echo "log: $T/acme.log"
+phase 11
+# 11. Only the services of a certificate that changed are reloaded; a failed reload is reported.
+use reload
+rm "$mail/signed.crt"
+run 1
+expect "www not due, not renewed" logged "www.example.test: not due"
+expect "mail renewed" logged "mail.example.test: installed a new certificate"
+expect "a failed reload is reported" logged "could not reload acme-test"
+expect "a stopped service is left alone" logged "acme-stopped is not running, not reloaded"
+expect "the service of www (not renewed) not reloaded" not_logged "acme-www"
+expect "mail verifies" verifies "$mail"
+
+phase 12
+# 12. The real postfix check and doveconf -n on the postfix and dovecot settings for the issued certificate.
+expect "postfix check and doveconf -n with the issued mail certificate" \
+	bash -c "bash '$repo/test/roles/mail-config-check.sh' '$certs' mail.example.test >'$T/mail-check.out' 2>&1 || { cat '$T/mail-check.out'; false; }"
+
+echo "log: $T/acme.log ($(($(date +%s) - started)) s)"
 if [ "$failed" = 0 ]; then rm -rf "$T"; fi
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -26,7 +26,10 @@ const scenarios = {
     acme_domains: ['mail.example.test'],
     acme_contact: ['mailto:hostmaster@example.test', 'mailto:ops@example.test'],
     acme_key_type: 'ec256',
-    acme_retry_delays: [],
+    acme_retries: 0,
+    acme_renew_before: 20,
+    acme_firewall: 'iptables',
+    acme_interfaces: ['eth0', 'wg0.1'],
     acme_http_port: 5002,
     acme_disable_check: true,
     acme_ca_file: '/etc/ssl/pebble-root.pem',
@@ -39,8 +42,9 @@ const scenarios = {
     provision_roles: ['letsencrypt', 'postfix', 'dovecot'],
     acme_domains: ['mx1.example.test', 'smtp.example.test', 'imap.example.test'],
     acme_services: ['exim4', 'postfix'],
-    acme_cron_dir: '/etc/cron.weekly',
+    acme_schedule: 'systemd',
     acme_nft_chain: 'ip filter INPUT',
+    acme_directory_url: 'staging',
     dovecot_version: '2.4.1',
     dovecot_ssl: 'yes',
     postfix_smtp_tls_security_level: 'dane',
@@ -67,10 +71,17 @@ const scenarios = {
     postfix_version: '3.3.2',
     dovecot_certificate: 'imap.example.test',
   },
+  // Several certificates, no acme_domains; per-certificate key types and services.
   everything: {
     provision_roles: ['letsencrypt', 'apache', 'postfix', 'dovecot'],
-    acme_domains: ['host.example.test'],
-    acme_services: [],
+    acme_certificates: [
+      { name: 'host.example.test', domains: ['host.example.test'] },
+      { name: 'mail.example.test', domains: ['mail.example.test', 'imap.example.test'], key_type: 'ec384', services: ['exim4'] },
+      { name: 'shop.example.test', domains: ['shop.example.test'], key_type: 'rsa4096', services: [] },
+    ],
+    acme_services: ['nginx'],
+    acme_schedule: 'monthly',
+    acme_firewall: 'none',
     apache_server_admin: 'webmaster@example.test',
     apache_http_redirect: false,
     apache_hsts_max_age: 0,
@@ -86,6 +97,21 @@ const invalid = [
   { acme_contact: ['hostmaster@example.test'] },
   { acme_key_type: 'rsa1024' },
   { acme_nft_chain: 'filter input' },
+  { acme_schedule: 'weekly' },
+  { acme_firewall: 'ufw' },
+  { acme_interfaces: ['eth0; reboot'] },
+  { acme_interfaces: ['averyveryverylongname'] },
+  { acme_directory_url: 'http://acme.example.test/directory' },
+  { acme_directory_url: 'Staging' },
+  { acme_renew_before: 0 },
+  { acme_retries: 6 },
+  { acme_retry_delay: 0 },
+  { acme_certificates: [] },
+  { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'], key_type: 'dsa' }] },
+  { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'], services: ['x; reboot'] }] },
+  { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'], reload: ['x'] }] },
+  { acme_certificates: [{ name: '../etc', domains: ['a.example.test'] }] },
+  { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'] }, { name: 'a.example.test', domains: ['b.example.test'] }] },
   { acme_services: ['apache2; reboot'] },
   { dovecot_version: 2.4 },
   { apache_server_admin: 'not an address' },
@@ -125,8 +151,10 @@ const renderers = prepareRenderers(roles.values());
 function hostVars(host, vars) {
   const merged = {};
   for (const name of vars.provision_roles) Object.assign(merged, roles.get(name).defaults);
-  // Computed defaults ({{ }}) resolved, as for an inventory host.
-  return templateVars({ ...merged, ...vars, inventory_hostname: host, group_names: ['all'] }).vars;
+  // As provision does: defaults that are expressions ("{{ ... }}") are resolved before anything else.
+  const { vars: templated, errors } = templateVars({ ...merged, ...vars, inventory_hostname: host, group_names: ['all'] });
+  check(errors.length === 0, `${host}: variables template`, errors.map((e) => `${e.variable}: ${e.error.message}`).join('\n'));
+  return templated;
 }
 
 for (const [host, vars] of Object.entries(scenarios)) {
@@ -169,6 +197,15 @@ for (const [host, vars] of Object.entries(scenarios)) {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, `#!/bin/sh\n${handler.command}\n`);
     check(run('shellcheck', ['-s', 'sh', file]) === '', `${host}: handler ${handler.name} is clean sh`, run('shellcheck', ['-s', 'sh', file]));
+  }
+  // The systemd schedule: systemd-analyze verify the units as systemd would load them (a private
+  // /usr/local/sbin holds the script they start, so the machine's own stays untouched).
+  const timer = state.resources.find((r) => r.kind === 'file' && r.path.endsWith('.timer'));
+  if (timer) {
+    const units = join(outDir, host, 'etc/systemd/system');
+    const script = join(outDir, host, 'usr/local/sbin/letsencrypt-renew');
+    const verify = `mount -t tmpfs tmpfs /usr/local/sbin && install -m 0750 '${script}' /usr/local/sbin/ && cd '${units}' && systemd-analyze verify ./letsencrypt-renew.service ./letsencrypt-renew.timer`;
+    check(run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', verify]) === '', `${host}: systemd-analyze verify the renewal service and timer`, run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', verify]));
   }
   const json = join(outDir, host, 'desired-state.json');
   writeFileSync(json, JSON.stringify({ ...state, resources: state.resources.map((r) => (r.kind === 'file' ? { ...r, content: `(${r.content.length} chars)` } : r)) }, null, 2));

@@ -96,3 +96,17 @@ test('show quotes strings, shows structures as JSON and shortens long values', (
   assert.equal(long.length, 80);
   assert.ok(long.endsWith('...'));
 });
+
+test('x-unique-by names the repeated key of the later element and the earlier element; x-expected explains minItems', () => {
+  const check = compileSchema({
+    type: 'object',
+    properties: {
+      certs: { type: 'array', minItems: 1, 'x-expected': 'at least one certificate', 'x-unique-by': 'name', items: { type: 'object' } },
+    },
+  });
+  assert.equal(check({ certs: [{ name: 'a' }, { name: 'b' }] }), true);
+  assert.equal(check({ certs: [{ name: 'a' }, { name: 'b' }, { name: 'a', domains: [] }] }), false);
+  assert.deepEqual(check.errors!.map(describeError), [{ path: ['certs', 2, 'name'], message: '"a" is already the name of certs[0]' }]);
+  assert.equal(check({ certs: [] }), false);
+  assert.deepEqual(check.errors!.map(describeError), [{ path: ['certs'], message: 'expected at least one certificate, got []' }]);
+});

@@ -42,7 +42,7 @@ test('host tree: managed paths move into the sandbox, others stay; runtime certi
     assert.equal(readlinkSync(join(root, 'etc/apache2/conf-enabled/tls.conf')), '../conf-available/tls.conf');
     // Every rendered file of the host is there, with its paths rewritten.
     assert.match(readFileSync(join(root, 'etc/apache2/conf-available/letsencrypt.conf'), 'utf8'), new RegExp(`Alias /.well-known/acme-challenge "${root}/var/www/challenges"`));
-    assert.ok(lstatSync(join(root, 'etc/cron.daily/letsencrypt_web1_example_test')).isFile());
+    assert.ok(lstatSync(join(root, 'usr/local/sbin/letsencrypt-renew')).isFile());
   } finally {
     rmSync(sandbox, { recursive: true, force: true });
   }
