@@ -1,6 +1,6 @@
 // Runs every test file under test/ with node's own test runner (tsx loads the TypeScript).
 // Node 20's --test does not expand globs, so the files are listed here.
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +11,8 @@ const testDir = join(root, 'test');
 function find(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (name === 'fixtures' || name === 'node_modules') return [];
-    if (statSync(path).isDirectory()) return find(path);
+    if (name === 'fixtures' || name === 'golden' || name === 'node_modules') return [];
+    if (lstatSync(path).isDirectory()) return find(path);
     return name.endsWith('.test.ts') ? [relative(root, path)] : [];
   });
 }
