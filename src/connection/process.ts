@@ -48,5 +48,5 @@ export async function runProcess(file: string, args: string[], input: string, de
   clearTimeout(timer);
   if (timedOut) throw deadline!.error();
   if (result.failed && result.exitCode === undefined && !result.isTerminated) throw new UnreachableError(`cannot start ${file}: ${result.shortMessage}`);
-  return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? 128, signal: result.signal };
+  return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? 128, ...(result.signal ? { signal: result.signal } : {}) };
 }
