@@ -130,7 +130,7 @@ function processesMentioning(text: string): string[] {
     });
 }
 
-test('an interrupt (SIGINT) ends the control masters and removes their directory', async () => {
+test('an interrupt (SIGINT) stops the scripts on the hosts, ends the control masters and removes their directory', async () => {
   const site = makeSite(fleetHosts({ site_sleep: '3.25' }));
   const child = provisionAsync(['apply', site.inventory]);
   after(() => child.kill('SIGKILL'));
@@ -146,7 +146,12 @@ test('an interrupt (SIGINT) ends the control masters and removes their directory
   assert.equal(await exited, 130);
   assert.equal(existsSync(dir), false, `${dir} removed`);
   assert.deepEqual(processesMentioning(dir), [], 'no ssh process of that run is left');
-  for (const file of managedFiles) assert.equal(site.read('host1', file), undefined, 'nothing was renamed into place');
+  // The scripts on the hosts were stopped too (ssh would not), and removed their temp files.
+  for (const host of fleet.hosts) assert.deepEqual(fleet.scripts(host), [], `nothing left running on ${host.name}`);
+  for (const name of ['host1', 'host2', 'host3']) {
+    assert.deepEqual(site.tempFiles(name), [], `no temp file on ${name}`);
+    for (const file of managedFiles) assert.equal(site.read(name, file), undefined, 'nothing was renamed into place');
+  }
 });
 
 // Last: it stops one of the fleet's hosts.
