@@ -79,6 +79,11 @@ export class Connector {
     return connection;
   }
 
+  /** The private directory of the control sockets (once an ssh connection was made, until close). */
+  get controlDirectory(): string | undefined {
+    return this.controlDir;
+  }
+
   /** Scripts run on the host so far (each one is a round trip). */
   roundTrips(hostName: string): number {
     return this.connections.get(hostName)?.roundTrips ?? 0;
