@@ -100,6 +100,21 @@ test('a bad ansible_ssh_common_args is an input error before any host is touched
   assert.deepEqual(snapshot(site.root), new Map());
 });
 
+test('ansible_ssh_common_args reach ssh: an ssh config file (-F) with a ProxyJump through another host', () => {
+  const site = makeSite({});
+  const [jump, target] = [fleet.hosts[0]!, fleet.hosts[2]!];
+  const config = join(site.dir, 'ssh_config');
+  const common = [`User ${fleet.user}`, `IdentityFile ${fleet.identityFile}`, 'IdentitiesOnly yes', `UserKnownHostsFile ${fleet.knownHostsFile}`, 'BatchMode yes'];
+  writeFileSync(config, [`Host bastion`, `  HostName ${jump.address}`, `  Port ${jump.port}`, ...common.map((l) => `  ${l}`), `Host inner`, `  HostName ${target.address}`, `  Port ${target.port}`, '  ProxyJump bastion', ...common.map((l) => `  ${l}`), ''].join('\n'));
+  site.setHosts({ inner: { ansible_connection: 'ssh', ansible_ssh_common_args: `-F '${config}'` } });
+  const logins = () => readFileSync(join(fleet.dir, `${jump.name}.log`), 'utf8').split('\n').filter((l) => l.includes('Accepted publickey')).length;
+  const before = logins();
+  const result = provision(['apply', site.inventory]);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  for (const file of managedFiles) assert.equal(site.read('inner', file), site.expected(file, 'one'));
+  assert.equal(logins() - before, 1, 'the connection went through the jump host, once');
+});
+
 /** The control directory of a running provision, found through its ssh client's command line. */
 function controlDirOf(pid: number): string | undefined {
   for (const child of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
