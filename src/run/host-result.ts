@@ -16,6 +16,10 @@ export interface HostResult {
   done?: Set<string>;
   /** said even when nothing changed: the inventory states a version the host does not run */
   notices?: string[];
+  /** scripts run on the host: 1 for a run that changes nothing, 2 for one that changes something */
+  roundTrips?: number;
+  /** wall-clock time of the host's run */
+  seconds?: number;
 }
 
 /** Handlers that ran successfully, or that would run (check mode). */

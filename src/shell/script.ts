@@ -14,8 +14,24 @@ export function hostPath(path: string): string {
 
 /**
  * Wraps a script body so the whole text is read before anything runs. The script arrives on the
- * shell's stdin; without this, a command that reads stdin would swallow the rest of the script.
+ * shell's stdin, and `sh -s` runs each command as soon as it has read it: without this, a command that
+ * reads stdin would swallow the rest of the script, and a script cut off in transfer (a dropped
+ * connection) would run in part. The body is one function, defined but not called until the last line;
+ * a cut inside it is a syntax error. The call passes `run`, which the body checks, so a cut in the last
+ * line (`main` alone would run) runs nothing either. Before the body come only assignments, traps and
+ * function definitions.
  */
+/**
+ * `@pgid N` on stderr: the script's process group, which an interrupt or --timeout stops on the host
+ * (OpenSSH does not signal a remote command without a terminal when its connection ends). The
+ * connection reads it and takes it out of stderr.
+ */
+export const processGroupMarker = '@pgid';
+const announceProcessGroup = [
+  '# shellcheck disable=SC2086 # the stat fields are split on purpose',
+  `if read -r PROVISION_STAT </proc/$$/stat 2>/dev/null; then set -- \${PROVISION_STAT##*) }; printf '${processGroupMarker} %s\\n' "$3" >&2; fi`,
+].join('\n');
+
 export function wrapScript(root: string | undefined, functions: string, body: string): string {
   return [
     '#!/bin/sh',
@@ -23,12 +39,19 @@ export function wrapScript(root: string | undefined, functions: string, body: st
     'set -u',
     'umask 022',
     'export LC_ALL=C',
+    // A lost connection closes stdout and stderr. The script carries on to its end (every file is still
+    // renamed into place whole) instead of dying at its next write, its clean-up undone; an interrupt
+    // or --timeout stops it with SIGTERM, which its trap handles. A handler, not an ignore, so the
+    // commands it runs keep the default.
+    "trap ':' PIPE",
     `R=${shquote(root ?? '')}`,
     functions,
     'main() {',
+    '[ "${1-}" = run ] || exit 1',
+    announceProcessGroup,
     body,
     '}',
-    'main </dev/null',
+    'main run </dev/null',
     '',
   ].join('\n');
 }

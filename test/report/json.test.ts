@@ -27,7 +27,7 @@ function result(name: string, status: HostResult['status'], changes: Change[], e
 }
 
 const results: HostResult[] = [
-  result('web1', 'changed', [change(conf, 'create'), change(dir, 'unchanged'), change(user, 'update'), change(key, 'skipped')]),
+  result('web1', 'changed', [change(conf, 'create'), change(dir, 'unchanged'), change(user, 'update'), change(key, 'skipped')], { roundTrips: 2, seconds: 0.41298 }),
   result('web2', 'ok', [change(conf, 'unchanged')], { plan: { host: 'web2', changes: [change(conf, 'unchanged')], handlers: [], notices: ['not running as root'], errors: [] } }),
   result('db1', 'unreachable', [], { plan: undefined, error: 'ssh: connect refused' }),
   result('db2', 'changed', [change(dir, 'create')]),
@@ -37,7 +37,7 @@ test('the check-mode JSON report has exactly the documented shape', () => {
   const report = JSON.parse(JSON.stringify(jsonReport(results, true)));
   assert.deepEqual(Object.keys(report), ['check', 'hosts', 'summary']);
   assert.equal(report.check, true);
-  for (const host of report.hosts) assert.deepEqual(Object.keys(host), ['name', 'status', 'changes', 'handlers', 'notices', 'error']);
+  for (const host of report.hosts) assert.deepEqual(Object.keys(host), ['name', 'status', 'changes', 'handlers', 'notices', 'error', 'roundTrips', 'seconds']);
   assert.deepEqual(Object.keys(report.summary), ['hosts', 'changed', 'failed', 'unreachable']);
   assert.deepEqual(report.hosts[0], {
     name: 'web1',
@@ -49,9 +49,11 @@ test('the check-mode JSON report has exactly the documented shape', () => {
     handlers: [{ name: 'reload', ran: false }],
     notices: [],
     error: null,
+    roundTrips: 2,
+    seconds: 0.413,
   });
   assert.deepEqual(report.hosts[1].notices, ['not running as root']);
-  assert.deepEqual(report.hosts[2], { name: 'db1', status: 'unreachable', changes: [], handlers: [], notices: [], error: 'ssh: connect refused' });
+  assert.deepEqual(report.hosts[2], { name: 'db1', status: 'unreachable', changes: [], handlers: [], notices: [], error: 'ssh: connect refused', roundTrips: 0, seconds: null });
 });
 
 test('summary.changed counts hosts with changes, not changes', () => {
