@@ -1,14 +1,14 @@
 // Facts from the real machine over the local connection (no --root tree): a test role writes the
 // versions it is rendered with into a temp directory, so nothing under /etc is touched. The machine's
 // versions are read independently here; the programs must be installed (.ci/run installs them).
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection } from '../../src/connection/local.js';
-import type { Connection } from '../../src/connection/types.js';
+import { Connector } from '../../src/connection/connect.js';
 import { lookAtHost } from '../../src/facts/look-at-host.js';
 import { planHost } from '../../src/plan/plan-host.js';
 import { pendingChanges } from '../../src/plan/types.js';
@@ -53,18 +53,17 @@ function project(stated: Record<string, string>) {
   return { work: loadProject(join(base, 'inventory.yml'), {})[0]!, out };
 }
 
-function counting(): Connection & { probes: number } {
-  const local = new LocalConnection();
-  const connection = { probes: 0, run: (script: string) => { connection.probes++; return local.run(script); }, close: () => local.close() };
-  return connection;
-}
+// Round trips are what the connection counts.
+const counting = () => new LocalConnection('this-machine');
+const connector = new Connector();
+after(() => connector.close());
 
 const expected = `apache ${versions.apache}\nopenssl ${versions.openssl}\npostfix ${versions.postfix}\ndovecot ${versions.dovecot}\n`;
 
 test("the machine's versions are used, not the role defaults, and a no-change re-run is one probe", async () => {
   const { work, out } = project({});
   assert.match(work.desired.resources.map((r) => (r.kind === 'file' ? r.content : '')).join(''), /^apache 2\.4$/m, 'rendered with the defaults before the probe');
-  const first = await runHost(work, { check: false, backup: false });
+  const first = await runHost(work, { check: false, backup: false }, connector);
   assert.equal(first.status, 'changed', first.error);
   assert.equal(readFileSync(join(out, 'versions.txt'), 'utf8'), expected);
   assert.equal(readFileSync(join(out, `dovecot-${family}.txt`), 'utf8'), expected);
@@ -72,7 +71,7 @@ test("the machine's versions are used, not the role defaults, and a no-change re
 
   const connection = counting();
   const look = await lookAtHost(connection, work);
-  assert.equal(connection.probes, 1);
+  assert.equal(connection.roundTrips, 1);
   const plan = planHost(look.desired, look.actual, { secretValues: [] });
   assert.deepEqual(pendingChanges(plan), []);
 });
@@ -80,7 +79,7 @@ test("the machine's versions are used, not the role defaults, and a no-change re
 test('a version the inventory states differently: the host wins, a notice says so, and the plan needs a second probe only for what the stated version hid', async () => {
   const { work, out } = project({ dovecot_version: other, postfix_version: versions.postfix.split('.').slice(0, 2).join('.'), apache_openssl_version: '9.9' });
   assert.equal(work.desired.resources.length, 1, `the ${family}-only file is not rendered with Dovecot ${other}`);
-  const check = await runHost(work, { check: true, backup: false });
+  const check = await runHost(work, { check: true, backup: false }, connector);
   assert.deepEqual(check.plan!.changes.map((c) => [c.resource.id, c.action]), [[`file:${out}/versions.txt`, 'create'], [`file:${out}/dovecot-${family}.txt`, 'create']]);
   assert.deepEqual(check.notices, [
     `the host runs OpenSSL ${versions.openssl}; apache_openssl_version "9.9" from the inventory is not used`,
@@ -89,13 +88,13 @@ test('a version the inventory states differently: the host wins, a notice says s
 
   const connection = counting();
   const look = await lookAtHost(connection, work);
-  assert.equal(connection.probes, 2, `the ${family}-only file was never probed`);
+  assert.equal(connection.roundTrips, 2, `the ${family}-only file was never probed`);
   assert.equal(look.vars.dovecot_version, versions.dovecot);
 
-  const applied = await runHost(work, { check: false, backup: false });
+  const applied = await runHost(work, { check: false, backup: false }, connector);
   assert.equal(applied.status, 'changed', applied.error);
   assert.equal(readFileSync(join(out, 'versions.txt'), 'utf8'), expected);
-  const again = await runHost(work, { check: false, backup: false });
+  const again = await runHost(work, { check: false, backup: false }, connector);
   assert.equal(again.status, 'ok');
   assert.equal(again.notices!.length, 2, 'the notice is said on a run with nothing to change too');
 });
