@@ -11,7 +11,8 @@ import { planCommand } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
 import { formats, validateCommand } from './commands/validate.js';
 import { stopChildren } from './connection/children.js';
-import { ExitCode, InputError, ProvisionError } from './errors.js';
+import type { ConnectOptions } from './connection/types.js';
+import { ExitCode, InputError, ProvisionError, UsageError } from './errors.js';
 import { packageRoot } from './paths.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -32,7 +33,16 @@ const runOptions = {
   root: { type: 'string', describe: "Place each host's managed tree under DIR/<host>/ (like DESTDIR)", requiresArg: true },
   json: { type: 'boolean', default: false, describe: 'Print exactly one JSON document' },
   'detailed-exitcode': { type: 'boolean', default: false, describe: 'Exit 2 when there are changes (pending in check mode, made otherwise)' },
+  become: { alias: 'b', type: 'boolean', describe: 'Run the scripts through sudo -n (hosts without ansible_become)' },
+  'become-user': { type: 'string', describe: 'User to become (default root; hosts without ansible_become_user)', requiresArg: true },
+  'host-key-checking': { choices: ['yes', 'accept-new'] as const, default: 'yes' as const, describe: "yes: refuse unknown ssh host keys; accept-new: trust a new host's key on first use" },
+  timeout: { type: 'number', describe: "Seconds one host's whole run may take (also ssh's ConnectTimeout, default 10)", requiresArg: true },
 } as const;
+
+function connectOptions(args: { become?: boolean; 'become-user'?: string; 'host-key-checking': 'yes' | 'accept-new'; timeout?: number }): ConnectOptions {
+  if (args.timeout !== undefined && !(args.timeout > 0)) throw new UsageError(`--timeout must be a number of seconds above 0, not ${args.timeout}`);
+  return { become: args.become, becomeUser: args['become-user'], hostKeyChecking: args['host-key-checking'], timeoutSeconds: args.timeout };
+}
 
 let exitCode: number = ExitCode.ok;
 
@@ -51,7 +61,7 @@ async function main(argv: string[]): Promise<void> {
           .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'Show a unified diff of every changed file' })
           .option('backup', { type: 'boolean', default: false, describe: 'Keep each replaced file as FILE.PID.DATE~' }),
       async (args) => {
-        exitCode = await applyCommand({ inventory: args.inventory, check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup });
+        exitCode = await applyCommand({ inventory: args.inventory, check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup, connection: connectOptions(args) });
       },
     )
     .command(
@@ -59,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
       'Show what apply would change, as a diff (= apply --check --diff); writes nothing',
       (y) => y.positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' }).options(runOptions),
       async (args) => {
-        exitCode = await planCommand({ inventory: args.inventory, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'] });
+        exitCode = await planCommand({ inventory: args.inventory, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], connection: connectOptions(args) });
       },
     )
     .command(

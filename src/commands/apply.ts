@@ -1,7 +1,9 @@
-import { ExitCode } from '../errors.js';
+import { connectionProblems } from '../connection/connect.js';
+import type { ConnectOptions } from '../connection/types.js';
+import { ExitCode, InputError } from '../errors.js';
 import { loadProject } from '../project/load-project.js';
 import { colorsFor } from '../report/colors.js';
-import { hostLines, recapLines } from '../report/human.js';
+import { hostLines, progressLine, recapLines } from '../report/human.js';
 import { jsonReport } from '../report/json.js';
 import { runHosts } from '../run/run-host.js';
 import type { HostResult } from '../run/host-result.js';
@@ -17,6 +19,8 @@ export interface ApplyCommandOptions {
   json: boolean;
   detailedExitcode: boolean;
   backup: boolean;
+  /** --host-key-checking, --become, --become-user, --timeout */
+  connection?: ConnectOptions;
 }
 
 export function exitCodeFor(results: HostResult[], detailedExitcode: boolean): number {
@@ -29,11 +33,14 @@ export function exitCodeFor(results: HostResult[], detailedExitcode: boolean): n
 /** `provision apply` (and `plan`, which is apply --check --diff). Returns the exit code. */
 export async function applyCommand(options: ApplyCommandOptions): Promise<number> {
   const work = loadProject(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
+  const problems = connectionProblems(work.map((w) => w.host));
+  if (problems.length > 0) throw new InputError(problems);
   const c = colorsFor(process.stdout);
-  const results = await runHosts(work, { check: options.check, backup: options.backup, forks: options.forks }, (result) => {
+  const results = await runHosts(work, { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection }, (result) => {
+    // --json prints one document at the end, nothing before it.
     if (options.json) return;
-    const lines = hostLines(result, { diff: options.diff, check: options.check }, c);
-    if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];
+    process.stdout.write(`${lines.join('\n')}\n`);
   });
   if (options.json) process.stdout.write(`${JSON.stringify(jsonReport(results, options.check), null, 2)}\n`);
   else process.stdout.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);

@@ -1,15 +1,27 @@
-import { execa } from 'execa';
-import { track } from './children.js';
+import { userInfo } from 'node:os';
+import type { Become } from './become.js';
+import { becomeFailure, scriptCommand } from './become.js';
+import type { Deadline } from './process.js';
+import { runProcess } from './process.js';
 import type { Connection, ScriptResult } from './types.js';
-import { UnreachableError } from './types.js';
 
-/** `ansible_connection: local`: the same scripts, run by the local /bin/sh. */
+/** `ansible_connection: local`: the same scripts, run by the local /bin/sh (through sudo -n with become). */
 export class LocalConnection implements Connection {
+  roundTrips = 0;
+
+  constructor(
+    private readonly host = 'localhost',
+    private readonly become?: Become,
+    private readonly deadline?: Deadline,
+  ) {}
+
   async run(script: string): Promise<ScriptResult> {
-    const child = track(execa('/bin/sh', ['-s'], { input: script, reject: false, stripFinalNewline: false, env: { LC_ALL: 'C' }, extendEnv: true, detached: true }));
-    const result = await child;
-    if (result.failed && result.exitCode === undefined && !result.isTerminated) throw new UnreachableError(`cannot start /bin/sh: ${result.shortMessage}`);
-    return { stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode ?? 128 };
+    this.roundTrips++;
+    const [file, ...args] = scriptCommand(this.become);
+    const result = await runProcess(file!, args, script, this.deadline);
+    const refused = becomeFailure(result, this.host, userInfo().username, this.become);
+    if (refused) throw refused;
+    return result;
   }
 
   async close(): Promise<void> {}

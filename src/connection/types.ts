@@ -8,7 +8,45 @@ export interface ScriptResult {
 export interface Connection {
   run(script: string): Promise<ScriptResult>;
   close(): Promise<void>;
+  /** scripts run so far: each is one round trip to the host */
+  readonly roundTrips: number;
+}
+
+export type HostKeyChecking = 'yes' | 'accept-new';
+
+/** Run-wide connection settings from the command line; a host's own variables override them. */
+export interface ConnectOptions {
+  /** StrictHostKeyChecking for hosts that do not set provision_host_key_checking (default yes) */
+  hostKeyChecking?: HostKeyChecking;
+  /** --become: sudo for hosts that do not set ansible_become */
+  become?: boolean;
+  /** --become-user: for hosts that do not set ansible_become_user (default root) */
+  becomeUser?: string;
+  /** --timeout: seconds one host's whole run may take; also ssh's ConnectTimeout */
+  timeoutSeconds?: number;
+}
+
+/** A connection-level failure; `status` says how the host is reported. */
+export class ConnectionError extends Error {
+  constructor(
+    message: string,
+    readonly status: 'unreachable' | 'failed',
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
 }
 
 /** The host could not be reached at all (as opposed to a script failing on it). */
-export class UnreachableError extends Error {}
+export class UnreachableError extends ConnectionError {
+  constructor(message: string) {
+    super(message, 'unreachable');
+  }
+}
+
+/** Reached, but sudo would not run the scripts: the host failed and nothing was written. */
+export class BecomeError extends ConnectionError {
+  constructor(message: string) {
+    super(message, 'failed');
+  }
+}

@@ -43,6 +43,14 @@ export function hostLines(result: HostResult, options: { diff: boolean; check: b
   return lines;
 }
 
+/** One line per host as it finishes, so a long run shows progress: `web1: changed (2 changed, 5 ok) 0.4s`. */
+export function progressLine(result: HostResult, c: Colors): string {
+  const colour = result.status === 'ok' ? c.green : result.status === 'changed' ? c.yellow : c.red;
+  const counts = result.status === 'unreachable' ? '' : ` (${result.status === 'ok' ? '' : `${changeCount(result)} changed, `}${okCount(result)} ok)`;
+  const time = result.seconds === undefined ? '' : ` ${result.seconds.toFixed(1)}s`;
+  return `${result.name}: ${colour(result.status)}${counts}${time}`;
+}
+
 export function recapLines(results: HostResult[], options: { check: boolean; root?: string }, c: Colors): string[] {
   const width = Math.max(...results.map((r) => r.name.length));
   const lines = ['', c.bold(options.check ? 'RECAP (check mode: nothing was written)' : 'RECAP')];

@@ -14,6 +14,8 @@ export function jsonReport(results: HostResult[], check: boolean): object {
       handlers: check ? (r.plan?.handlers ?? []).map((h) => ({ name: h.name, ran: false })) : r.handlersRun.map((h) => ({ name: h.name, ran: true, ok: h.ok })),
       notices: r.plan?.notices ?? [],
       error: r.error ?? null,
+      roundTrips: r.roundTrips ?? 0,
+      seconds: r.seconds === undefined ? null : Math.round(r.seconds * 1000) / 1000,
     })),
     summary: {
       hosts: results.length,

@@ -14,6 +14,10 @@ export interface HostResult {
   applied: boolean;
   /** ids of the resources the apply reported done (an aborted apply changes nothing) */
   done?: Set<string>;
+  /** scripts run on the host: 1 for a run that changes nothing, 2 for one that changes something */
+  roundTrips?: number;
+  /** wall-clock time of the host's run */
+  seconds?: number;
 }
 
 /** Handlers that ran successfully, or that would run (check mode). */

@@ -3,8 +3,9 @@ import type { ApplyReport } from '../apply/parse-apply.js';
 import { targetChecksFor } from '../validate/target-checks.js';
 import { maskSecrets } from '../vars/mask-secrets.js';
 import { parseApply } from '../apply/parse-apply.js';
-import { connect } from '../connection/connect.js';
-import { UnreachableError } from '../connection/types.js';
+import { Connector } from '../connection/connect.js';
+import type { ConnectOptions } from '../connection/types.js';
+import { ConnectionError } from '../connection/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { hasWork } from '../plan/types.js';
 import { parseProbe, ProbeOutputError } from '../probe/parse-probe.js';
@@ -15,6 +16,7 @@ import type { HostResult } from './host-result.js';
 export interface RunOptions {
   check: boolean;
   backup: boolean;
+  connection?: ConnectOptions;
 }
 
 function lastLines(text: string): string {
@@ -22,12 +24,12 @@ function lastLines(text: string): string {
 }
 
 /** probe -> plan -> (apply): one round trip to look, one to change, none when nothing differs. */
-export async function runHost(work: HostWork, options: RunOptions): Promise<HostResult> {
+export async function runHost(work: HostWork, options: RunOptions, connector: Connector): Promise<HostResult> {
   const { host, desired } = work;
   const result: HostResult = { name: host.name, status: 'ok', failures: new Map(), handlersRun: [], applied: false };
   let connection;
   try {
-    connection = connect(host);
+    connection = connector.connect(host);
     const probe = await connection.run(probeScript(desired, host.root));
     if (probe.exitCode !== 0) return { ...result, status: 'failed', error: `probe failed (exit ${probe.exitCode}): ${lastLines(probe.stderr)}` };
     const actual = parseProbe(probe.stdout, desired);
@@ -50,7 +52,8 @@ export async function runHost(work: HostWork, options: RunOptions): Promise<Host
     }
     return settle(result, work, parseApply(run.stdout), run);
   } catch (error) {
-    if (error instanceof UnreachableError) return { ...result, status: 'unreachable', error: error.message };
+    // Lost half way, nothing the host did can be confirmed: report no resources, as for a host never reached.
+    if (error instanceof ConnectionError) return { ...result, plan: undefined, status: error.status, error: error.message };
     if (error instanceof ProbeOutputError) return { ...result, status: 'failed', error: error.message };
     throw error;
   } finally {
@@ -84,14 +87,21 @@ function settle(result: HostResult, work: HostWork, report: ApplyReport, run: { 
 /** Runs hosts `forks` at a time; `onDone` sees each result as soon as its host finishes. */
 export async function runHosts(work: HostWork[], options: RunOptions & { forks: number }, onDone: (result: HostResult) => void): Promise<HostResult[]> {
   const results: HostResult[] = new Array(work.length);
+  const connector = new Connector(options.connection);
   let next = 0;
   async function worker(): Promise<void> {
     while (next < work.length) {
       const index = next++;
-      results[index] = await runHost(work[index]!, options);
+      const started = performance.now();
+      const result = await runHost(work[index]!, options, connector);
+      results[index] = { ...result, roundTrips: connector.roundTrips(result.name), seconds: (performance.now() - started) / 1000 };
       onDone(results[index]!);
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.forks, work.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.forks, work.length)) }, worker));
+  } finally {
+    await connector.close();
+  }
   return results;
 }

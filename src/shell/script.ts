@@ -14,7 +14,12 @@ export function hostPath(path: string): string {
 
 /**
  * Wraps a script body so the whole text is read before anything runs. The script arrives on the
- * shell's stdin; without this, a command that reads stdin would swallow the rest of the script.
+ * shell's stdin, and `sh -s` runs each command as soon as it has read it: without this, a command that
+ * reads stdin would swallow the rest of the script, and a script cut off in transfer (a dropped
+ * connection) would run in part. The body is one function, defined but not called until the last line;
+ * a cut inside it is a syntax error. The call passes `run`, which the body checks, so a cut in the last
+ * line (`main` alone would run) runs nothing either. Before the body come only assignments, traps and
+ * function definitions.
  */
 export function wrapScript(root: string | undefined, functions: string, body: string): string {
   return [
@@ -26,9 +31,10 @@ export function wrapScript(root: string | undefined, functions: string, body: st
     `R=${shquote(root ?? '')}`,
     functions,
     'main() {',
+    '[ "${1-}" = run ] || exit 1',
     body,
     '}',
-    'main </dev/null',
+    'main run </dev/null',
     '',
   ].join('\n');
 }

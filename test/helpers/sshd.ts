@@ -21,6 +21,8 @@ export interface SshHost {
 export interface SshFleet {
   hosts: SshHost[];
   user: string;
+  /** the test user's uid (and gid): owner of what it writes without become */
+  uid: number;
   identityFile: string;
   knownHostsFile: string;
   dir: string;
@@ -28,6 +30,10 @@ export interface SshFleet {
   sshOptions: string[];
   /** inventory variables for one host: ansible_connection ssh, ansible_host, ansible_port, ansible_user, ansible_ssh_private_key_file, ansible_ssh_common_args (UserKnownHostsFile=...) */
   inventoryVars(host: SshHost): Record<string, unknown>;
+  /** Cuts the host's open connections from the server side (kills its sshd session processes), as a network cut would; the scripts they started keep running. */
+  cutConnections(host: SshHost): Promise<void>;
+  /** Processes running on the host other than its sshd and sessions (the scripts), as `PID ARGS`. */
+  scripts(host: SshHost): string[];
   /** Stops one host's sshd (a host that goes down); stop() skips it afterwards. */
   stopHost(host: SshHost): Promise<void>;
   /** Kills exactly the sshd PIDs it started, waits until they are gone, removes dir. */
@@ -100,6 +106,23 @@ async function stopPids(pids: number[]): Promise<void> {
       await sleep(20);
     }
   }
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Processes of the sshd's namespace: its sessions (`sshd: user...`) and what they run. */
+function hostProcesses(pid: number): { pid: number; args: string }[] {
+  const namespace = mountNamespace(pid);
+  if (namespace === undefined || namespace === mountNamespace(process.pid)) return [];
+  return namespaceMembers(namespace)
+    .filter((p) => p !== pid && alive(p))
+    .map((p) => ({ pid: p, args: commandLine(p) }));
 }
 
 /** Stops an sshd and every session it started: the processes of its private mount namespace. */
@@ -271,6 +294,19 @@ export async function startSshFleet(count: number, options: SshFleetOptions = {}
         ansible_ssh_private_key_file: identityFile,
         ansible_ssh_common_args: `-o UserKnownHostsFile=${knownHostsFile} -o IdentitiesOnly=yes`,
       }),
+      uid,
+      cutConnections: async (host) => {
+        const sessions = hostProcesses(host.pid).filter((p) => p.args.startsWith('sshd: '));
+        for (const session of sessions) {
+          try {
+            process.kill(session.pid, 'SIGKILL');
+          } catch {
+            // gone already
+          }
+        }
+        while (sessions.some((s) => alive(s.pid))) await sleep(20);
+      },
+      scripts: (host) => hostProcesses(host.pid).filter((p) => !p.args.startsWith('sshd: ')).map((p) => `${p.pid} ${p.args}`),
       stopHost: async (host) => {
         await stopSshd(host.pid);
         stopped.add(host.pid);

@@ -37,7 +37,7 @@ test('the check-mode JSON report has exactly the documented shape', () => {
   const report = JSON.parse(JSON.stringify(jsonReport(results, true)));
   assert.deepEqual(Object.keys(report), ['check', 'hosts', 'summary']);
   assert.equal(report.check, true);
-  for (const host of report.hosts) assert.deepEqual(Object.keys(host), ['name', 'status', 'changes', 'handlers', 'notices', 'error']);
+  for (const host of report.hosts) assert.deepEqual(Object.keys(host), ['name', 'status', 'changes', 'handlers', 'notices', 'error', 'roundTrips', 'seconds']);
   assert.deepEqual(Object.keys(report.summary), ['hosts', 'changed', 'failed', 'unreachable']);
   assert.deepEqual(report.hosts[0], {
     name: 'web1',
