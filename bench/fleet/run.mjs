@@ -1,9 +1,10 @@
 // bench/fleet: the same work done over SSH by `provision apply` and by `ansible-playbook`, on N hosts
 // (default 20) that are real sshd processes on loopback, each with its own managed tree.
-// Usage: npm run bench:fleet [-- --hosts 50] [--repeat 3]
+// Usage: npm run bench:fleet [-- --hosts 50] [--repeat 3] [--ansible-repeat 1]
 // Both tools: the letsencrypt + apache roles of every host (provision's roles; for Ansible
 // playbook.yml with the files `provision render --out` wrote), written as the unprivileged fleet
-// user into separate trees, first run then no-change runs (median of --repeat). Ansible as its docs
+// user into separate trees, first run then no-change runs (the median of --repeat for provision and the
+// baselines, of --ansible-repeat for Ansible). Ansible as its docs
 // advise for speed: pipelining, ControlPersist (its default ssh_args), forks = N, no fact gathering,
 // a fixed interpreter. Round trips are ssh/sftp invocations (ssh-log.mjs). Baseline: one bare
 // `ssh host true` per host over warm multiplexed connections, all hosts at once like the tools.
@@ -12,6 +13,7 @@
 //            ansible_noop_s=.. noop_ratio=..
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { installSshWrappers } from './ssh-log.mjs';
@@ -22,6 +24,8 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : fallback);
 const count = option('--hosts', 20);
 const repeat = option('--repeat', 3);
+// Ansible's no-change run takes minutes and varies little relative to its length: once by default.
+const ansibleRepeat = option('--ansible-repeat', 1);
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 const { loadProject } = await import(join(projectRoot, 'dist/project/load-project.js'));
 const { keyArguments, csrSubject } = await import(join(projectRoot, 'dist/apply/apply-script.js'));
@@ -66,6 +70,7 @@ function closeMasters(dir) {
 }
 
 try {
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)} at the start`);
   chmodSync(work, 0o755);
   fleet = await startSshFleet(count);
   cleanups.push(() => fleet.stop());
@@ -110,7 +115,8 @@ try {
     if (bad.length > 0) throw new Error(`provision ${label}: ${bad.map((h) => `${h.name} ${h.status}: ${h.error?.message ?? JSON.stringify(h.error)}`).join('; ')}`);
     const changed = report.hosts.filter((h) => h.changes.length > 0).length;
     if (wantChanges ? changed !== count : changed !== 0) throw new Error(`provision ${label}: ${changed} of ${count} hosts changed`);
-    return { seconds: result.seconds, trips, changed, reportedTrips: report.hosts.map((h) => h.roundTrips).filter((n) => n !== undefined) };
+    const hostSeconds = Math.max(...report.hosts.map((h) => h.seconds ?? 0));
+    return { seconds: result.seconds, trips, changed, hostSeconds, reportedTrips: report.hosts.map((h) => h.roundTrips).filter((n) => n !== undefined) };
   }
 
   async function ansibleRun(label, wantChanges) {
@@ -125,19 +131,20 @@ try {
     return { seconds: result.seconds, trips, changed };
   }
 
-  async function series(tool, runOnce) {
+  async function series(tool, runOnce, times) {
     const first = await runOnce('first run', true);
     const noops = [];
-    for (let i = 0; i < repeat; i++) noops.push(await runOnce(`no-change run ${i + 1}`, false));
+    for (let i = 0; i < times; i++) noops.push(await runOnce(`no-change run ${i + 1}`, false));
     // ssh/sftp invocations per host; provision's own count (--json roundTrips) beside it when it has one.
     const perHost = (r) => `${(r.trips.sessions / count).toFixed(1)}${r.reportedTrips?.length ? ` [reported ${(r.reportedTrips.reduce((a, b) => a + b, 0) / count).toFixed(1)}]` : ''}`;
     console.log(`${tool}: first run ${fmt(first.seconds)} s (${first.changed} hosts changed, ${perHost(first)} round trips per host); ` +
       `no-change runs ${noops.map((r) => fmt(r.seconds)).join(', ')} s (changed=0, ${perHost(noops[0])} round trips per host)`);
-    return { first, noop: median(noops.map((r) => r.seconds)), noopTrips: noops[0].trips };
+    const noop = noops.map((r) => r.seconds).indexOf(median(noops.map((r) => r.seconds)));
+    return { first, noop: noops[noop].seconds, noopRun: noops[noop] };
   }
 
-  const provision = await series('provision', provisionRun);
-  const ansible = await series('ansible  ', ansibleRun);
+  const provision = await series('provision', provisionRun, repeat);
+  const ansible = await series('ansible  ', ansibleRun, ansibleRepeat);
 
   const problems = compareTrees(fleet.hosts.map((h) => h.name), trees.provision, trees.ansible, ['provision', 'ansible']);
   if (problems.length > 0) throw new Error(`the two trees differ:\n${problems.slice(0, 40).join('\n')}`);
@@ -163,14 +170,20 @@ try {
   const baseline = await medianSeconds(() => Promise.all(fleet.hosts.map((h) => run(...sshTo(h, 'true'), env))));
   const sequential = await medianSeconds(async () => { const all = []; for (const h of fleet.hosts) all.push(await run(...sshTo(h, 'true'), env)); return all; });
   const coldBaseline = await medianSeconds(() => Promise.all(fleet.hosts.map((h) => run(...plainSsh(h), env))));
+  const startOnly = await medianSeconds(async () => [await run(process.execPath, [cli, '--version'], env)]);
   const controllerOnly = await medianSeconds(async () => [await run(process.execPath, [cli, 'render', provisionInventory, '--out', join(work, 'render-again')], env)]);
   console.log(`baseline: one ssh true per host over warm multiplexed connections, ${count} hosts at once: ${fmt(baseline)} s ` +
     `(one after the other ${fmt(sequential)} s; new connections, at once ${fmt(coldBaseline)} s; medians of ${repeat})`);
-  console.log(`provision's controller side alone (provision render, same inventory): ${fmt(controllerOnly)} s`);
+  console.log(`provision without any host: start and imports (provision --version) ${fmt(startOnly)} s; load and render (provision render, same inventory) ${fmt(controllerOnly)} s`);
+  // Where provision's no-change run goes: the slowest host's own time (connect, probe, close, from
+  // --json `seconds`) and everything around the hosts (process start, load, render, report).
+  const hostPart = provision.noopRun.hostSeconds;
+  console.log(`provision no-change run ${fmt(provision.noop)} s: slowest host ${fmt(hostPart)} s (connect, probe, close), around the hosts ${fmt(provision.noop - hostPart)} s`);
   const baselineRatio = provision.noop / baseline;
   const noopRatio = ansible.noop / provision.noop;
   console.log(`provision no-change run / ssh-true baseline: ${baselineRatio.toFixed(1)}x (target: at most 3x) ${baselineRatio <= 3 ? 'met' : 'MISSED'}`);
   console.log(`ansible / provision no-change run: ${noopRatio.toFixed(1)}x (target: at least 10x at 20 hosts) ${noopRatio >= 10 ? 'met' : 'MISSED'}`);
+  console.log(`machine: load average ${loadavg()[0].toFixed(1)} at the end (other work on the machine slows both tools)`);
   console.log(`RESULT fleet hosts=${count} provision_first_s=${fmt(provision.first.seconds)} ansible_first_s=${fmt(ansible.first.seconds)} ` +
     `provision_noop_s=${fmt(provision.noop)} ansible_noop_s=${fmt(ansible.noop)} noop_ratio=${noopRatio.toFixed(1)}`);
 } catch (error) {
