@@ -1,16 +1,17 @@
 // bench/fleet: the same work done over SSH by `provision apply` and by `ansible-playbook`, on N hosts
-// (default 20) that are real sshd processes on loopback, each with its own managed tree.
+// (default 20) that are real sshd processes on loopback (test/helpers/sshd.ts), each with its own tree.
 // Usage: npm run bench:fleet [-- --hosts 50] [--repeat 3] [--ansible-repeat 1]
-// Both tools: the letsencrypt + apache roles of every host (provision's roles; for Ansible
-// playbook.yml with the files `provision render --out` wrote), written as the unprivileged fleet
-// user into separate trees, first run then no-change runs (the median of --repeat for provision and the
-// baselines, of --ansible-repeat for Ansible). Ansible as its docs
-// advise for speed: pipelining, ControlPersist (its default ssh_args), forks = N, no fact gathering,
+//
+// The work: the letsencrypt + apache roles on every host, as the unprivileged fleet user, into one
+// tree per tool (provision: its own roles under provision_root; Ansible: playbook.yml copying the
+// files `provision render --out` wrote). A first run, then no-change runs: the median of --repeat for
+// provision and the baselines, of --ansible-repeat for Ansible. Ansible runs as its documentation
+// advises for speed: pipelining, ControlPersist (its default ssh_args), forks = N, no fact gathering,
 // a fixed interpreter. Round trips are ssh/sftp invocations (ssh-log.mjs). Baseline: one bare
 // `ssh host true` per host over warm multiplexed connections, all hosts at once like the tools.
 // Checks: both trees identical except key and CSR contents; the no-change runs change nothing.
 // Last line: RESULT fleet hosts=N provision_first_s=.. ansible_first_s=.. provision_noop_s=..
-//            ansible_noop_s=.. noop_ratio=..
+//            ansible_noop_s=.. noop_ratio=..   (noop_ratio = ansible / provision, no-change runs)
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -136,7 +137,9 @@ try {
     const noops = [];
     for (let i = 0; i < times; i++) noops.push(await runOnce(`no-change run ${i + 1}`, false));
     // ssh/sftp invocations per host; provision's own count (--json roundTrips) beside it when it has one.
-    const perHost = (r) => `${(r.trips.sessions / count).toFixed(1)}${r.reportedTrips?.length ? ` [reported ${(r.reportedTrips.reduce((a, b) => a + b, 0) / count).toFixed(1)}]` : ''}`;
+    // `ssh -O` questions to the local master are not round trips but cost a process each: shown apart.
+    const perHost = (r) => `${(r.trips.sessions / count).toFixed(1)}${r.reportedTrips?.length ? ` [reported ${(r.reportedTrips.reduce((a, b) => a + b, 0) / count).toFixed(1)}]` : ''}` +
+      `${r.trips.control ? ` + ${(r.trips.control / count).toFixed(1)} local ssh -O` : ''}`;
     console.log(`${tool}: first run ${fmt(first.seconds)} s (${first.changed} hosts changed, ${perHost(first)} round trips per host); ` +
       `no-change runs ${noops.map((r) => fmt(r.seconds)).join(', ')} s (changed=0, ${perHost(noops[0])} round trips per host)`);
     const noop = noops.map((r) => r.seconds).indexOf(median(noops.map((r) => r.seconds)));
