@@ -136,12 +136,15 @@ try {
     const first = await runOnce('first run', true);
     const noops = [];
     for (let i = 0; i < times; i++) noops.push(await runOnce(`no-change run ${i + 1}`, false));
-    // ssh/sftp invocations per host; provision's own count (--json roundTrips) beside it when it has one.
-    // `ssh -O` questions to the local master are not round trips but cost a process each: shown apart.
-    const perHost = (r) => `${(r.trips.sessions / count).toFixed(1)}${r.reportedTrips?.length ? ` [reported ${(r.reportedTrips.reduce((a, b) => a + b, 0) / count).toFixed(1)}]` : ''}` +
-      `${r.trips.control ? ` + ${(r.trips.control / count).toFixed(1)} local ssh -O` : ''}`;
-    console.log(`${tool}: first run ${fmt(first.seconds)} s (${first.changed} hosts changed, ${perHost(first)} round trips per host); ` +
-      `no-change runs ${noops.map((r) => fmt(r.seconds)).join(', ')} s (changed=0, ${perHost(noops[0])} round trips per host)`);
+    // ssh/sftp invocations per host, provision's own count (--json roundTrips) beside it, and apart
+    // the `ssh -O` questions to the local master (no round trip, but a process each).
+    const perHost = (r) => {
+      const reported = r.reportedTrips?.length ? ` (--json: ${(r.reportedTrips.reduce((a, b) => a + b, 0) / count).toFixed(1)})` : '';
+      const control = r.trips.control ? `, plus ${(r.trips.control / count).toFixed(1)} local ssh -O` : '';
+      return `${(r.trips.sessions / count).toFixed(1)} round trips per host${reported}${control}`;
+    };
+    console.log(`${tool}: first run ${fmt(first.seconds)} s (${first.changed} hosts changed, ${perHost(first)}); ` +
+      `no-change runs ${noops.map((r) => fmt(r.seconds)).join(', ')} s (changed=0, ${perHost(noops[0])})`);
     const noop = noops.map((r) => r.seconds).indexOf(median(noops.map((r) => r.seconds)));
     return { first, noop: noops[noop].seconds, noopRun: noops[noop] };
   }
