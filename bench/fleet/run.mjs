@@ -32,11 +32,16 @@ const { loadProject } = await import(join(projectRoot, 'dist/project/load-projec
 const { keyArguments, csrSubject } = await import(join(projectRoot, 'dist/apply/apply-script.js'));
 const { startSshFleet } = await import(join(projectRoot, 'test/helpers/sshd.ts'));
 
+/** The commands running now: an interrupted benchmark stops them (exactly these PIDs) first. */
+const running = new Set();
+
 /** Runs a command to its end; resolves with its output and wall time. */
 function run(command, commandArgs, env) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(command, commandArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
+    child.on('exit', () => running.delete(child));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -59,7 +64,16 @@ async function cleanUp() {
   cleanups.length = 0;
   rmSync(work, { recursive: true, force: true });
 }
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => cleanUp().finally(() => process.exit(130)));
+let stopping = false;
+async function interrupted() {
+  stopping = true;
+  const children = [...running];
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((r) => child.once('exit', r)) : undefined)));
+  await cleanUp();
+  process.exit(130);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, interrupted);
 
 /** Ends every ControlPersist master listening in `dir` (`ssh -O exit`: the master's own way out). */
 function closeMasters(dir) {
@@ -189,12 +203,15 @@ try {
   const noopRatio = ansible.noop / provision.noop;
   console.log(`provision no-change run / ssh-true baseline: ${baselineRatio.toFixed(1)}x (target: at most 3x) ${baselineRatio <= 3 ? 'met' : 'MISSED'}`);
   console.log(`ansible / provision no-change run: ${noopRatio.toFixed(1)}x (target: at least 10x at 20 hosts) ${noopRatio >= 10 ? 'met' : 'MISSED'}`);
-  console.log(`machine: load average ${loadavg()[0].toFixed(1)} at the end (other work on the machine slows both tools)`);
+  console.log(`machine: load average ${loadavg()[0].toFixed(1)} at the end (1-minute averages; they count this benchmark's own processes too)`);
   console.log(`RESULT fleet hosts=${count} provision_first_s=${fmt(provision.first.seconds)} ansible_first_s=${fmt(ansible.first.seconds)} ` +
     `provision_noop_s=${fmt(provision.noop)} ansible_noop_s=${fmt(ansible.noop)} noop_ratio=${noopRatio.toFixed(1)}`);
 } catch (error) {
-  console.error(`bench:fleet failed: ${error.message}`);
-  process.exitCode = 1;
+  // An interrupt fails the running command; that is no finding.
+  if (!stopping) {
+    console.error(`bench:fleet failed: ${error.message}`);
+    process.exitCode = 1;
+  }
 } finally {
   await cleanUp();
 }
