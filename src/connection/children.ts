@@ -3,12 +3,17 @@ import type { ResultPromise } from 'execa';
 // Every process a connection starts runs in its own process group, and is remembered here, so an
 // interrupt reaches exactly those processes and whatever they started (a validate command, openssl),
 // and we can wait for their clean-up traps before exiting.
-const running = new Set<ResultPromise>();
-// What outlives a single process (ssh control masters, their private directory) is closed by these.
+const running = new Map<ResultPromise, { signalFirst: boolean }>();
+// What a signal to a local process cannot reach (a script on an ssh host, the control masters and
+// their private directory) is stopped and closed by these.
 const cleanups = new Set<() => Promise<void>>();
 
-export function track(child: ResultPromise): ResultPromise {
-  running.add(child);
+/**
+ * Remembers a child for stopChildren. `signalFirst: false` (an ssh client): its clean-up stops it,
+ * by stopping the script at the other end; it is signalled only if it outlives that.
+ */
+export function track(child: ResultPromise, options: { signalFirst: boolean } = { signalFirst: true }): ResultPromise {
+  running.set(child, options);
   const forget = () => running.delete(child);
   child.then(forget, forget);
   return child;
@@ -31,15 +36,20 @@ export function signalGroup(pid: number | undefined, signal: NodeJS.Signals): bo
   }
 }
 
+function signalChild(child: ResultPromise, signal: NodeJS.Signals): void {
+  if (!signalGroup(child.pid, signal)) child.kill(signal);
+}
+
 /**
- * Sends `signal` to every running child's process group, resolves when all have ended and the
- * registered clean-ups have run.
+ * Sends `signal` to every local child's process group, runs the registered clean-ups (which stop
+ * scripts on ssh hosts and close the connections), signals whatever is still running, and resolves
+ * when all have ended.
  */
 export async function stopChildren(signal: NodeJS.Signals): Promise<void> {
   const children = [...running];
-  for (const child of children) {
-    if (!signalGroup(child.pid, signal)) child.kill(signal);
-  }
-  // At once, not after the children: an ssh client's pipes stay open until its control master ends.
-  await Promise.allSettled([...children, ...[...cleanups].map((cleanup) => cleanup())]);
+  for (const [child, options] of children) if (options.signalFirst) signalChild(child, signal);
+  await Promise.allSettled([...cleanups].map((cleanup) => cleanup()));
+  // Once only: a second signal would cut short the clean-up traps of the scripts signalled above.
+  for (const [child, options] of children) if (!options.signalFirst && running.has(child)) signalChild(child, signal);
+  await Promise.allSettled(children.map(([child]) => child));
 }

@@ -9,6 +9,7 @@ import { Deadline } from './process.js';
 import { shlexSplit, ShlexError } from './shlex.js';
 import { SshConnection } from './ssh.js';
 import type { Connection, ConnectOptions, HostKeyChecking } from './types.js';
+import { interrupted, UnreachableError } from './types.js';
 
 /** ssh's ConnectTimeout without --timeout (Ansible's default timeout). */
 const defaultConnectTimeoutSeconds = 10;
@@ -46,12 +47,17 @@ export class Connector {
   private controlDir?: string;
   private readonly connections = new Map<string, Connection>();
   private readonly unregister: () => void;
+  private interrupted = false;
 
   constructor(private readonly options: ConnectOptions = {}) {
-    this.unregister = onStop(() => this.close());
+    this.unregister = onStop(() => {
+      this.interrupted = true;
+      return this.close(true);
+    });
   }
 
   connect(host: PreparedHost): Connection {
+    if (this.interrupted) throw new UnreachableError(interrupted);
     const deadline = this.options.timeoutSeconds !== undefined ? new Deadline(this.options.timeoutSeconds) : undefined;
     const become = becomeFor(host, this.options);
     let connection: Connection;
@@ -73,14 +79,22 @@ export class Connector {
     return connection;
   }
 
+  /** The private directory of the control sockets (once an ssh connection was made, until close). */
+  get controlDirectory(): string | undefined {
+    return this.controlDir;
+  }
+
   /** Scripts run on the host so far (each one is a round trip). */
   roundTrips(hostName: string): number {
     return this.connections.get(hostName)?.roundTrips ?? 0;
   }
 
-  /** Ends every connection's master and removes the control directory. Safe to call twice. */
-  async close(): Promise<void> {
-    await Promise.allSettled([...this.connections.values()].map((c) => c.close()));
+  /**
+   * Ends every connection's master and removes the control directory. Safe to call twice. After an
+   * interrupt (`stopScripts`), scripts still running on hosts are stopped first.
+   */
+  async close(stopScripts = false): Promise<void> {
+    await Promise.allSettled([...this.connections.values()].map((c) => (stopScripts ? c.stop() : c.close())));
     if (this.controlDir) rmSync(this.controlDir, { recursive: true, force: true });
     this.controlDir = undefined;
     this.unregister();

@@ -4,10 +4,12 @@ import { becomeFailure, scriptCommand } from './become.js';
 import type { Deadline } from './process.js';
 import { runProcess } from './process.js';
 import type { Connection, ScriptResult } from './types.js';
+import { interrupted, UnreachableError } from './types.js';
 
 /** `ansible_connection: local`: the same scripts, run by the local /bin/sh (through sudo -n with become). */
 export class LocalConnection implements Connection {
   roundTrips = 0;
+  private stopped = false;
 
   constructor(
     private readonly host = 'localhost',
@@ -16,6 +18,7 @@ export class LocalConnection implements Connection {
   ) {}
 
   async run(script: string): Promise<ScriptResult> {
+    if (this.stopped) throw new UnreachableError(interrupted);
     this.roundTrips++;
     const [file, ...args] = scriptCommand(this.become);
     const result = await runProcess(file!, args, script, this.deadline);
@@ -25,4 +28,9 @@ export class LocalConnection implements Connection {
   }
 
   async close(): Promise<void> {}
+
+  /** Running local scripts are signalled with the other children (src/connection/children.ts); no new one starts. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+  }
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { shquote } from '../shell/script.js';
 import type { Become } from './become.js';
@@ -8,7 +9,10 @@ import { runProcess } from './process.js';
 import type { SshPolicy, SshTarget } from './ssh-args.js';
 import { displayAddress, sshOptions } from './ssh-args.js';
 import type { Connection, ScriptResult } from './types.js';
-import { UnreachableError } from './types.js';
+import { interrupted, UnreachableError } from './types.js';
+
+/** How long an interrupt waits for a script in transfer to announce its process group. */
+const announceWaitMs = 3000;
 
 /** ssh's own exit status for "could not connect / lost the connection" (else it is the remote command's). */
 const sshFailed = 255;
@@ -45,6 +49,9 @@ export function describeSshFailure(host: string, target: SshTarget, stderr: stri
  */
 export class SshConnection implements Connection {
   roundTrips = 0;
+  /** process group of the script running on the host now, once it has announced it (undefined if it ends first) */
+  private remoteGroup?: Promise<number | undefined>;
+  private stopped = false;
   private readonly options: string[];
   private readonly command: string;
 
@@ -61,13 +68,38 @@ export class SshConnection implements Connection {
   }
 
   async run(script: string): Promise<ScriptResult> {
+    if (this.stopped) throw new UnreachableError(interrupted);
     this.roundTrips++;
-    const result = await runProcess('ssh', [...this.options, '--', this.target.address, this.command], script, this.deadline, () => this.close());
+    let announced!: (pgid: number | undefined) => void;
+    this.remoteGroup = new Promise((resolve) => (announced = resolve));
+    const result = await runProcess('ssh', [...this.options, '--', this.target.address, this.command], script, this.deadline, {
+      onProcessGroup: announced,
+      onTimeout: () => this.stop(),
+    }).finally(() => {
+      announced(undefined);
+      this.remoteGroup = undefined;
+    });
     if (result.exitCode === sshFailed) throw new UnreachableError(describeSshFailure(this.host, this.target, result.stderr));
     if (result.signal) throw new UnreachableError(`ssh to ${this.host} was stopped (${result.signal})`);
     const refused = becomeFailure(result, this.host, this.target.user ?? 'the ssh user', this.become);
     if (refused) throw refused;
     return result;
+  }
+
+  /**
+   * Stops the script running on the host, then ends the connection: OpenSSH does not signal a remote
+   * command without a terminal when its connection ends, so its process group is sent SIGTERM (the
+   * apply script then removes its temp files) through the still open master, as the same user.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    // A script still being sent announces itself once it is whole (a part of one never runs).
+    const group = this.remoteGroup && (await Promise.race([this.remoteGroup, sleep(announceWaitMs, undefined, { ref: false })]));
+    if (group !== undefined) {
+      const kill = `kill -TERM -${group} 2>/dev/null; exit 0\n`;
+      await execa('ssh', [...this.options, '--', this.target.address, this.command], { input: kill, reject: false, timeout: 10_000 });
+    }
+    await this.close();
   }
 
   /** Ends the control master (and with it the connection); nothing to do when none was opened. */

@@ -8,6 +8,8 @@ export interface ScriptResult {
 export interface Connection {
   run(script: string): Promise<ScriptResult>;
   close(): Promise<void>;
+  /** Interrupt: stops a script still running on the host, then closes. */
+  stop(): Promise<void>;
   /** scripts run so far: each is one round trip to the host */
   readonly roundTrips: number;
 }
@@ -25,6 +27,9 @@ export interface ConnectOptions {
   /** --timeout: seconds one host's whole run may take; also ssh's ConnectTimeout */
   timeoutSeconds?: number;
 }
+
+/** Why a host is not worked on after an interrupt. */
+export const interrupted = 'not run: the run was interrupted';
 
 /** A connection-level failure; `status` says how the host is reported. */
 export class ConnectionError extends Error {

@@ -21,6 +21,17 @@ export function hostPath(path: string): string {
  * line (`main` alone would run) runs nothing either. Before the body come only assignments, traps and
  * function definitions.
  */
+/**
+ * `@pgid N` on stderr: the script's process group, which an interrupt or --timeout stops on the host
+ * (OpenSSH does not signal a remote command without a terminal when its connection ends). The
+ * connection reads it and takes it out of stderr.
+ */
+export const processGroupMarker = '@pgid';
+const announceProcessGroup = [
+  '# shellcheck disable=SC2086 # the stat fields are split on purpose',
+  `if read -r PROVISION_STAT </proc/$$/stat 2>/dev/null; then set -- \${PROVISION_STAT##*) }; printf '${processGroupMarker} %s\\n' "$3" >&2; fi`,
+].join('\n');
+
 export function wrapScript(root: string | undefined, functions: string, body: string): string {
   return [
     '#!/bin/sh',
@@ -28,10 +39,16 @@ export function wrapScript(root: string | undefined, functions: string, body: st
     'set -u',
     'umask 022',
     'export LC_ALL=C',
+    // A lost connection closes stdout and stderr. The script carries on to its end (every file is still
+    // renamed into place whole) instead of dying at its next write, its clean-up undone; an interrupt
+    // or --timeout stops it with SIGTERM, which its trap handles. A handler, not an ignore, so the
+    // commands it runs keep the default.
+    "trap ':' PIPE",
     `R=${shquote(root ?? '')}`,
     functions,
     'main() {',
     '[ "${1-}" = run ] || exit 1',
+    announceProcessGroup,
     body,
     '}',
     'main run </dev/null',

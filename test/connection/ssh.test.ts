@@ -2,7 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { applyScript } from '../../src/apply/apply-script.js';
 import { Connector } from '../../src/connection/connect.js';
@@ -78,9 +78,9 @@ test('one login per host: every script of a run goes through one control master,
     for (let i = 0; i < 5; i++) assert.equal((await connection.run('echo $$\n')).exitCode, 0);
     assert.equal(connection.roundTrips, 5);
     assert.equal(connector.roundTrips(host.name), 5);
-    const dirs = readdirSync('/tmp').filter((n) => n.startsWith('provision-ssh-')).map((n) => join('/tmp', n));
-    socket = dirs.map((d) => join(d, 'h0')).find((p) => existsSync(p) && statSync(p).isSocket()) ?? '';
-    assert.ok(socket, 'a control socket in a private /tmp/provision-ssh-* directory');
+    socket = join(connector.controlDirectory ?? '', 'h0');
+    assert.match(socket, /^\/tmp\/provision-ssh-\w+\/h0$/);
+    assert.ok(statSync(socket).isSocket(), 'a control socket in a private /tmp/provision-ssh-* directory');
     assert.equal(statSync(dirname(socket)).mode & 0o777, 0o700);
     assert.ok(Buffer.byteLength(socket) < 60, `${socket} is far below the 108-byte socket path limit`);
     await connection.close();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { colorsFor } from '../../src/report/colors.js';
-import { hostLines, recapLines } from '../../src/report/human.js';
+import { hostLines, progressLine, recapLines } from '../../src/report/human.js';
 import type { HostResult } from '../../src/run/host-result.js';
 import type { Action, Change } from '../../src/plan/types.js';
 import type { Resource } from '../../src/state/desired.js';
@@ -119,4 +119,12 @@ test('a change that failed is not counted as changed; handlers run count in both
 test('an apply that aborted before renaming anything counts nothing as changed', () => {
   const aborted = result('h', 'failed', [change(conf, 'create'), change(dir, 'create')], { applied: true, failures: new Map([[conf.id, 'apache2ctl -t fails']]), done: new Set() });
   assert.equal(recapLines([aborted], { check: false }, plain)[2], 'h : ok=0 changed=0 failed=1 unreachable=0');
+});
+
+test('progress line: status, counts and time of a host as it finishes', () => {
+  const timed = (r: HostResult, seconds: number) => ({ ...r, seconds });
+  assert.deepEqual(
+    results.map((r, i) => progressLine(timed(r, 0.25 + i), plain)),
+    ['web1: changed (2 changed, 3 ok) 0.3s', 'db: ok (2 ok) 1.3s', 'mail.example.org: failed (1 changed, 2 ok) 2.3s', 'gone: unreachable 3.3s'],
+  );
 });

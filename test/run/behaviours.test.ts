@@ -154,10 +154,8 @@ for (const kind of ['local', 'ssh'] as const) {
         for (const file of managedFiles) assert.equal(site.read(name, file), site.expected(file, 'one'));
       }
       for (const file of managedFiles) assert.equal(site.read('h1', file), undefined, `h1:${file} never renamed into place`);
-      if (kind === 'local') {
-        assert.deepEqual(sleepers(seconds), [], 'the stopped script is gone');
-        assert.deepEqual(site.tempFiles('h1'), [], 'and removed its temp files');
-      }
+      assert.deepEqual(sleepers(seconds), [], 'the script stopped on the host is gone');
+      assert.deepEqual(site.tempFiles('h1'), [], 'and removed its temp files');
     });
   });
 }

@@ -2,8 +2,9 @@
 // (one of them large, so a partial write would show; its lines but the first never change, as a
 // diff of thousands of changed lines is slow) under each host's provision_root, and an
 // inventory whose hosts use whatever connection variables the suite gives them.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { after } from 'node:test';
 
 export const managedFiles = ['/etc/site/a.conf', '/etc/site/big.conf', '/etc/site/conf.d/c.conf'];
 
@@ -31,6 +32,8 @@ function content(file: string, value: string): string {
 /** `hosts`: inventory name -> variables (connection variables, site_value, site_sleep). */
 export function makeSite(hosts: Record<string, Record<string, unknown>>): Site {
   const dir = mkdtempSync('/tmp/provision-site-');
+  // Removed after the test (or the file) that made it.
+  after(() => rmSync(dir, { recursive: true, force: true }));
   chmodSync(dir, 0o755);
   const root = join(dir, 'root');
   mkdirSync(root);

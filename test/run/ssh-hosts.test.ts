@@ -100,6 +100,21 @@ test('a bad ansible_ssh_common_args is an input error before any host is touched
   assert.deepEqual(snapshot(site.root), new Map());
 });
 
+test('ansible_ssh_common_args reach ssh: an ssh config file (-F) with a ProxyJump through another host', () => {
+  const site = makeSite({});
+  const [jump, target] = [fleet.hosts[0]!, fleet.hosts[2]!];
+  const config = join(site.dir, 'ssh_config');
+  const common = [`User ${fleet.user}`, `IdentityFile ${fleet.identityFile}`, 'IdentitiesOnly yes', `UserKnownHostsFile ${fleet.knownHostsFile}`, 'BatchMode yes'];
+  writeFileSync(config, [`Host bastion`, `  HostName ${jump.address}`, `  Port ${jump.port}`, ...common.map((l) => `  ${l}`), `Host inner`, `  HostName ${target.address}`, `  Port ${target.port}`, '  ProxyJump bastion', ...common.map((l) => `  ${l}`), ''].join('\n'));
+  site.setHosts({ inner: { ansible_connection: 'ssh', ansible_ssh_common_args: `-F '${config}'` } });
+  const logins = () => readFileSync(join(fleet.dir, `${jump.name}.log`), 'utf8').split('\n').filter((l) => l.includes('Accepted publickey')).length;
+  const before = logins();
+  const result = provision(['apply', site.inventory]);
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  for (const file of managedFiles) assert.equal(site.read('inner', file), site.expected(file, 'one'));
+  assert.equal(logins() - before, 1, 'the connection went through the jump host, once');
+});
+
 /** The control directory of a running provision, found through its ssh client's command line. */
 function controlDirOf(pid: number): string | undefined {
   for (const child of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
@@ -130,7 +145,7 @@ function processesMentioning(text: string): string[] {
     });
 }
 
-test('an interrupt (SIGINT) ends the control masters and removes their directory', async () => {
+test('an interrupt (SIGINT) stops the scripts on the hosts, ends the control masters and removes their directory', async () => {
   const site = makeSite(fleetHosts({ site_sleep: '3.25' }));
   const child = provisionAsync(['apply', site.inventory]);
   after(() => child.kill('SIGKILL'));
@@ -146,7 +161,12 @@ test('an interrupt (SIGINT) ends the control masters and removes their directory
   assert.equal(await exited, 130);
   assert.equal(existsSync(dir), false, `${dir} removed`);
   assert.deepEqual(processesMentioning(dir), [], 'no ssh process of that run is left');
-  for (const file of managedFiles) assert.equal(site.read('host1', file), undefined, 'nothing was renamed into place');
+  // The scripts on the hosts were stopped too (ssh would not), and removed their temp files.
+  for (const host of fleet.hosts) assert.deepEqual(fleet.scripts(host), [], `nothing left running on ${host.name}`);
+  for (const name of ['host1', 'host2', 'host3']) {
+    assert.deepEqual(site.tempFiles(name), [], `no temp file on ${name}`);
+    for (const file of managedFiles) assert.equal(site.read(name, file), undefined, 'nothing was renamed into place');
+  }
 });
 
 // Last: it stops one of the fleet's hosts.
