@@ -3,16 +3,166 @@
 # `@<id> <state> ...` lines about one managed thing and changes nothing. A file's content is sent back
 # (base64) only when its hash differs from the desired one and it is not secret, so a no-change run
 # moves hashes only.
+#
+# Starting a program costs far more than the shell's own work, so the script first asks each program
+# once for every path or name (probe_*_all) and keeps the answers; the per-thing functions look there
+# and start the program for one path or name only when the answer is not there (a name the batch could
+# not match, such as a path with a newline): the result is the same either way, only slower.
 
-attrs() { stat -c '%a %U %G' -- "$1"; }
+nl='
+'
+probe_stats=''
+probe_sums=''
+probe_links=''
+probe_passwd=''
+probe_group=''
+probe_passwd_whole=0
+probe_group_whole=0
+
+# probe_line_of LINES PREFIX: sets probe_found to the first of LINES starting with PREFIX.
+probe_line_of() {
+  probe_rest=$1
+  while [ -n "$probe_rest" ]; do
+    probe_found=${probe_rest%%"$nl"*}
+    case $probe_found in "$2"*) return 0 ;; esac
+    case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+  done
+  probe_found=''
+  return 1
+}
+
+# probe_field_of LINES FIELDS PATH: sets probe_found to the first of LINES that is FIELDS space-separated
+# words and then PATH, without ` PATH`.
+probe_field_of() {
+  probe_rest=$1
+  while [ -n "$probe_rest" ]; do
+    probe_found=${probe_rest%%"$nl"*}
+    probe_path=$probe_found
+    probe_n=0
+    while [ "$probe_n" -lt "$2" ]; do probe_path=${probe_path#* }; probe_n=$((probe_n + 1)); done
+    if [ "$probe_path" = "$3" ]; then probe_found=${probe_found%" $3"}; return 0; fi
+    case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+  done
+  probe_found=''
+  return 1
+}
+
+# probe_stat_all PATH...: mode, owner and group of every PATH in one stat (a missing one is left out).
+probe_stat_all() { probe_stats=$(stat -c '%a %U %G %n' -- "$@" 2>/dev/null) || :; }
+
+# probe_sum_all PATH...: the hashes of those PATHs that are regular files (not links: reading a link
+# could reach a pipe or device), in one sha256sum. Lines read `HASH  PATH`.
+probe_sum_all() {
+  for probe_p do
+    shift
+    if [ -f "$probe_p" ] && [ ! -L "$probe_p" ]; then set -- "$@" "$probe_p"; fi
+  done
+  if [ $# -gt 0 ]; then probe_sums=$(sha256sum -- "$@" 2>/dev/null) || :; fi
+}
+
+# probe_link_all PATH...: the targets of those PATHs that are links, in one readlink, kept as
+# `PATH -> TARGET` lines; kept only when there is one line per link (a target with a newline is not).
+probe_link_all() {
+  for probe_p do
+    shift
+    if [ -L "$probe_p" ]; then set -- "$@" "$probe_p"; fi
+  done
+  [ $# -gt 0 ] || return 0
+  probe_rest=$(readlink -- "$@" 2>/dev/null) || return 0
+  probe_links=''
+  while [ $# -gt 0 ] && [ -n "$probe_rest" ]; do
+    probe_links="$probe_links$1 -> ${probe_rest%%"$nl"*}$nl"
+    shift
+    case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+  done
+  if [ $# -gt 0 ] || [ -n "$probe_rest" ]; then probe_links=''; fi
+}
+
+# probe_getent_all passwd|group NAME...: the entries of every NAME in one getent (getent leaves a
+# missing one out and exits 2). The answer counts as whole, a NAME not in it as missing, only when each
+# line is the entry of a NAME asked for: getent also answers a number with the entry of that id.
+probe_getent_all() {
+  probe_db=$1
+  shift
+  probe_status=0
+  probe_entries=$(getent "$probe_db" "$@") || probe_status=$?
+  probe_n=0
+  for probe_p do
+    if probe_line_of "$probe_entries" "$probe_p:"; then probe_n=$((probe_n + 1)); fi
+  done
+  probe_whole=0
+  if [ "$probe_status" = 0 ] || [ "$probe_status" = 2 ]; then
+    probe_rest=$probe_entries
+    while [ -n "$probe_rest" ]; do
+      probe_n=$((probe_n - 1))
+      case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+    done
+    if [ "$probe_n" = 0 ]; then probe_whole=1; fi
+  fi
+  if [ "$probe_db" = passwd ]; then
+    probe_passwd=$probe_entries
+    probe_passwd_whole=$probe_whole
+  else
+    probe_group=$probe_entries
+    probe_group_whole=$probe_whole
+  fi
+}
+
+# getent_line passwd|group NAME: prints NAME's entry; fails when NAME does not resolve.
+getent_line() {
+  if [ "$1" = passwd ]; then
+    probe_line_of "$probe_passwd" "$2:" && { printf '%s\n' "$probe_found"; return 0; }
+    [ "$probe_passwd_whole" = 0 ] || return 2
+  else
+    probe_line_of "$probe_group" "$2:" && { printf '%s\n' "$probe_found"; return 0; }
+    [ "$probe_group_whole" = 0 ] || return 2
+  fi
+  getent "$1" "$2"
+}
+
+# attrs PATH: sets attributes to PATH's mode, owner and group. (Setting a variable instead of printing
+# spares the subshell a command substitution would start.)
+attrs() {
+  if probe_field_of "$probe_stats" 3 "$1"; then attributes=$probe_found; else attributes=$(stat -c '%a %U %G' -- "$1"); fi
+}
+
+# file_sum PATH: sets sum to the hash of PATH's content; fails when it cannot be read.
+file_sum() {
+  if probe_field_of "$probe_sums" 2 "$1"; then sum=${probe_found%% *}; return 0; fi
+  sum=$(sha256sum < "$1") || return 1
+  sum=${sum%% *}
+}
+
+# link_target PATH: sets target to the target of the link PATH.
+link_target() {
+  if probe_line_of "$probe_links" "$1 -> "; then target=${probe_found#"$1 -> "}; else target=$(readlink -- "$1"); fi
+}
+
+# san_lines: sets san to the line after each line of $out naming Subject Alternative Name (as
+# sed '/Subject Alternative Name/{n;p;}' prints them), spaces taken out, joined by newlines.
+san_lines() {
+  san=''
+  probe_rest=$out
+  while :; do
+    case $probe_rest in *'Subject Alternative Name'*"$nl"*) ;; *) break ;; esac
+    probe_rest=${probe_rest#*Subject Alternative Name}
+    probe_rest=${probe_rest#*"$nl"}
+    probe_line=${probe_rest%%"$nl"*}
+    while :; do
+      case $probe_line in *' '*) probe_line=${probe_line%%' '*}${probe_line#*' '} ;; *) break ;; esac
+    done
+    san="$san${san:+$nl}$probe_line"
+    case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+  done
+}
 
 probe_file() {
   if [ -L "$2" ]; then printf '@%s other symlink\n' "$1"; return; fi
   if [ ! -e "$2" ]; then printf '@%s missing\n' "$1"; return; fi
   if [ ! -f "$2" ]; then printf '@%s other not-a-file\n' "$1"; return; fi
-  sum=$(sha256sum < "$2") || { printf '@%s other unreadable\n' "$1"; return; }
-  sum=${sum%% *}
-  printf '@%s file %s %s\n' "$1" "$(attrs "$2")" "$sum"
+  file_sum "$2" || { printf '@%s other unreadable\n' "$1"; return; }
+  attrs "$2"
+  printf '@%s file %s %s\n' "$1" "$attributes" "$sum"
   if [ "$4" = 1 ] && [ "$sum" != "$3" ]; then
     printf '@%s content\n' "$1"
     base64 < "$2"
@@ -22,19 +172,19 @@ probe_file() {
 
 probe_dir() {
   if [ -L "$2" ]; then printf '@%s other symlink\n' "$1"
-  elif [ -d "$2" ]; then printf '@%s directory %s\n' "$1" "$(attrs "$2")"
+  elif [ -d "$2" ]; then attrs "$2"; printf '@%s directory %s\n' "$1" "$attributes"
   elif [ -e "$2" ]; then printf '@%s other not-a-directory\n' "$1"
   else printf '@%s missing\n' "$1"; fi
 }
 
 probe_link() {
-  if [ -L "$2" ]; then printf '@%s symlink %s\n' "$1" "$(readlink -- "$2")"
+  if [ -L "$2" ]; then link_target "$2"; printf '@%s symlink %s\n' "$1" "$target"
   elif [ -e "$2" ]; then printf '@%s other not-a-symlink\n' "$1"
   else printf '@%s missing\n' "$1"; fi
 }
 
 probe_key() {
-  if [ -f "$2" ] && [ ! -L "$2" ]; then printf '@%s private_key %s\n' "$1" "$(attrs "$2")"
+  if [ -f "$2" ] && [ ! -L "$2" ]; then attrs "$2"; printf '@%s private_key %s\n' "$1" "$attributes"
   elif [ -e "$2" ] || [ -L "$2" ]; then printf '@%s other not-a-file\n' "$1"
   else printf '@%s missing\n' "$1"; fi
 }
@@ -43,15 +193,24 @@ probe_key() {
 probe_csr() {
   if [ -L "$2" ] || { [ -e "$2" ] && [ ! -f "$2" ]; }; then printf '@%s other not-a-file\n' "$1"; return; fi
   if [ ! -e "$2" ]; then printf '@%s missing\n' "$1"; return; fi
-  subject=$(openssl req -in "$2" -noout -subject -nameopt RFC2253 2>/dev/null) || subject=unreadable
-  san=$(openssl req -in "$2" -noout -text 2>/dev/null | sed -n '/Subject Alternative Name/{n;p;}' | tr -d ' ')
+  # One openssl for the request: its public key (PEM), its text (the names are on the line after the
+  # one naming Subject Alternative Name) and its subject line, in that order. Read with parameter
+  # expansion: `read` takes a byte per system call.
+  out=$(openssl req -in "$2" -noout -pubkey -text -subject -nameopt RFC2253 2>/dev/null) || out=''
+  probe_line_of "$out" subject= && subject=$probe_found || subject=unreadable
+  pub=''
+  case $out in
+    *'-----BEGIN PUBLIC KEY-----'*)
+      pub=-----BEGIN\ PUBLIC\ KEY-----${out#*'-----BEGIN PUBLIC KEY-----'}
+      case $pub in *'-----END PUBLIC KEY-----'*) pub=${pub%%'-----END PUBLIC KEY-----'*}-----END\ PUBLIC\ KEY----- ;; esac ;;
+  esac
+  san_lines
   match=0
   if [ -f "$3" ]; then
-    a=$(openssl req -in "$2" -noout -pubkey 2>/dev/null | sha256sum)
-    b=$(openssl pkey -in "$3" -pubout 2>/dev/null | sha256sum)
-    [ "$a" = "$b" ] && match=1
+    [ "$pub" = "$(openssl pkey -in "$3" -pubout 2>/dev/null)" ] && match=1
   fi
-  printf '@%s csr %s %s %s\n' "$1" "$(attrs "$2")" "$match" "${san:--}"
+  attrs "$2"
+  printf '@%s csr %s %s %s\n' "$1" "$attributes" "$match" "${san:--}"
   printf '@%s subject %s\n' "$1" "$subject"
 }
 
@@ -60,8 +219,12 @@ probe_csr() {
 probe_cert() {
   if [ -e "$2" ] && [ ! -f "$2" ]; then printf '@%s other not-a-file\n' "$1"; return; fi
   if [ ! -e "$2" ]; then printf '@%s missing\n' "$1"; return; fi
-  subject=$(openssl x509 -in "$2" -noout -subject -nameopt RFC2253 2>/dev/null) || subject=unreadable
-  issuer=$(openssl x509 -in "$2" -noout -issuer -nameopt RFC2253 2>/dev/null) || issuer=unreadable
+  subject=unreadable
+  issuer=unreadable
+  if out=$(openssl x509 -in "$2" -noout -subject -issuer -nameopt RFC2253 2>/dev/null); then
+    probe_line_of "$out" subject= && subject=$probe_found
+    probe_line_of "$out" issuer= && issuer=$probe_found
+  fi
   if [ "${subject#subject=}" = "${issuer#issuer=}" ]; then
     printf '@%s certificate self-signed\n' "$1"
   else
@@ -70,7 +233,7 @@ probe_cert() {
 }
 
 probe_user() {
-  if line=$(getent passwd "$2"); then
+  if line=$(getent_line passwd "$2"); then
     printf '@%s user %s\n' "$1" "$line"
     printf '@%s groups %s\n' "$1" "$(id -nG "$2")"
   else
@@ -79,12 +242,22 @@ probe_user() {
 }
 
 probe_group() {
-  if getent group "$2" >/dev/null; then printf '@%s group\n' "$1"; else printf '@%s missing\n' "$1"; fi
+  if getent_line group "$2" >/dev/null; then printf '@%s group\n' "$1"; else printf '@%s missing\n' "$1"; fi
 }
 
 # probe_account passwd|group NAME: does the name resolve (decides whether ownership can be applied)?
 probe_account() {
-  if getent "$1" "$2" >/dev/null; then printf '@account %s %s 1\n' "$1" "$2"; else printf '@account %s %s 0\n' "$1" "$2"; fi
+  if getent_line "$1" "$2" >/dev/null; then printf '@account %s %s 1\n' "$1" "$2"; else printf '@account %s %s 0\n' "$1" "$2"; fi
+}
+
+# probe_uid: the effective user id, from the kernel's status of this shell when it is there.
+probe_uid() {
+  if [ -r /proc/self/status ]; then
+    while read -r key _real effective _rest; do
+      if [ "$key" = Uid: ]; then printf '@uid %s\n' "$effective"; return; fi
+    done </proc/self/status
+  fi
+  printf '@uid %s\n' "$(id -u)"
 }
 
 # probe_pending_handlers FILE: handlers an earlier run promised but did not get to run.
@@ -113,8 +286,24 @@ fact_postfix() { c=$(first_command postconf /usr/sbin/postconf) && "$c" -d -h ma
 fact_dovecot() { c=$(first_command dovecot /usr/sbin/dovecot) && "$c" --version 2>/dev/null; }
 fact_openssl() { c=$(first_command openssl /usr/bin/openssl) && "$c" version 2>/dev/null; }
 
+# first_lines_joined: the first three lines of stdin, each followed by a space instead of its newline.
+first_lines_joined() {
+  probe_n=0
+  while [ "$probe_n" -lt 3 ]; do
+    if IFS= read -r line; then
+      printf '%s ' "$line"
+    else
+      printf '%s' "$line"
+      break
+    fi
+    probe_n=$((probe_n + 1))
+  done
+  # Read to the end, so the program is not stopped by a closed pipe.
+  while IFS= read -r line; do :; done
+}
+
 # probe_fact NAME: NAME is one of apache, postfix, dovecot, openssl.
 probe_fact() {
-  out=$("fact_$1" | head -n 3 | tr '\n' ' ')
+  out=$("fact_$1" | first_lines_joined)
   printf '@fact %s %s\n' "$1" "${out:--}"
 }

@@ -49,6 +49,28 @@ export function accountNames(state: DesiredState): { users: string[]; groups: st
   return { users: [...users].sort(), groups: [...groups].sort() };
 }
 
+/** `NAME ARGS...`, or nothing when there are no ARGS. */
+function batchCall(name: string, args: string[]): string[] {
+  return args.length > 0 ? [`${name} ${args.join(' ')}`] : [];
+}
+
+/**
+ * The calls that ask stat, sha256sum, readlink and getent once for every path or name the per-resource
+ * calls look at (shell/probe.sh keeps the answers): a program started per path made the probe slow.
+ */
+function batchCalls(state: DesiredState, users: string[], groups: string[]): string[] {
+  const paths = (kinds: Resource['kind'][]) => state.resources.flatMap((r) => (kinds.includes(r.kind) && 'path' in r ? [hostPath(r.path)] : []));
+  const names = (kind: 'user' | 'group') => state.resources.flatMap((r) => (r.kind === kind ? [r.name] : []));
+  const quoted = (list: string[]) => [...new Set(list)].map(shquote);
+  return [
+    ...batchCall('probe_stat_all', paths(['file', 'directory', 'private_key', 'csr'])),
+    ...batchCall('probe_sum_all', paths(['file'])),
+    ...batchCall('probe_link_all', paths(['symlink'])),
+    ...batchCall('probe_getent_all passwd', quoted([...users, ...names('user')])),
+    ...batchCall('probe_getent_all group', quoted([...groups, ...names('group')])),
+  ];
+}
+
 export interface ProbeOptions {
   /** facts to gather (shell/probe.sh fact_<name>); only ever on a real host */
   facts?: string[];
@@ -60,7 +82,8 @@ export interface ProbeOptions {
 export function probeScript(state: DesiredState, root: string | undefined, options: ProbeOptions = {}): string {
   const { users, groups } = options.accounts ?? accountNames(state);
   const body = [
-    `printf '@uid %s\\n' "$(id -u)"`,
+    'probe_uid',
+    ...batchCalls(state, users, groups),
     ...(root === undefined ? (options.facts ?? []).map((name) => `probe_fact ${shquote(name)}`) : []),
     ...users.map((u) => `probe_account passwd ${shquote(u)}`),
     ...groups.map((g) => `probe_account group ${shquote(g)}`),
