@@ -19,13 +19,18 @@ probe_group=''
 probe_passwd_whole=0
 probe_group_whole=0
 
+# drop_line: takes the first line out of probe_rest.
+drop_line() {
+  case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+}
+
 # probe_line_of LINES PREFIX: sets probe_found to the first of LINES starting with PREFIX.
 probe_line_of() {
   probe_rest=$1
   while [ -n "$probe_rest" ]; do
     probe_found=${probe_rest%%"$nl"*}
     case $probe_found in "$2"*) return 0 ;; esac
-    case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+    drop_line
   done
   probe_found=''
   return 1
@@ -41,7 +46,7 @@ probe_field_of() {
     probe_n=0
     while [ "$probe_n" -lt "$2" ]; do probe_path=${probe_path#* }; probe_n=$((probe_n + 1)); done
     if [ "$probe_path" = "$3" ]; then probe_found=${probe_found%" $3"}; return 0; fi
-    case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+    drop_line
   done
   probe_found=''
   return 1
@@ -73,7 +78,7 @@ probe_link_all() {
   while [ $# -gt 0 ] && [ -n "$probe_rest" ]; do
     probe_links="$probe_links$1 -> ${probe_rest%%"$nl"*}$nl"
     shift
-    case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+    drop_line
   done
   if [ $# -gt 0 ] || [ -n "$probe_rest" ]; then probe_links=''; fi
 }
@@ -95,7 +100,7 @@ probe_getent_all() {
     probe_rest=$probe_entries
     while [ -n "$probe_rest" ]; do
       probe_n=$((probe_n - 1))
-      case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+      drop_line
     done
     if [ "$probe_n" = 0 ]; then probe_whole=1; fi
   fi
@@ -152,7 +157,7 @@ san_lines() {
       case $probe_line in *' '*) probe_line=${probe_line%%' '*}${probe_line#*' '} ;; *) break ;; esac
     done
     san="$san${san:+$nl}$probe_line"
-    case $probe_rest in *"$nl"*) probe_rest=${probe_rest#*"$nl"} ;; *) probe_rest='' ;; esac
+    drop_line
   done
 }
 
