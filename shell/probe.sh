@@ -65,8 +65,9 @@ probe_sum_all() {
   if [ $# -gt 0 ]; then probe_sums=$(sha256sum -- "$@" 2>/dev/null) || :; fi
 }
 
-# probe_link_all PATH...: the targets of those PATHs that are links, in one readlink, kept as
-# `PATH -> TARGET` lines; kept only when there is one line per link (a target with a newline is not).
+# probe_link_all PATH...: the targets of those PATHs that are links, in one readlink, kept as a PATH
+# line then a TARGET line each; kept only when there is one line per link (a target with a newline is
+# not).
 probe_link_all() {
   for probe_p do
     shift
@@ -76,7 +77,7 @@ probe_link_all() {
   probe_rest=$(readlink -- "$@" 2>/dev/null) || return 0
   probe_links=''
   while [ $# -gt 0 ] && [ -n "$probe_rest" ]; do
-    probe_links="$probe_links$1 -> ${probe_rest%%"$nl"*}$nl"
+    probe_links="$probe_links$1$nl${probe_rest%%"$nl"*}$nl"
     shift
     drop_line
   done
@@ -140,7 +141,15 @@ file_sum() {
 
 # link_target PATH: sets target to the target of the link PATH.
 link_target() {
-  if probe_line_of "$probe_links" "$1 -> "; then target=${probe_found#"$1 -> "}; else target=$(readlink -- "$1"); fi
+  probe_rest=$probe_links
+  while [ -n "$probe_rest" ]; do
+    probe_path=${probe_rest%%"$nl"*}
+    drop_line
+    target=${probe_rest%%"$nl"*}
+    drop_line
+    if [ "$probe_path" = "$1" ]; then return 0; fi
+  done
+  target=$(readlink -- "$1")
 }
 
 # san_lines: sets san to the line after each line of $out naming Subject Alternative Name (as

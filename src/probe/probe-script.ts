@@ -57,9 +57,10 @@ function batchCall(name: string, args: string[]): string[] {
 /**
  * The calls that ask stat, sha256sum, readlink and getent once for every path or name the per-resource
  * calls look at (shell/probe.sh keeps the answers): a program started per path made the probe slow.
+ * A path with a newline is left to its own call: the answers are read line by line.
  */
 function batchCalls(state: DesiredState, users: string[], groups: string[]): string[] {
-  const paths = (kinds: Resource['kind'][]) => state.resources.flatMap((r) => (kinds.includes(r.kind) && 'path' in r ? [hostPath(r.path)] : []));
+  const paths = (kinds: Resource['kind'][]) => state.resources.flatMap((r) => (kinds.includes(r.kind) && 'path' in r && !r.path.includes('\n') ? [hostPath(r.path)] : []));
   const names = (kind: 'user' | 'group') => state.resources.flatMap((r) => (r.kind === kind ? [r.name] : []));
   const quoted = (list: string[]) => [...new Set(list)].map(shquote);
   return [

@@ -34,12 +34,15 @@ const tricky: Resource[] = [
   file('/f/with space'),
   file('/f/with space and more'), // the first name is the start of this one
   file('/f/new\nline'),
+  file('/f/new'), // the first line of the name above
   file('/f/fifo'),
   file('/f/back\\slash'),
   dir('/f/d  two spaces'),
   link('/f/link with space'),
   link('/f/link\nnewline'),
   link('/f/link-to-newline'),
+  link('/f/ln -> x'),
+  link('/f/ln'),
   { kind: 'private_key', id: 'private_key:/tls/k.key', ...base, path: '/tls/k.key' },
   { kind: 'csr', id: 'csr:/tls/c.csr', ...base, path: '/tls/c.csr', key: '/tls/k.key', domains: ['a.test', 'b.test'] },
   { kind: 'csr', id: 'csr:/tls/other.csr', ...base, path: '/tls/other.csr', key: '/tls/k.key', domains: ['a.test'] },
@@ -54,12 +57,15 @@ const trickyState: DesiredState = { host: 'h', handlers: [], resources: tricky }
 before(() => {
   mkdirSync(join(root, 'f/d  two spaces'), { recursive: true });
   mkdirSync(join(root, 'tls'));
-  for (const name of ['plain', 'with space', 'with space and more', 'new\nline', 'back\\slash']) writeFileSync(join(root, 'f', name), `content of ${name}\n`);
+  for (const name of ['plain', 'with space', 'with space and more', 'new\nline', 'new', 'back\\slash']) writeFileSync(join(root, 'f', name), `content of ${name}\n`);
   chmodSync(join(root, 'f/with space'), 0o604);
+  chmodSync(join(root, 'f/new\nline'), 0o640); // not as "/f/new", whose stat line it would start with
   execFileSync('mkfifo', [join(root, 'f/fifo')]); // a pipe at a file's path must not be read (it would block)
   symlinkSync('/target with space', join(root, 'f/link with space'));
   symlinkSync('/t', join(root, 'f/link\nnewline'));
   symlinkSync('/target\nwith newline', join(root, 'f/link-to-newline'));
+  symlinkSync('/one', join(root, 'f/ln -> x'));
+  symlinkSync('/two', join(root, 'f/ln'));
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   openssl('req', '-new', ...ec, '-keyout', 'k.key', '-out', 'c.csr', '-subj', '/CN=a.test/O=Org', '-addext', 'subjectAltName=DNS:a.test, DNS:b.test');
   openssl('req', '-new', ...ec, '-keyout', 'other.key', '-out', 'other.csr', '-subj', '/CN=a.test');
@@ -75,7 +81,7 @@ function attributesOf(path: string) {
 
 test('paths with spaces, newlines and backslashes, a pipe, links, requests, certificates and accounts read as alone', async () => {
   const actual = await probe(trickyState);
-  for (const name of ['plain', 'with space', 'with space and more', 'new\nline', 'back\\slash']) {
+  for (const name of ['plain', 'with space', 'with space and more', 'new\nline', 'new', 'back\\slash']) {
     const content = readFileSync(join(root, 'f', name), 'utf8');
     assert.deepEqual(actual.resources.get(`file:/f/${name}`), { state: 'file', ...attributesOf(`f/${name}`), sha256: sha256(content), content }, name);
   }
@@ -84,6 +90,8 @@ test('paths with spaces, newlines and backslashes, a pipe, links, requests, cert
   assert.deepEqual(actual.resources.get('directory:/f/d  two spaces'), { state: 'directory', ...attributesOf('f/d  two spaces') });
   assert.deepEqual(actual.resources.get('symlink:/f/link with space'), { state: 'symlink', target: '/target with space' });
   assert.deepEqual(actual.resources.get('symlink:/f/link\nnewline'), { state: 'symlink', target: '/t' });
+  assert.deepEqual(actual.resources.get('symlink:/f/ln -> x'), { state: 'symlink', target: '/one' });
+  assert.deepEqual(actual.resources.get('symlink:/f/ln'), { state: 'symlink', target: '/two' });
   // A target with a newline comes back cut at it, as it always did (one probe line per thing).
   assert.deepEqual(actual.resources.get('symlink:/f/link-to-newline'), { state: 'symlink', target: '/target' });
   assert.deepEqual(actual.resources.get('private_key:/tls/k.key'), { state: 'private_key', ...attributesOf('tls/k.key') });
