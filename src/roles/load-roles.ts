@@ -6,7 +6,7 @@ import { compileSchema } from '../schema/ajv.js';
 import { describeError, formatPath } from '../schema/describe-error.js';
 import { positionAt, readYaml } from '../yaml/read-yaml.js';
 import type { YamlSource } from '../yaml/read-yaml.js';
-import { displayPath, schemasDir } from '../paths.js';
+import { builtinRolesDir, displayPath, schemasDir } from '../paths.js';
 import type { Role } from './role.js';
 import type { RoleManifest } from './types.js';
 import { checkers } from '../validate/checkers/index.js';
@@ -74,10 +74,11 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
       return undefined;
     }
   }
+  const fromUser = !dir.startsWith(`${builtinRolesDir}/`);
   let validateVariables: ValidateFunction | undefined;
   if (compileNow) {
     try {
-      validateVariables = compileSchema(schema);
+      validateVariables = compileSchema(schema, { fromUser });
     } catch (error) {
       problems.push({ file: displayPath(schemaFile), message: `role ${name}: schema does not compile: ${(error as Error).message}` });
       return undefined;
@@ -102,7 +103,7 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
     knownVariables,
     secretVariables,
     get validateVariables() {
-      return (validateVariables ??= compileSchema(schema));
+      return (validateVariables ??= compileSchema(schema, { fromUser }));
     },
   };
 }
