@@ -1,15 +1,12 @@
 #!/usr/bin/env node
 // yargs wiring only: each command's logic lives in src/commands/. Errors from anywhere below are
-// printed here and nowhere else.
+// printed here and nowhere else. A command's module is imported only when that command runs: loading
+// them all (schemas compiled, checkers, ssh) would cost every run, --version and --help included.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { applyCommand } from './commands/apply.js';
-import { hostsCommand } from './commands/hosts.js';
-import { planCommand } from './commands/plan.js';
-import { renderCommand } from './commands/render.js';
-import { formats, validateCommand } from './commands/validate.js';
+import { formats } from './commands/validate-formats.js';
 import { stopChildren } from './connection/children.js';
 import type { ConnectOptions } from './connection/types.js';
 import { ExitCode, InputError, ProvisionError, UsageError } from './errors.js';
@@ -61,6 +58,7 @@ async function main(argv: string[]): Promise<void> {
           .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'Show a unified diff of every changed file' })
           .option('backup', { type: 'boolean', default: false, describe: 'Keep each replaced file as FILE.PID.DATE~' }),
       async (args) => {
+        const { applyCommand } = await import('./commands/apply.js');
         exitCode = await applyCommand({ inventory: args.inventory, check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup, connection: connectOptions(args) });
       },
     )
@@ -69,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
       'Show what apply would change, as a diff (= apply --check --diff); writes nothing',
       (y) => y.positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' }).options(runOptions),
       async (args) => {
+        const { planCommand } = await import('./commands/plan.js');
         exitCode = await planCommand({ inventory: args.inventory, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], connection: connectOptions(args) });
       },
     )
@@ -81,6 +80,7 @@ async function main(argv: string[]): Promise<void> {
           .options(commonOptions)
           .option('out', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'Output directory' }),
       async (args) => {
+        const { renderCommand } = await import('./commands/render.js');
         exitCode = await renderCommand({ inventory: args.inventory, out: args.out, limit: args.limit, extraVars: list(args['extra-vars']) });
       },
     )
@@ -95,6 +95,7 @@ async function main(argv: string[]): Promise<void> {
           .option('defaults', { type: 'boolean', default: false, describe: 'With --vars: include role defaults' })
           .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
       async (args) => {
+        const { hostsCommand } = await import('./commands/hosts.js');
         exitCode = await hostsCommand({ inventory: args.inventory, vars: args.vars, defaults: args.defaults, json: args.json, limit: args.limit, extraVars: list(args['extra-vars']) });
       },
     )
@@ -108,6 +109,7 @@ async function main(argv: string[]): Promise<void> {
           .option('strict', { type: 'boolean', default: false, describe: 'A checker that is not installed is an error, not a warning' })
           .option('format', { choices: formats, default: 'text' as const, describe: 'Output: text, json, github (annotations) or junit (XML)' }),
       async (args) => {
+        const { validateCommand } = await import('./commands/validate.js');
         exitCode = await validateCommand({ inventories: (args.inventories ?? []).map(String), limit: args.limit, extraVars: list(args['extra-vars']), strict: args.strict, format: args.format });
       },
     )

@@ -7,11 +7,10 @@ import { jsonReport } from '../validate/formats/json.js';
 import { junitReport } from '../validate/formats/junit.js';
 import { textReport } from '../validate/formats/text.js';
 import { errorCount } from '../validate/problem.js';
+import type { Format } from './validate-formats.js';
 import type { ValidationReport } from '../validate/problem.js';
 import { validateInventory } from '../validate/validate-inventory.js';
 
-export const formats = ['text', 'json', 'github', 'junit'] as const;
-export type Format = (typeof formats)[number];
 
 export interface ValidateCommandOptions {
   inventories: string[];

@@ -29,9 +29,19 @@ export function roleSearchPath(inventory: Inventory): string[] {
   return [join(inventory.dir, 'roles'), builtinRolesDir];
 }
 
-export function loadInventoryAndRoles(file: string, extraVars: string[] | undefined): { inventory: Inventory; roles: Map<string, Role> } {
+/** The roles some host of the inventory names in provision_roles (extra vars included). */
+function rolesInUse(inventory: Inventory): Set<string> {
+  return new Set(inventory.hosts.flatMap((host) => (Array.isArray(host.vars.provision_roles) ? host.vars.provision_roles.map(String) : [])));
+}
+
+/**
+ * `onlyRolesInUse`: compile the variable schemas of the roles the inventory's hosts name, not every
+ * role on the search path (a role nobody uses is not checked; `validate` and `hosts` still check all).
+ */
+export function loadInventoryAndRoles(file: string, extraVars: string[] | undefined, onlyRolesInUse = false): { inventory: Inventory; roles: Map<string, Role> } {
   const inventory = loadInventory(file, { extraVars });
-  const { roles, problems } = loadRoles(roleSearchPath(inventory));
+  const inUse = onlyRolesInUse ? rolesInUse(inventory) : undefined;
+  const { roles, problems } = loadRoles(roleSearchPath(inventory), { compile: inUse && ((name) => inUse.has(name)) });
   if (problems.length > 0) throw new InputError(problems);
   return { inventory, roles };
 }
@@ -40,10 +50,10 @@ export function loadInventoryAndRoles(file: string, extraVars: string[] | undefi
  * Loads, resolves, checks and renders every selected host, collecting every problem instead of stopping
  * at the first: hosts that are fine are rendered even when others are not (validate reports both).
  */
-export function analyzeProject(file: string, options: ProjectOptions): { work: HostWork[]; problems: Problem[] } {
+export function analyzeProject(file: string, options: ProjectOptions, onlyRolesInUse = false): { work: HostWork[]; problems: Problem[] } {
   let loaded;
   try {
-    loaded = loadInventoryAndRoles(file, options.extraVars);
+    loaded = loadInventoryAndRoles(file, options.extraVars, onlyRolesInUse);
   } catch (error) {
     if (error instanceof InputError) return { work: [], problems: error.problems };
     throw error;
@@ -70,7 +80,7 @@ export function analyzeProject(file: string, options: ProjectOptions): { work: H
  * Throws one InputError with every problem found, so nothing runs on bad input.
  */
 export function loadProject(file: string, options: ProjectOptions): HostWork[] {
-  const { work, problems } = analyzeProject(file, options);
+  const { work, problems } = analyzeProject(file, options, true);
   if (problems.length > 0) throw new InputError(problems);
   return work;
 }

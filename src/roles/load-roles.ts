@@ -1,24 +1,39 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ValidateFunction } from 'ajv';
 import type { Problem } from '../errors.js';
 import { compileSchema } from '../schema/ajv.js';
 import { describeError, formatPath } from '../schema/describe-error.js';
 import { positionAt, readYaml } from '../yaml/read-yaml.js';
 import type { YamlSource } from '../yaml/read-yaml.js';
-import { displayPath, schemasDir } from '../paths.js';
+import { builtinRolesDir, displayPath, schemasDir } from '../paths.js';
 import type { Role } from './role.js';
 import type { RoleManifest } from './types.js';
 import { checkers } from '../validate/checkers/index.js';
 
-const validateManifest = compileSchema(JSON.parse(readFileSync(join(schemasDir, 'role.schema.json'), 'utf8')));
+let manifestValidator: ValidateFunction | undefined;
 
-function loadRole(name: string, dir: string, problems: Problem[]): Role | undefined {
+/** Compiled on first use, not on import: a run that loads no role (--version) does not pay for it. */
+function validateManifest(): ValidateFunction {
+  return (manifestValidator ??= compileSchema(JSON.parse(readFileSync(join(schemasDir, 'role.schema.json'), 'utf8'))));
+}
+
+export interface LoadRolesOptions {
+  /**
+   * Roles whose variable schema is compiled (and so checked) now; the others' on first use. Compiling
+   * is most of the cost of loading a role, and a run needs only the roles its hosts name. Default: all.
+   */
+  compile?: (name: string) => boolean;
+}
+
+function loadRole(name: string, dir: string, problems: Problem[], compileNow: boolean): Role | undefined {
   const manifestRead = readYaml(displayPath(join(dir, 'role.yml')));
   problems.push(...manifestRead.problems);
   const manifestSource = manifestRead.source;
   if (!manifestSource) return undefined;
-  if (!validateManifest(manifestSource.value)) {
-    for (const error of validateManifest.errors ?? []) {
+  const validate = validateManifest();
+  if (!validate(manifestSource.value)) {
+    for (const error of validate.errors ?? []) {
       const violation = describeError(error);
       problems.push({ ...positionAt(manifestSource, violation.path), variable: formatPath(violation.path) || undefined, message: `role ${name}: ${violation.message}` });
     }
@@ -59,12 +74,15 @@ function loadRole(name: string, dir: string, problems: Problem[]): Role | undefi
       return undefined;
     }
   }
-  let validateVariables;
-  try {
-    validateVariables = compileSchema(schema);
-  } catch (error) {
-    problems.push({ file: displayPath(schemaFile), message: `role ${name}: schema does not compile: ${(error as Error).message}` });
-    return undefined;
+  const fromUser = !dir.startsWith(`${builtinRolesDir}/`);
+  let validateVariables: ValidateFunction | undefined;
+  if (compileNow) {
+    try {
+      validateVariables = compileSchema(schema, { fromUser });
+    } catch (error) {
+      problems.push({ file: displayPath(schemaFile), message: `role ${name}: schema does not compile: ${(error as Error).message}` });
+      return undefined;
+    }
   }
   const properties = schema.properties ?? {};
   const knownVariables = new Set(Object.keys(properties));
@@ -84,12 +102,14 @@ function loadRole(name: string, dir: string, problems: Problem[]): Role | undefi
     defaultsSource,
     knownVariables,
     secretVariables,
-    validateVariables,
+    get validateVariables() {
+      return (validateVariables ??= compileSchema(schema, { fromUser }));
+    },
   };
 }
 
 /** Every role found in the search path; an earlier directory's role shadows a later one of the same name. */
-export function loadRoles(searchPath: string[]): { roles: Map<string, Role>; problems: Problem[] } {
+export function loadRoles(searchPath: string[], options: LoadRolesOptions = {}): { roles: Map<string, Role>; problems: Problem[] } {
   const roles = new Map<string, Role>();
   const problems: Problem[] = [];
   for (const base of searchPath) {
@@ -97,7 +117,7 @@ export function loadRoles(searchPath: string[]): { roles: Map<string, Role>; pro
     for (const name of readdirSync(base).sort()) {
       const dir = join(base, name);
       if (roles.has(name) || !statSync(dir).isDirectory() || !existsSync(join(dir, 'role.yml'))) continue;
-      const role = loadRole(name, dir, problems);
+      const role = loadRole(name, dir, problems, options.compile?.(name) ?? true);
       if (role) roles.set(name, role);
     }
   }

@@ -10,7 +10,12 @@ let shared: InstanceType<typeof Ajv> | undefined;
 /** One ajv instance for the run: schemas are compiled once, not per host. */
 export function ajv(): InstanceType<typeof Ajv> {
   if (shared) return shared;
-  shared = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  // code.optimize off: ajv's second pass over the generated code costs more start-up time (about a
+  // third of compiling) than it saves in validating a few hosts; what is checked and reported is the same.
+  // validateSchema off: checking a schema against JSON Schema's meta-schema first compiles the
+  // meta-schema, the dearest compile of a run. The schemas provision ships are checked once, by
+  // test/schema/shipped-schemas.test.ts; a user's (a role beside the inventory) still on every run.
+  shared = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { optimize: false }, validateSchema: false });
   for (const [name, format] of Object.entries(formats)) shared.addFormat(name, { type: 'string', validate: format.test });
   // Annotations that role schemas carry for provision itself.
   shared.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
@@ -40,6 +45,13 @@ export function ajv(): InstanceType<typeof Ajv> {
   return shared;
 }
 
-export function compileSchema(schema: object): ValidateFunction {
+export interface CompileOptions {
+  /** not one of provision's own schemas: check it against the meta-schema before compiling */
+  fromUser?: boolean;
+}
+
+export function compileSchema(schema: object, options: CompileOptions = {}): ValidateFunction {
+  // Throws `schema is invalid: ...`, the error ajv's own check (validateSchema: true) throws.
+  if (options.fromUser) ajv().validateSchema(schema, true);
   return ajv().compile(schema);
 }

@@ -125,6 +125,18 @@ test('defaults that are not a mapping, and a schema that is not JSON, are report
   assert.equal(roles.has('badschema'), false);
 });
 
+test('with a compile filter, a role no host uses is loaded without compiling its schema; used ones are checked now', () => {
+  const dir = searchDir({
+    used: { 'role.yml': 'prefix: u_\nresources: []\n', 'schema.json': '{"type": "nosuchtype"}' },
+    unused: { 'role.yml': 'prefix: n_\nresources: []\n', 'schema.json': '{"type": "nosuchtype"}' },
+  });
+  const { roles, problems } = loadRoles([dir], { compile: (name) => name === 'used' });
+  assert.deepEqual(problems.map((p) => p.message.split(':')[0]), ['role used']);
+  assert.equal(roles.has('used'), false);
+  // The unused role's schema is compiled when first asked for, with the same error.
+  assert.throws(() => roles.get('unused')!.validateVariables, /schema is invalid/);
+});
+
 test('a role dir in an earlier search path shadows a later one of the same name', () => {
   const first = searchDir({ same: { 'role.yml': 'description: first\nprefix: same_\nresources: []\n' } });
   const second = searchDir({

@@ -1,6 +1,5 @@
 // Running the programs the checkers ask: no shell, nothing on stdin, C locale (messages are parsed),
 // each child in its own process group and tracked, so an interrupt reaches it.
-import { execa } from 'execa';
 import { track } from '../../connection/children.js';
 import type { RequiredTool } from '../checker.js';
 import { hasTool } from '../tools.js';
@@ -26,6 +25,9 @@ export class ToolMissingError extends Error {
 }
 
 export async function runTool(tool: RequiredTool, args: string[], options: RunOptions = {}): Promise<ToolResult> {
+  // Imported here, not at the top: roles load this module's checkers for their names, and execa's
+  // import alone costs a run that checks nothing about 150 ms.
+  const { execa } = await import('execa');
   const child = track(
     execa(tool.command, args, {
       cwd: options.cwd,
