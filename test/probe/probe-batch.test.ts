@@ -43,7 +43,7 @@ const tricky: Resource[] = [
   link('/f/link-to-newline'),
   link('/f/ln -> x'),
   link('/f/ln'),
-  { kind: 'private_key', id: 'private_key:/tls/k.key', ...base, path: '/tls/k.key' },
+  { kind: 'private_key', id: 'private_key:/tls/k.key', ...base, path: '/tls/k.key', keyType: 'rsa2048' },
   { kind: 'csr', id: 'csr:/tls/c.csr', ...base, path: '/tls/c.csr', key: '/tls/k.key', domains: ['a.test', 'b.test'] },
   { kind: 'csr', id: 'csr:/tls/other.csr', ...base, path: '/tls/other.csr', key: '/tls/k.key', domains: ['a.test'] },
   { kind: 'placeholder_certificate', id: 'placeholder_certificate:/tls/self.pem', ...base, path: '/tls/self.pem', dir: '/tls', key: '/tls/k.key', domains: ['a.test'] },
