@@ -22,7 +22,7 @@ export function writeProvisionInventory(file, fleet, treeRoot) {
  * Ansible's inventory. `work` is provision's loadProject() result for its inventory with `root` set to
  * Ansible's tree, so `host.root` is this host's Ansible tree and every path is the same logical path.
  */
-export function writeAnsibleInventory(file, fleet, work, renderDir, { keyArguments, csrSubject }) {
+export function writeAnsibleInventory(file, fleet, work, renderDir, { keyArguments, csrSubject, placeholderDays }) {
   const byName = new Map(fleet.hosts.map((h) => [h.name, h]));
   const hosts = {};
   for (const { host, desired } of work) {
@@ -32,6 +32,9 @@ export function writeAnsibleInventory(file, fleet, work, renderDir, { keyArgumen
     const keys = pick('private_key').map((r) => ({ path: at(r.path), mode: r.mode, args: keyArguments[r.keyType].join(' ') }));
     const csrs = pick('csr').map((r) => ({
       path: at(r.path), key: at(r.key), mode: r.mode, subject: csrSubject(r), san: r.domains.map((d) => `DNS:${d}`).join(','),
+    }));
+    const placeholders = pick('placeholder_certificate').map((r) => ({
+      dir: at(r.dir), key: at(r.key), mode: r.mode ?? '0644', subject: csrSubject(r), san: r.domains.map((d) => `DNS:${d}`).join(','), days: placeholderDays,
     }));
     const files = pick('file').map((r) => ({ src: join(renderDir, host.name, r.path), dest: at(r.path), mode: r.mode }));
     const links = pick('symlink').map((r) => ({ path: at(r.path), target: r.target }));
@@ -47,6 +50,7 @@ export function writeAnsibleInventory(file, fleet, work, renderDir, { keyArgumen
       bench_directories: [...parents, ...directories],
       bench_keys: keys,
       bench_csrs: csrs,
+      bench_placeholders: placeholders,
       bench_files: files,
       bench_links: links,
     };

@@ -1,11 +1,11 @@
 // Correctness check of the fleet benchmark: after each tool's first run, every host's tree must hold
-// the same entries (type, mode, link target) and the same content for every file except private keys
-// and CSRs, which are random by nature (a CSR is signed by its key).
+// the same entries (type, mode, link target) and the same content for every file except private keys,
+// CSRs and the self-signed placeholder certificates, which are random by nature (each is signed by its key).
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
-const randomByNature = /\.(key|csr)$/;
+const randomByNature = /\.(key|csr)$|^(signed\.crt|fullchain\.pem)$/;
 
 /** One line per entry under `dir`, sorted: `path type mode [sha256 | -> target]`. */
 export function treeManifest(dir, prefix = '') {
