@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { shquote } from '../shell/script.js';
 import type { Become } from './become.js';
 import { becomeFailure, scriptCommand } from './become.js';
+import { lastLines } from './last-lines.js';
 import type { Deadline } from './process.js';
 import { runProcess } from './process.js';
 import type { SshPolicy, SshTarget } from './ssh-args.js';
@@ -16,10 +17,6 @@ const announceWaitMs = 3000;
 
 /** ssh's own exit status for "could not connect / lost the connection" (else it is the remote command's). */
 const sshFailed = 255;
-
-function lastLines(text: string, count = 3): string {
-  return text.replace(/\r/g, '').trim().split('\n').filter(Boolean).slice(-count).join('\n');
-}
 
 /** ssh's complaint, turned into what the user should do about it. */
 export function describeSshFailure(host: string, target: SshTarget, stderr: string): string {
@@ -39,7 +36,7 @@ export function describeSshFailure(host: string, target: SshTarget, stderr: stri
       `on first use with --host-key-checking accept-new (or provision_host_key_checking: accept-new for this host)`
     );
   }
-  const detail = lastLines(stderr);
+  const detail = lastLines(stderr, 3);
   return `ssh to ${host} (${shown}) failed${detail ? `: ${detail}` : ' (exit 255)'}`;
 }
 

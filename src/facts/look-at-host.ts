@@ -2,6 +2,7 @@
 // one probe script looks at every resource and gathers the versions; when the versions found change
 // the rendering, the host is rendered again and the plan uses what that same probe saw. A second
 // probe runs only for a re-rendered resource the first never looked at.
+import { lastLines } from '../connection/last-lines.js';
 import type { Connection } from '../connection/types.js';
 import { formatProblem } from '../errors.js';
 import type { HostWork } from '../project/load-project.js';
@@ -24,7 +25,7 @@ export interface HostLook {
 
 async function probe(connection: Connection, script: string, desired: DesiredState): Promise<{ actual: ActualState; stdout: string }> {
   const run = await connection.run(script);
-  if (run.exitCode !== 0) throw new ProbeOutputError(`probe failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-5).join('\n')}`);
+  if (run.exitCode !== 0) throw new ProbeOutputError(`probe failed (exit ${run.exitCode}): ${lastLines(run.stderr)}`);
   return { actual: parseProbe(run.stdout, desired), stdout: run.stdout };
 }
 

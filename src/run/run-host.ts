@@ -4,6 +4,7 @@ import { targetChecksFor } from '../validate/target-checks.js';
 import { maskSecrets } from '../vars/mask-secrets.js';
 import { parseApply } from '../apply/parse-apply.js';
 import { Connector } from '../connection/connect.js';
+import { lastLines } from '../connection/last-lines.js';
 import type { ConnectOptions } from '../connection/types.js';
 import { ConnectionError } from '../connection/types.js';
 import { planHost } from '../plan/plan-host.js';
@@ -17,10 +18,6 @@ export interface RunOptions {
   check: boolean;
   backup: boolean;
   connection?: ConnectOptions;
-}
-
-function lastLines(text: string): string {
-  return text.trim().split('\n').slice(-5).join('\n');
 }
 
 /** probe -> plan -> (apply): one round trip to look, one to change, none when nothing differs. */
