@@ -1,5 +1,6 @@
-// loadInventory: reads a YAML inventory with its group_vars/ and host_vars/ and the -e extra vars, and
-// returns every host with its variables merged as `ansible-inventory -i FILE --list` shows them.
+// loadInventory: reads the inventory sources (YAML, INI, scripts, exported JSON, directories of them)
+// with their group_vars/ and host_vars/ and the -e extra vars, and returns every host with its variables
+// merged as `ansible-inventory -i SOURCE... --list` shows them.
 // Every problem found anywhere is collected and thrown together as one InputError.
 
 import { readFileSync, statSync } from 'node:fs';
@@ -7,19 +8,21 @@ import path from 'node:path';
 import { InputError, type Problem } from '../errors.js';
 import { loadExtraVars } from './extra-vars.js';
 import { loadVarsFiles } from './group-vars.js';
-import { hostGroups, type InventoryModel, type VarLayer } from './model.js';
-import { buildModel } from './parse-inventory.js';
-import { parseYaml } from '../yaml/parse-yaml.js';
+import { hostGroups, newModel, type InventoryModel, type VarLayer } from './model.js';
+import { parseSourceFile } from './parse-source.js';
+import { expandSource, type ExpandedSource } from './sources.js';
+import type { ScriptLimits } from './script-inventory.js';
 import { layersFor, mergeLayers } from './precedence.js';
 import { reconcile, sortedHostGroups } from './reconcile.js';
 import type { Inventory, InventoryHost } from './types.js';
-import { validateInventory } from './validate.js';
 
 export interface LoadOptions {
   /** `-e` arguments, in command-line order */
   extraVars?: string[];
   /** directory that relative paths (the inventory, `-e @file`) are relative to; default process.cwd() */
   cwd?: string;
+  /** bounds on running an inventory script (tests shorten them) */
+  scriptLimits?: ScriptLimits;
 }
 
 function readInventory(file: string, abs: string): string {
@@ -36,17 +39,6 @@ function readInventory(file: string, abs: string): string {
   } catch (e) {
     throw new InputError([{ file, message: `cannot read inventory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }
-}
-
-/** `[web]` on its own line before anything else: an INI inventory, which Ansible also reads. */
-function iniHeaderLine(text: string): number | null {
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
-    return /^\[[^\]\s]+\]$/.test(line) ? i + 1 : null;
-  }
-  return null;
 }
 
 /** Host names per group, counting hosts of child groups, in inventory order. */
@@ -67,6 +59,9 @@ function hostsByGroup(model: InventoryModel): Map<string, string[]> {
  * it concerns (not for `all`: that would be every host).
  */
 function readVarsFiles(model: InventoryModel, absDir: string, displayDir: string) {
+  const mark = (layer: VarLayer) => {
+    for (const entry of layer.values()) entry.origin.sourceDir = absDir;
+  };
   const members = hostsByGroup(model);
   const problems: Problem[] = [];
   const groups = new Map<string, VarLayer>();
@@ -74,12 +69,14 @@ function readVarsFiles(model: InventoryModel, absDir: string, displayDir: string
     const loaded = loadVarsFiles(absDir, displayDir, 'group_vars', group);
     const hosts = group === 'all' ? undefined : members.get(group);
     problems.push(...loaded.problems.map((p) => (hosts && hosts.length > 0 ? { ...p, hosts } : p)));
+    mark(loaded.layer);
     groups.set(group, loaded.layer);
   }
   const hosts = new Map<string, VarLayer>();
   for (const host of model.hosts.keys()) {
     const loaded = loadVarsFiles(absDir, displayDir, 'host_vars', host);
     problems.push(...loaded.problems.map((p) => ({ ...p, hosts: [host] })));
+    mark(loaded.layer);
     hosts.set(host, loaded.layer);
   }
   return { groups, hosts, problems };
@@ -95,37 +92,55 @@ function sortProblems(problems: Problem[]): Problem[] {
     .map(({ p }) => p);
 }
 
-export function loadInventory(file: string, options: LoadOptions = {}): Inventory {
+/** Reads one file of a source; a read error becomes a problem of that file. */
+function readOrProblem(problems: Problem[]) {
+  return (display: string, abs: string): string => {
+    try {
+      return readInventory(display, abs);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
+      return '';
+    }
+  };
+}
+
+/**
+ * `sources`: one inventory (file or directory) or several, merged in order as Ansible merges repeated
+ * `-i`: a later source adds hosts, groups and children to an earlier one's.
+ */
+export function loadInventory(sources: string | readonly string[], options: LoadOptions = {}): Inventory {
   const cwd = options.cwd ?? process.cwd();
-  const abs = path.resolve(cwd, file);
-  const absDir = path.dirname(abs);
-  const displayDir = path.isAbsolute(file) ? absDir : path.dirname(file);
-  const text = readInventory(file, abs);
+  const names = typeof sources === 'string' ? [sources] : [...sources];
+  if (names.length === 0) throw new InputError([{ message: 'no inventory given' }]);
 
   const problems: Problem[] = [];
-  const parsed = parseYaml(text, file);
-  problems.push(...parsed.problems);
-  const source = parsed.source;
-  const iniLine = iniHeaderLine(text);
-  if (iniLine !== null && (!source || Array.isArray(source.value))) {
-    throw new InputError([
-      {
-        file,
-        line: iniLine,
-        col: 1,
-        message: `this looks like an INI inventory; provision reads YAML inventories: convert it with \`ansible-inventory -i ${file} --list --yaml\``,
-      },
-    ]);
+  const model = newModel();
+  const expanded: ExpandedSource[] = [];
+  /** host -> the file that declared it first (Ansible's inventory_file) */
+  const declaredIn = new Map<string, string>();
+  /** inventory file as displayed -> its source's directory, where relative paths in its values start */
+  const sourceDirOf = new Map<string, string>();
+  for (const name of names) {
+    const result = expandSource(name, cwd);
+    if (!result.source) throw new InputError(result.problems);
+    problems.push(...result.problems);
+    expanded.push(result.source);
+    for (const file of result.source.files) {
+      const before = model.hosts.size;
+      problems.push(...parseSourceFile(file, model, { read: readOrProblem(problems), scriptLimits: options.scriptLimits }));
+      if (model.hosts.size > before) for (const host of [...model.hosts.keys()].slice(before)) declaredIn.set(host, file.abs);
+      sourceDirOf.set(file.display, result.source.varsDir.abs);
+    }
   }
-  if (!source) throw new InputError(sortProblems(problems));
-  problems.push(...validateInventory(source));
+  if (problems.length > 0) throw new InputError(sortProblems(problems));
+  for (const layer of [...[...model.hosts.values()].map((h) => h.vars), ...[...model.groups.values()].map((g) => g.vars)]) {
+    for (const entry of layer.values()) entry.origin.sourceDir = sourceDirOf.get(entry.origin.file);
+  }
 
-  const built = buildModel(source);
-  problems.push(...built.problems);
-  const model = built.model;
   reconcile(model);
-  const files = readVarsFiles(model, absDir, displayDir);
-  problems.push(...files.problems);
+  const files = expanded.map((source) => readVarsFiles(model, source.varsDir.abs, source.varsDir.display));
+  for (const f of files) problems.push(...f.problems);
   const extra = loadExtraVars(options.extraVars ?? [], cwd);
   problems.push(...extra.problems);
 
@@ -137,14 +152,17 @@ export function loadInventory(file: string, options: LoadOptions = {}): Inventor
     const layers = layersFor({
       groups,
       groupInline: (g) => model.groups.get(g)?.vars,
-      groupFiles: (g) => files.groups.get(g),
+      sources: files.length,
+      groupFiles: (g, s) => files[s]!.groups.get(g),
       hostInline: host.vars,
-      hostFiles: files.hosts.get(host.name)!,
+      hostFiles: files.map((f) => f.hosts.get(host.name)!),
       extra: extra.layer,
     });
     const { vars, origins } = mergeLayers(layers);
-    hosts.push({ name: host.name, groups, vars, origins, declaredAt: host.declaredAt });
+    const inventoryFile = declaredIn.get(host.name);
+    hosts.push({ name: host.name, groups, vars, origins, declaredAt: host.declaredAt, inventoryFile, inventoryDir: inventoryFile && path.dirname(inventoryFile) });
   }
   const groups = [...model.groups.values()].map((g) => ({ name: g.name, children: [...g.children], hosts: [...g.hosts] }));
-  return { file, dir: absDir, hosts, groups };
+  const first = expanded[0]!;
+  return { file: first.display, sources: names, dir: first.varsDir.abs, hosts, groups };
 }

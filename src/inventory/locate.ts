@@ -13,7 +13,7 @@ import type { Position, VarOrigin } from './types.js';
  * `origin.file`.
  */
 export function locate(origin: VarOrigin, path: readonly (string | number)[]): Position {
-  if (!origin.node || !origin.lineCounter) return { file: origin.file, line: 1, col: 1 };
+  if (!origin.node || !origin.lineCounter) return { file: origin.file, line: origin.line ?? 1, col: origin.col ?? 1 };
   const doc = documentOf(origin.lineCounter);
   let node: YamlNode = origin.node;
   for (const segment of path) {

@@ -21,10 +21,13 @@ function pythonInt(value: unknown): number | null {
 }
 
 export class InventoryBuilder {
-  readonly model: InventoryModel = newModel();
   readonly problems: Problem[] = [];
 
-  constructor(private readonly source: YamlSource) {}
+  /** `model`: the inventory earlier sources filled, when there are several */
+  constructor(
+    private readonly source: YamlSource,
+    readonly model: InventoryModel = newModel(),
+  ) {}
 
   private origin(node: YamlNode | null): VarOrigin {
     return { file: this.source.file, node, lineCounter: this.source.lineCounter };
@@ -144,8 +147,8 @@ export class InventoryBuilder {
   }
 }
 
-export function buildModel(source: YamlSource): { model: InventoryModel; problems: Problem[] } {
-  const builder = new InventoryBuilder(source);
+export function buildModel(source: YamlSource, into?: InventoryModel): { model: InventoryModel; problems: Problem[] } {
+  const builder = new InventoryBuilder(source, into);
   const model = builder.build();
   return { model, problems: builder.problems };
 }

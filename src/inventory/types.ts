@@ -16,6 +16,11 @@ export interface VarOrigin {
   /** the value's node; null for values without a YAML source (`-e KEY=VALUE`) */
   node: YamlNode | null;
   lineCounter: LineCounter | null;
+  /** where a value without a YAML node was written (an INI line) */
+  line?: number;
+  col?: number;
+  /** the inventory source's directory (absolute): relative paths in the value are relative to it */
+  sourceDir?: string;
 }
 
 /** One host with its variables merged in Ansible's precedence order (role defaults not included). */
@@ -28,6 +33,9 @@ export interface InventoryHost {
   origins: Map<string, VarOrigin>;
   /** where the host is first declared in the inventory file */
   declaredAt: Position;
+  /** Ansible's inventory_file and inventory_dir: the source file that first declared the host (absolute) */
+  inventoryFile?: string;
+  inventoryDir?: string;
 }
 
 export interface InventoryGroup {
@@ -39,8 +47,10 @@ export interface InventoryGroup {
 }
 
 export interface Inventory {
-  /** the inventory file as the user named it */
+  /** the (first) inventory source as the user named it */
   file: string;
+  /** every inventory source as the user named it, in order (several `-i`, a directory) */
+  sources?: string[];
   /** its directory (absolute) */
   dir: string;
   /** hosts in Ansible's order (order of first appearance in the file) */

@@ -69,24 +69,25 @@ test('a loop between groups is a problem', () => {
   assert.deepEqual(problems('loop.yml'), [{ file: 'loop.yml', line: 3, col: 5, message: 'adding group `b` as a child of `a` creates a loop' }]);
 });
 
-test('an inventory that is not a mapping, an empty one, a missing one, a directory', () => {
+test('an inventory that is not a mapping, an empty one, a missing one, a directory of bad files', () => {
   assert.match(problems('not-a-mapping.yml')[0]!.message, /^an inventory must be a mapping of group names .*; found a list$/);
   assert.deepEqual(problems('empty.yml'), [
     { file: 'empty.yml', line: 1, col: 1, message: 'an inventory must be a mapping of group names (such as `all:`) to groups; found nothing (null)' },
   ]);
   assert.deepEqual(problemsOf(() => loadInventory('nope.yml', { cwd: ERRORS })), [{ file: 'nope.yml', message: 'inventory file not found' }]);
-  assert.match(problemsOf(() => loadInventory('bad-vars-files', { cwd: ERRORS }))[0]!.message, /is a directory/);
+  // a directory is an inventory directory: its files are read, its group_vars/ too
+  assert.equal(problemsOf(() => loadInventory('bad-vars-files', { cwd: ERRORS }))[0]!.file, 'bad-vars-files/group_vars/web.yml');
 });
 
-test('an INI inventory gets one clear problem instead of YAML errors', () => {
-  assert.deepEqual(problems('ini-inventory'), [
-    {
-      file: 'ini-inventory',
-      line: 2,
-      col: 1,
-      message: 'this looks like an INI inventory; provision reads YAML inventories: convert it with `ansible-inventory -i ini-inventory --list --yaml`',
-    },
-  ]);
+test('an INI inventory is read (it used to be refused): its hosts and inline variables', () => {
+  const inventory = loadInventory('ini-inventory', { cwd: ERRORS });
+  assert.deepEqual(
+    inventory.hosts.map((h) => [h.name, h.groups, h.vars]),
+    [
+      ['web1', ['all', 'web'], { ansible_host: '1.2.3.4' }],
+      ['db1', ['all', 'db'], {}],
+    ],
+  );
 });
 
 test('problems in group_vars and host_vars files name the file and the hosts concerned', () => {
