@@ -20,6 +20,7 @@ function list(value: unknown): string[] {
 }
 
 const commonOptions = {
+  i: { alias: 'inventory-file', type: 'string', describe: 'An inventory source: file, directory or script (repeatable, merged in order, as ansible -i)', requiresArg: true },
   limit: { alias: 'l', type: 'string', describe: 'Only hosts matching this pattern (Ansible syntax: web*,!web3,&prod)', requiresArg: true },
   'extra-vars': { alias: 'e', type: 'string', describe: 'Extra variables, highest precedence: KEY=VALUE, YAML/JSON, or @file.yml (repeatable)', requiresArg: true },
 } as const;
@@ -36,6 +37,14 @@ const runOptions = {
   timeout: { type: 'number', describe: "Seconds one host's whole run may take (also ssh's ConnectTimeout, default 10)", requiresArg: true },
 } as const;
 
+/** -i values, then positional ones; none: what ANSIBLE_INVENTORY or ansible.cfg names (as Ansible). */
+async function inventoryOf(args: { i?: unknown; inventory?: unknown }): Promise<string[]> {
+  const { chooseInventory } = await import('./commands/inventory-args.js');
+  const chosen = chooseInventory(list(args.i), list(args.inventory));
+  if (!chosen) throw new UsageError('name an inventory (a file, a directory or -i SOURCE), or set one in ansible.cfg ([defaults] inventory = ...) or ANSIBLE_INVENTORY');
+  return chosen.sources;
+}
+
 function connectOptions(args: { become?: boolean; 'become-user'?: string; 'host-key-checking': 'yes' | 'accept-new'; timeout?: number }): ConnectOptions {
   if (args.timeout !== undefined && !(args.timeout > 0)) throw new UsageError(`--timeout must be a number of seconds above 0, not ${args.timeout}`);
   return { become: args.become, becomeUser: args['become-user'], hostKeyChecking: args['host-key-checking'], timeoutSeconds: args.timeout };
@@ -46,57 +55,57 @@ let exitCode: number = ExitCode.ok;
 async function main(argv: string[]): Promise<void> {
   await yargs(argv)
     .scriptName('provision')
-    .usage('$0 <command> INVENTORY [options]')
+    .usage('$0 <command> [INVENTORY...] [options]')
     .command(
-      'apply <inventory>',
+      'apply [inventory..]',
       'Make every host match its rendered configuration',
       (y) =>
         y
-          .positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' })
+          .positional('inventory', { type: 'string', array: true, describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)' })
           .options(runOptions)
           .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'Change nothing; report what would change' })
           .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'Show a unified diff of every changed file' })
           .option('backup', { type: 'boolean', default: false, describe: 'Keep each replaced file as FILE.PID.DATE~' }),
       async (args) => {
         const { applyCommand } = await import('./commands/apply.js');
-        exitCode = await applyCommand({ inventory: args.inventory, check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup, connection: connectOptions(args) });
+        exitCode = await applyCommand({ inventory: await inventoryOf(args), check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup, connection: connectOptions(args) });
       },
     )
     .command(
-      'plan <inventory>',
+      'plan [inventory..]',
       'Show what apply would change, as a diff (= apply --check --diff); writes nothing',
-      (y) => y.positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' }).options(runOptions),
+      (y) => y.positional('inventory', { type: 'string', array: true, describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)' }).options(runOptions),
       async (args) => {
         const { planCommand } = await import('./commands/plan.js');
-        exitCode = await planCommand({ inventory: args.inventory, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], connection: connectOptions(args) });
+        exitCode = await planCommand({ inventory: await inventoryOf(args), limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], connection: connectOptions(args) });
       },
     )
     .command(
-      'render <inventory>',
+      'render [inventory..]',
       "Write each host's rendered files under DIR/<host>/<path> without connecting to anything",
       (y) =>
         y
-          .positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' })
+          .positional('inventory', { type: 'string', array: true, describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)' })
           .options(commonOptions)
           .option('out', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'Output directory' }),
       async (args) => {
         const { renderCommand } = await import('./commands/render.js');
-        exitCode = await renderCommand({ inventory: args.inventory, out: args.out, limit: args.limit, extraVars: list(args['extra-vars']) });
+        exitCode = await renderCommand({ inventory: await inventoryOf(args), out: args.out, limit: args.limit, extraVars: list(args['extra-vars']) });
       },
     )
     .command(
-      'hosts <inventory>',
+      'hosts [inventory..]',
       "List hosts with their groups and roles; --vars adds the merged inventory variables",
       (y) =>
         y
-          .positional('inventory', { type: 'string', demandOption: true, describe: 'Inventory YAML file' })
+          .positional('inventory', { type: 'string', array: true, describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)' })
           .options(commonOptions)
           .option('vars', { type: 'boolean', default: false, describe: 'Show merged inventory variables (as ansible-inventory --list)' })
           .option('defaults', { type: 'boolean', default: false, describe: 'With --vars: include role defaults' })
           .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
       async (args) => {
         const { hostsCommand } = await import('./commands/hosts.js');
-        exitCode = await hostsCommand({ inventory: args.inventory, vars: args.vars, defaults: args.defaults, json: args.json, limit: args.limit, extraVars: list(args['extra-vars']) });
+        exitCode = await hostsCommand({ inventory: await inventoryOf(args), vars: args.vars, defaults: args.defaults, json: args.json, limit: args.limit, extraVars: list(args['extra-vars']) });
       },
     )
     .command(
@@ -104,13 +113,14 @@ async function main(argv: string[]): Promise<void> {
       'Check every variable, template and rendered file (with apache2ctl, postfix, doveconf, shellcheck, openssl) in a sandbox; for CI',
       (y) =>
         y
-          .positional('inventories', { type: 'string', array: true, describe: 'Inventory YAML files (default: inventories/*/inventory.yml)' })
+          .positional('inventories', { type: 'string', array: true, describe: 'Inventories, each validated on its own (default: ansible.cfg/ANSIBLE_INVENTORY, else inventories/*/inventory.yml)' })
           .options(commonOptions)
           .option('strict', { type: 'boolean', default: false, describe: 'A checker that is not installed is an error, not a warning' })
           .option('format', { choices: formats, default: 'text' as const, describe: 'Output: text, json, github (annotations) or junit (XML)' }),
       async (args) => {
         const { validateCommand } = await import('./commands/validate.js');
-        exitCode = await validateCommand({ inventories: (args.inventories ?? []).map(String), limit: args.limit, extraVars: list(args['extra-vars']), strict: args.strict, format: args.format });
+        const merged = list(args.i);
+        exitCode = await validateCommand({ inventories: [...(merged.length > 0 ? [merged] : []), ...(args.inventories ?? []).map(String)], limit: args.limit, extraVars: list(args['extra-vars']), strict: args.strict, format: args.format });
       },
     )
     .example('$0 apply inventories/example/inventory.yml', 'apply every host')

@@ -9,7 +9,7 @@ import { runHosts } from '../run/run-host.js';
 import type { HostResult } from '../run/host-result.js';
 
 export interface ApplyCommandOptions {
-  inventory: string;
+  inventory: string | readonly string[];
   check: boolean;
   diff: boolean;
   limit?: string;

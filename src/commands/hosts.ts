@@ -4,7 +4,7 @@ import { loadInventoryAndRoles } from '../project/load-project.js';
 import type { Role } from '../roles/role.js';
 
 export interface HostsCommandOptions {
-  inventory: string;
+  inventory: string | readonly string[];
   vars: boolean;
   defaults: boolean;
   json: boolean;
@@ -23,7 +23,7 @@ function secretNames(vars: Record<string, unknown>, roles: (Role | undefined)[])
 export async function hostsCommand(options: HostsCommandOptions): Promise<number> {
   const { inventory, roles } = loadInventoryAndRoles(options.inventory, options.extraVars);
   const hosts = selectHosts(inventory, options.limit);
-  if (hosts.length === 0 && options.limit) throw new UsageError(`--limit ${options.limit} matches no host in ${options.inventory}`);
+  if (hosts.length === 0 && options.limit) throw new UsageError(`--limit ${options.limit} matches no host in ${[options.inventory].flat().join(' ')}`);
   const listed = hosts.map((host) => {
     const hostRoles = Array.isArray(host.vars.provision_roles) ? (host.vars.provision_roles as unknown[]).map(String) : [];
     const entry: Record<string, unknown> = { name: host.name, groups: host.groups, roles: hostRoles };

@@ -5,7 +5,7 @@ import { loadProject } from '../project/load-project.js';
 import type { Resource } from '../state/desired.js';
 
 export interface RenderCommandOptions {
-  inventory: string;
+  inventory: string | readonly string[];
   out: string;
   limit?: string;
   extraVars: string[];

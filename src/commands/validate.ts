@@ -10,10 +10,12 @@ import { errorCount } from '../validate/problem.js';
 import type { Format } from './validate-formats.js';
 import type { ValidationReport } from '../validate/problem.js';
 import { validateInventory } from '../validate/validate-inventory.js';
+import { chooseInventory } from './inventory-args.js';
 
 
 export interface ValidateCommandOptions {
-  inventories: string[];
+  /** each entry is validated on its own; an entry with several sources is one merged inventory */
+  inventories: (string | readonly string[])[];
   limit?: string;
   extraVars: string[];
   strict: boolean;
@@ -34,9 +36,10 @@ function defaultInventories(): string[] {
 
 /** `provision validate`: exit 0 when clean, 1 when anything is wrong (warnings alone do not fail). */
 export async function validateCommand(options: ValidateCommandOptions): Promise<number> {
-  const inventories = options.inventories.length > 0 ? options.inventories : defaultInventories();
-  if (inventories.length === 0) throw new UsageError('name an inventory: no inventories/<name>/inventory.yml here');
-  const report: ValidationReport = { inventories, problems: [], cases: [], hosts: 0, files: 0 };
+  const fromAnsible = options.inventories.length > 0 ? null : chooseInventory([], []);
+  const inventories = options.inventories.length > 0 ? options.inventories : fromAnsible ? [fromAnsible.sources] : defaultInventories();
+  if (inventories.length === 0) throw new UsageError('name an inventory: no inventories/<name>/inventory.yml here, and no ansible.cfg or ANSIBLE_INVENTORY names one');
+  const report: ValidationReport = { inventories: inventories.map((i) => [i].flat().join(' ')), problems: [], cases: [], hosts: 0, files: 0 };
   for (const inventory of inventories) {
     const result = await validateInventory(inventory, { limit: options.limit, extraVars: options.extraVars, strict: options.strict, checkers });
     report.problems.push(...result.problems);

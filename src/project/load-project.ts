@@ -38,7 +38,7 @@ function rolesInUse(inventory: Inventory): Set<string> {
  * `onlyRolesInUse`: compile the variable schemas of the roles the inventory's hosts name, not every
  * role on the search path (a role nobody uses is not checked; `validate` and `hosts` still check all).
  */
-export function loadInventoryAndRoles(file: string, extraVars: string[] | undefined, onlyRolesInUse = false): { inventory: Inventory; roles: Map<string, Role> } {
+export function loadInventoryAndRoles(file: string | readonly string[], extraVars: string[] | undefined, onlyRolesInUse = false): { inventory: Inventory; roles: Map<string, Role> } {
   const inventory = loadInventory(file, { extraVars });
   const inUse = onlyRolesInUse ? rolesInUse(inventory) : undefined;
   const { roles, problems } = loadRoles(roleSearchPath(inventory), { compile: inUse && ((name) => inUse.has(name)) });
@@ -50,7 +50,7 @@ export function loadInventoryAndRoles(file: string, extraVars: string[] | undefi
  * Loads, resolves, checks and renders every selected host, collecting every problem instead of stopping
  * at the first: hosts that are fine are rendered even when others are not (validate reports both).
  */
-export function analyzeProject(file: string, options: ProjectOptions, onlyRolesInUse = false): { work: HostWork[]; problems: Problem[] } {
+export function analyzeProject(file: string | readonly string[], options: ProjectOptions, onlyRolesInUse = false): { work: HostWork[]; problems: Problem[] } {
   let loaded;
   try {
     loaded = loadInventoryAndRoles(file, options.extraVars, onlyRolesInUse);
@@ -60,7 +60,8 @@ export function analyzeProject(file: string, options: ProjectOptions, onlyRolesI
   }
   const { inventory, roles } = loaded;
   const selected = selectHosts(inventory, options.limit);
-  if (selected.length === 0) throw new UsageError(options.limit ? `--limit ${options.limit} matches no host in ${file}` : `${file} declares no host`);
+  const label = [file].flat().join(' ');
+  if (selected.length === 0) throw new UsageError(options.limit ? `--limit ${options.limit} matches no host in ${label}` : `${label} declares no host`);
 
   const problems: Problem[] = [];
   const renderers = prepareRenderers(roles.values());
@@ -79,7 +80,7 @@ export function analyzeProject(file: string, options: ProjectOptions, onlyRolesI
  * Everything before the first host is touched: load, resolve, check and render every selected host.
  * Throws one InputError with every problem found, so nothing runs on bad input.
  */
-export function loadProject(file: string, options: ProjectOptions): HostWork[] {
+export function loadProject(file: string | readonly string[], options: ProjectOptions): HostWork[] {
   const { work, problems } = analyzeProject(file, options, true);
   if (problems.length > 0) throw new InputError(problems);
   return work;

@@ -94,7 +94,7 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   const merged: Record<string, unknown> = {};
   for (const name of roles) Object.assign(merged, rolesByName.get(name)?.defaults ?? {});
   Object.assign(merged, host.vars);
-  const magic = { inventory_hostname: host.name, inventory_hostname_short: host.name.split('.')[0], group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'), inventory_dir: inventory.dir, inventory_file: resolve(inventory.file) };
+  const magic = { inventory_hostname: host.name, inventory_hostname_short: host.name.split('.')[0], group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'), inventory_dir: host.inventoryDir ?? inventory.dir, inventory_file: host.inventoryFile ?? resolve(inventory.file) };
   const templated = templateVars({ ...merged, ...magic });
   for (const { variable, error } of templated.errors) {
     problems.push({ ...where([variable]), hosts: [host.name], variable, message: `cannot template value: ${error.message.replace(/^\([^)]*\)\s*/, '').replace(/^Error: /, '')}` });
@@ -131,7 +131,7 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
 
   const connectionType = (vars.ansible_connection as 'local' | 'ssh' | undefined) ?? 'ssh';
   const rootSetting = options.root ?? (vars.provision_root as string | undefined);
-  const rootBase = options.root !== undefined ? resolve(options.root) : rootSetting !== undefined ? (isAbsolute(rootSetting) ? rootSetting : resolve(inventory.dir, rootSetting)) : undefined;
+  const rootBase = options.root !== undefined ? resolve(options.root) : rootSetting !== undefined ? (isAbsolute(rootSetting) ? rootSetting : resolve(host.origins.get('provision_root')?.sourceDir ?? inventory.dir, rootSetting)) : undefined;
   return {
     name: host.name,
     groups: host.groups,
