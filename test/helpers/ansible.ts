@@ -32,10 +32,21 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs an Ansible command; a missing command fails the test with how to install it. */
-export function ansible(command: string, args: string[], cwd: string): RunResult {
+/**
+ * Ansible's own plugin order (script, auto, yaml, ini), for the inventory forms beyond YAML; a source
+ * that no plugin reads still fails loudly.
+ */
+export const ALL_PLUGINS: Record<string, string | undefined> = { ANSIBLE_INVENTORY_ENABLED: 'host_list,script,auto,yaml,ini,toml', ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: 'True' };
+
+/**
+ * Runs an Ansible command; a missing command fails the test with how to install it. `env` overrides
+ * the environment (undefined removes a variable).
+ */
+export function ansible(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): RunResult {
   try {
-    const stdout = execFileSync(command, args, { cwd, env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const merged: Record<string, string | undefined> = { ...ENV, ...env };
+    for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
+    const stdout = execFileSync(command, args, { cwd, env: merged as NodeJS.ProcessEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return { status: 0, stdout, stderr: '' };
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { status?: number; stdout?: string; stderr?: string };
