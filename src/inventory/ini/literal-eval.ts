@@ -199,15 +199,10 @@ class Parser {
     if (t.kind === 'op' && (t.value === '-' || t.value === '+')) {
       this.pos++;
       const operand = this.peek();
-      // literal_eval allows one sign on a number (bool is an int in Python, so -True is -1)
+      // literal_eval allows one sign on a number literal (not on True)
       if (operand?.kind === 'num') {
         this.pos++;
         return t.value === '-' ? -operand.value : operand.value;
-      }
-      if (operand?.kind === 'name' && (operand.value === 'True' || operand.value === 'False')) {
-        this.pos++;
-        const n = operand.value === 'True' ? 1 : 0;
-        return t.value === '-' ? -n : n;
       }
       return fail();
     }
@@ -251,6 +246,8 @@ class Parser {
 
   private parseDict(): Record<string, unknown> {
     const result: Record<string, unknown> = {};
+    // Python compares keys by value (True == 1 == 1.0): a later equal key keeps the first key's text
+    const keyOf = new Map<string, string>();
     if (this.isOp('}')) {
       this.pos++;
       return result;
@@ -260,7 +257,10 @@ class Parser {
       if (!this.isOp(':')) return fail(); // `{1, 2}` is a set: not something Ansible can print
       this.pos++;
       const value = this.parseValue();
-      Object.defineProperty(result, keyText(key), { value, enumerable: true, writable: true, configurable: true });
+      const identity = typeof key === 'string' ? `s:${key}` : typeof key === 'boolean' ? `n:${Number(key)}` : `n:${String(key)}`;
+      const text = keyOf.get(identity) ?? keyText(key);
+      keyOf.set(identity, text);
+      Object.defineProperty(result, text, { value, enumerable: true, writable: true, configurable: true });
       if (this.isOp(',')) this.pos++;
       else if (!this.isOp('}')) fail();
       if (this.isOp('}')) break;
