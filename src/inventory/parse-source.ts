@@ -2,7 +2,7 @@
 // yaml, ini): an executable with `#!` is run; YAML or JSON that is a mapping is a YAML inventory (or the
 // `--list` export format, or a plugin configuration we cannot run); anything else is INI.
 
-import { accessSync, closeSync, constants, openSync, readSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../errors.js';
 import { parseIni } from './ini/parse-ini.js';
@@ -21,6 +21,19 @@ export interface SourceFile {
   /** as the user sees it (relative stays relative) */
   display: string;
   abs: string;
+  /** the directory source the file was found in (absolute), when it came from one */
+  inDirectory?: string;
+}
+
+/** A script found in a directory runs only when it really is inside it (not a link leading out). */
+function outsideDirectory(file: SourceFile): boolean {
+  if (!file.inDirectory) return false;
+  try {
+    const rel = path.relative(realpathSync(file.inDirectory), realpathSync(file.abs));
+    return rel.startsWith('..') || path.isAbsolute(rel);
+  } catch {
+    return true;
+  }
 }
 
 export interface ParseOptions {
@@ -78,7 +91,10 @@ function pluginKeyPosition(source: YamlSource, file: string): Position {
 
 /** Adds one inventory file's groups and hosts to `model`; returns its problems. */
 export function parseSourceFile(file: SourceFile, model: InventoryModel, options: ParseOptions): Problem[] {
-  if (isScript(file.abs)) return loadScriptInventory(file.display, file.abs, model, options.scriptLimits ?? DEFAULT_SCRIPT_LIMITS);
+  if (isScript(file.abs)) {
+    if (outsideDirectory(file)) return [{ file: file.display, message: `inventory script not run: it links to ${realpathSync(file.abs)}, outside ${file.inDirectory}; name it as a source of its own to run it` }];
+    return loadScriptInventory(file.display, file.abs, model, options.scriptLimits ?? DEFAULT_SCRIPT_LIMITS);
+  }
   const text = options.read(file.display, file.abs);
   const ext = path.extname(file.abs).toLowerCase();
   if (YAML_EXTENSIONS.has(ext)) {

@@ -34,7 +34,7 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-function walk(abs: string, display: string, depth: number, seen: Set<string>, files: SourceFile[], problems: Problem[]): void {
+function walk(top: string, abs: string, display: string, depth: number, seen: Set<string>, files: SourceFile[], problems: Problem[]): void {
   let real: string;
   try {
     real = realpathSync(abs);
@@ -65,8 +65,8 @@ function walk(abs: string, display: string, depth: number, seen: Set<string>, fi
       // a dangling link: Ansible warns and goes on; so do we, by not listing it
       continue;
     }
-    if (isDir) walk(childAbs, childDisplay, depth + 1, seen, files, problems);
-    else files.push({ abs: childAbs, display: childDisplay });
+    if (isDir) walk(top, childAbs, childDisplay, depth + 1, seen, files, problems);
+    else files.push({ abs: childAbs, display: childDisplay, inDirectory: top });
     if (files.length > MAX_FILES) {
       problems.push({ file: display, message: `more than ${MAX_FILES} files in the inventory directory` });
       return;
@@ -91,6 +91,6 @@ export function expandSource(display: string, cwd: string): { source?: ExpandedS
   }
   const files: SourceFile[] = [];
   const problems: Problem[] = [];
-  walk(abs, display, 0, new Set(), files, problems);
+  walk(abs, abs, display, 0, new Set(), files, problems);
   return { source: { display, varsDir: { abs, display }, files, isDirectory: true }, problems };
 }

@@ -3,7 +3,7 @@
 // change is never run.
 
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -102,4 +102,16 @@ test('a script whose --host fails names the host', () => {
 
 test('a missing source among several is named', () => {
   assert.deepEqual(problems({ 'a.yml': 'all:\n  hosts:\n    h1:\n' }, ['a.yml', 'b.ini']), ['b.ini: inventory file not found']);
+});
+
+test('a script in a directory that links outside it is not run', () => {
+  const outside = path.join(tmp, 'outside-script');
+  const marker = path.join(tmp, 'outside-ran');
+  writeFileSync(outside, `#!/bin/sh\ntouch '${marker}'\necho '{}'\n`, { mode: 0o755 });
+  const dir = path.join(tmp, 'linkdir');
+  mkdirSync(path.join(dir, 'inv'), { recursive: true });
+  symlinkSync(outside, path.join(dir, 'inv', 'script'));
+  const found = problemsOf(() => loadInventory('inv', { cwd: dir })).map(formatProblem);
+  assert.deepEqual(found, [`inv/script: inventory script not run: it links to ${outside}, outside ${path.join(dir, 'inv')}; name it as a source of its own to run it`]);
+  assert.equal(existsSync(marker), false, 'the script ran');
 });
