@@ -22,9 +22,11 @@ export function addHost(model: InventoryModel, name: string, group: string, decl
     model.hosts.set(name, host);
     if (port) host.vars.set('ansible_port', { value: port, origin });
   }
-  const g = addGroup(model, group);
-  if (!g.hosts.includes(name)) g.hosts.push(name);
-  if (!host.groups.includes(group)) host.groups.push(group);
+  // host.groups and group.hosts change together; the host's short list is the cheap one to search
+  if (!host.groups.includes(group)) {
+    host.groups.push(group);
+    addGroup(model, group).hosts.push(name);
+  }
   return host;
 }
 

@@ -5,10 +5,11 @@
 
 export type LiteralResult = { ok: true; value: unknown } | { ok: false };
 
-class NotLiteral extends Error {}
+// Most INI values are plain words that are not literals: one shared object, no stack trace to build each time.
+const NOT_LITERAL = Symbol('not a literal');
 
 const fail = (): never => {
-  throw new NotLiteral();
+  throw NOT_LITERAL;
 };
 
 const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '' };
@@ -276,7 +277,7 @@ export function literalEval(text: string): LiteralResult {
     // literal_eval strips leading spaces and tabs itself
     return { ok: true, value: new Parser(tokenize(text.replace(/^[ \t]+/, ''))).parseTop() };
   } catch (e) {
-    if (e instanceof NotLiteral) return { ok: false };
+    if (e === NOT_LITERAL) return { ok: false };
     throw e;
   }
 }
