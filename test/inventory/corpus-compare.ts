@@ -185,6 +185,22 @@ function firstLines(text: string): string {
   return shorten(text.trim().split('\n').filter((l) => !/^\d+ problem\(s\) found/.test(l)).slice(0, 2).join(' | '), 160);
 }
 
+/**
+ * Why Ansible refused: its parser's own complaint when it gives one, else its final ERROR line. Without a
+ * terminal Ansible wraps each message at 79 columns (at spaces, or after a hyphen), so lines are first
+ * joined back into one message each.
+ */
+function ansibleReason(stderr: string, cwd: string): string {
+  const messages: string[] = [];
+  for (const line of stderr.split('\n')) {
+    if (/^(\[WARNING\]|\[DEPRECATION WARNING\]|ERROR!)/.test(line) || messages.length === 0) messages.push(line);
+    else messages[messages.length - 1] += (messages[messages.length - 1].endsWith('-') ? '' : ' ') + line;
+  }
+  const plain = messages.map((m) => m.split(cwd + path.sep).join('').replace(/^\[WARNING\]:\s*\*?\s*/, '').trim());
+  const parser = plain.filter((m) => /^Failed to parse .* with (ini|yaml|auto|script) plugin/.test(m)).pop();
+  return shorten(parser ?? plain.find((m) => m.startsWith('ERROR!')) ?? firstLines(stderr), 200);
+}
+
 /** Runs both tools on every entry (at most two processes at once) and reports each entry's outcome. */
 export function compareCorpus(entries: CorpusEntry[]): { outcomes: Map<string, Promise<Outcome>>; done: Promise<void> } {
   const home = mkdtempSync(path.join(tmpdir(), 'provision-corpus-'));
@@ -201,7 +217,7 @@ export function compareCorpus(entries: CorpusEntry[]): { outcomes: Map<string, P
     outcomes.set(
       entry.name,
       Promise.all([theirs, ours]).then(([a, p]): Outcome => {
-        if (a.status !== 0) return { kind: 'ansible refuses', error: firstLines(a.stderr), provision: p };
+        if (a.status !== 0) return { kind: 'ansible refuses', error: ansibleReason(a.stderr, cwd), provision: p };
         if (p.status !== 0) return { kind: 'provision refuses', error: `exit ${p.status}: ${firstLines(p.stderr)}` };
         const { differences: found, hosts } = differences(a.stdout, p.stdout);
         return found.length === 0 ? { kind: 'identical', hosts } : { kind: 'differing', differences: found };

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { compareCorpus, CORPUS, describe, loadManifest } from './corpus-compare.js';
+import { compareCorpus, CORPUS, describe, differences, loadManifest } from './corpus-compare.js';
 
 const entries = loadManifest();
 // Started at once so the slow ansible-inventory starts overlap; each test waits for its own entry.
@@ -31,6 +31,36 @@ test('the corpus manifest lists every entry, each with its origin and inventory'
   assert.ok(entries.length >= 20, `only ${entries.length} corpus entries`);
   const ini = entries.filter((e) => e.format === 'ini').length;
   assert.ok(ini * 2 > entries.length, `only ${ini} of ${entries.length} entries are INI`);
+});
+
+// The comparison itself must be able to fail: each kind of difference between the two outputs is found.
+test('the corpus comparison reports every kind of difference, and none on equal outputs', () => {
+  const ansibleList = JSON.stringify({
+    _meta: { hostvars: { web1: { port: 80, tags: ['a'], nested: { x: 1, y: 2 } }, db1: {} } },
+    all: { children: ['ungrouped', 'prod'] },
+    prod: { children: ['web'], hosts: ['db1'] },
+    web: { hosts: ['web1'] },
+  });
+  const same = JSON.stringify({
+    hosts: [
+      { name: 'web1', groups: ['all', 'prod', 'web'], vars: { tags: ['a'], nested: { y: 2, x: 1 }, port: 80 } },
+      { name: 'db1', groups: ['all', 'prod'], vars: {} },
+    ],
+  });
+  assert.deepEqual(differences(ansibleList, same).differences, []);
+  const other = JSON.stringify({
+    hosts: [
+      { name: 'web1', groups: ['all', 'web', 'extra'], vars: { port: '80', tags: ['a'], nested: { x: 1, y: 2 }, more: true } },
+      { name: 'new1', groups: ['all'], vars: {} },
+    ],
+  });
+  assert.deepEqual(differences(ansibleList, other).differences, [
+    'host db1: Ansible has it, provision does not',
+    'host new1: provision has it, Ansible does not',
+    'host web1: groups differ (only Ansible: prod; only provision: extra)',
+    'host web1: more = true in provision, missing in Ansible',
+    'host web1: port: Ansible 80, provision "80"',
+  ]);
 });
 
 for (const entry of entries) {
