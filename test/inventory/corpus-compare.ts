@@ -190,14 +190,16 @@ function firstLines(text: string): string {
  * terminal Ansible wraps each message at 79 columns (at spaces, or after a hyphen), so lines are first
  * joined back into one message each.
  */
-function ansibleReason(stderr: string, cwd: string): string {
+function ansibleReason(stderr: string, cwd: string, format: Format): string {
   const messages: string[] = [];
   for (const line of stderr.split('\n')) {
     if (/^(\[WARNING\]|\[DEPRECATION WARNING\]|ERROR!)/.test(line) || messages.length === 0) messages.push(line);
     else messages[messages.length - 1] += (messages[messages.length - 1].endsWith('-') ? '' : ' ') + line;
   }
   const plain = messages.map((m) => m.split(cwd + path.sep).join('').replace(/^\[WARNING\]:\s*\*?\s*/, '').trim());
-  const parser = plain.filter((m) => /^Failed to parse .* with (ini|yaml|auto|script) plugin/.test(m)).pop();
+  // every enabled plugin tries the file; the one for the entry's own format says what is wrong with it
+  const complaints = plain.filter((m) => /^Failed to parse .* with \w+ plugin/.test(m));
+  const parser = complaints.find((m) => m.includes(` with ${format} plugin`)) ?? complaints.pop();
   return shorten(parser ?? plain.find((m) => m.startsWith('ERROR!')) ?? firstLines(stderr), 200);
 }
 
@@ -217,7 +219,7 @@ export function compareCorpus(entries: CorpusEntry[]): { outcomes: Map<string, P
     outcomes.set(
       entry.name,
       Promise.all([theirs, ours]).then(([a, p]): Outcome => {
-        if (a.status !== 0) return { kind: 'ansible refuses', error: ansibleReason(a.stderr, cwd), provision: p };
+        if (a.status !== 0) return { kind: 'ansible refuses', error: ansibleReason(a.stderr, cwd, entry.format), provision: p };
         if (p.status !== 0) return { kind: 'provision refuses', error: `exit ${p.status}: ${firstLines(p.stderr)}` };
         const { differences: found, hosts } = differences(a.stdout, p.stdout);
         return found.length === 0 ? { kind: 'identical', hosts } : { kind: 'differing', differences: found };
