@@ -92,7 +92,7 @@ export function limiter(width: number): <T>(task: () => Promise<T>) => Promise<T
 export type Outcome =
   | { kind: 'identical'; hosts: number }
   | { kind: 'differing'; differences: string[] }
-  | { kind: 'provision refuses'; error: string }
+  | { kind: 'provision refuses'; error: string; stderr: string }
   | { kind: 'ansible refuses'; error: string; provision: Run };
 
 interface AnsibleGroup {
@@ -220,7 +220,7 @@ export function compareCorpus(entries: CorpusEntry[]): { outcomes: Map<string, P
       entry.name,
       Promise.all([theirs, ours]).then(([a, p]): Outcome => {
         if (a.status !== 0) return { kind: 'ansible refuses', error: ansibleReason(a.stderr, cwd, entry.format), provision: p };
-        if (p.status !== 0) return { kind: 'provision refuses', error: `exit ${p.status}: ${firstLines(p.stderr)}` };
+        if (p.status !== 0) return { kind: 'provision refuses', error: `exit ${p.status}: ${firstLines(p.stderr)}`, stderr: p.stderr };
         const { differences: found, hosts } = differences(a.stdout, p.stdout);
         return found.length === 0 ? { kind: 'identical', hosts } : { kind: 'differing', differences: found };
       }),
@@ -230,7 +230,18 @@ export function compareCorpus(entries: CorpusEntry[]): { outcomes: Map<string, P
   return { outcomes, done };
 }
 
-/** One line for the report table and for a failing test's message. */
+/** A failing test's message: every difference (up to 20), or provision's whole error. */
+export function explain(outcome: Outcome): string {
+  if (outcome.kind === 'differing') {
+    const shown = outcome.differences.slice(0, 20);
+    const more = outcome.differences.length - shown.length;
+    return [`${outcome.differences.length} difference(s):`, ...shown, ...(more > 0 ? [`... and ${more} more`] : [])].join('\n  ');
+  }
+  if (outcome.kind === 'provision refuses') return `provision refuses it:\n${outcome.stderr.trim()}`;
+  return describe(outcome);
+}
+
+/** One line for the report table. */
 export function describe(outcome: Outcome): string {
   switch (outcome.kind) {
     case 'identical':

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { compareCorpus, CORPUS, describe, differences, loadManifest } from './corpus-compare.js';
+import { compareCorpus, CORPUS, differences, explain, loadManifest } from './corpus-compare.js';
 
 const entries = loadManifest();
 // Started at once so the slow ansible-inventory starts overlap; each test waits for its own entry.
@@ -71,6 +71,6 @@ for (const entry of entries) {
       if (outcome.kind === 'ansible refuses') assert.notEqual(outcome.provision.status, 0, `${entry.name}: Ansible refuses it (${outcome.error}), provision reads it`);
       return;
     }
-    assert.equal(outcome.kind, 'identical', `${entry.name}: ${describe(outcome)}`);
+    assert.equal(outcome.kind, 'identical', `${entry.name}: ${explain(outcome)}`);
   });
 }
