@@ -16,7 +16,7 @@ const totals = new Map();
 for (const entry of entries) {
   const outcome = await outcomes.get(entry.name);
   totals.set(outcome.kind, (totals.get(outcome.kind) ?? 0) + 1);
-  const expected = entry.ansibleRefuses && outcome.kind === 'ansible refuses' ? ' (kept on purpose)' : '';
+  const expected = entry.ansibleRefuses && outcome.kind === 'ansible refuses' ? ' (kept on purpose)' : entry.known ? ` (known: ${entry.known})` : '';
   console.log(`${entry.name.padEnd(width)}  ${entry.format.padEnd(9)}  ${describe(outcome)}${expected}`);
 }
 await done;
