@@ -88,7 +88,7 @@ test('an unreachable host says so with the error', () => {
 
 test('diffs are shown only with the diff option; handlers as would-run in check mode', () => {
   const withDiff = result('h', 'changed', [change(conf, 'update', { reasons: ['content'], diff: '--- before\n+++ after\n-a\n+b' })], {});
-  withDiff.plan!.handlers = [{ name: 'reload app', command: 'true', role: 'r' }];
+  withDiff.plan!.handlers = [{ name: 'reload app', steps: [{ kind: 'command', command: 'true' }], role: 'r' }];
   assert.deepEqual(hostLines(withDiff, { diff: false, check: true }, plain), ['h: update file /etc/app.conf (content)', 'h: would run handler reload app']);
   assert.deepEqual(hostLines(withDiff, { diff: true, check: false }, plain), ['h: update file /etc/app.conf (content)', '--- before\n+++ after\n-a\n+b']);
 });
@@ -112,7 +112,7 @@ test('a change that failed is not counted as changed; handlers run count in both
   const failedOne = result('h', 'failed', [change(conf, 'create'), change(dir, 'create')], { applied: true, failures: new Map([[conf.id, 'validation failed']]), done: new Set([dir.id]) });
   assert.equal(recapLines([failedOne], { check: false }, plain)[2], 'h : ok=1 changed=1 failed=1 unreachable=0');
   const withHandler = result('h', 'changed', [change(conf, 'update')], { applied: true, handlersRun: [{ name: 'reload', ok: true, detail: '' }], done: new Set([conf.id]) });
-  withHandler.plan!.handlers = [{ name: 'reload', command: 'true', role: 'r' }];
+  withHandler.plan!.handlers = [{ name: 'reload', steps: [{ kind: 'command', command: 'true' }], role: 'r' }];
   assert.equal(recapLines([withHandler], { check: false }, plain)[2], 'h : ok=2 changed=2 failed=0 unreachable=0');
 });
 

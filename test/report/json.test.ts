@@ -18,7 +18,7 @@ function result(name: string, status: HostResult['status'], changes: Change[], e
   return {
     name,
     status,
-    plan: { host: name, changes, handlers: [{ name: 'reload', command: 'true', role: 'r' }], notices: [], errors: [] },
+    plan: { host: name, changes, handlers: [{ name: 'reload', steps: [{ kind: 'command', command: 'true' }], role: 'r' }], notices: [], errors: [] },
     failures: new Map(),
     handlersRun: [],
     applied: false,
