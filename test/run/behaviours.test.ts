@@ -83,8 +83,8 @@ for (const kind of ['local', 'ssh'] as const) {
       }
       const human = provision(['apply', site.inventory]);
       assert.equal(human.code, 0, human.stderr);
-      assert.match(human.stdout, /^h1: ok \(3 ok\) \d+\.\ds$/m);
-      assert.match(human.stdout, /^h2: ok \(3 ok\) \d+\.\ds$/m);
+      assert.match(human.stdout, /^h1: ok \(3 unchanged\) \d+\.\ds$/m);
+      assert.match(human.stdout, /^h2: ok \(3 unchanged\) \d+\.\ds$/m);
       assert.match(human.stdout, /^h1 : ok=3 changed=0 failed=0 unreachable=0$/m);
     });
 
