@@ -1,4 +1,3 @@
-# shellcheck shell=sh
 # The one way provision reloads a service, shared by the apply script's handlers (src/apply) and the
 # rendered renewal script (roles/letsencrypt/templates/renew.sh.njk includes this file). Plain POSIX sh
 # without template syntax, so Nunjucks passes it through unchanged.
