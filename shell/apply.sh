@@ -239,17 +239,49 @@ promise_handlers() {
     mv -f -- "$PENDING_HANDLERS.tmp" "$PENDING_HANDLERS"
 }
 
+# handler NAME [command TEXT | reload UNIT]...: runs the steps in order until one fails. A command runs
+# in sh -c; a reload uses reload_service (templates/reload-service.sh, the renewal script's too). On
+# failure the step's stderr (its stdout when stderr is empty) follows as @detail lines, tail-bounded
+# so a chatty command cannot flood the report. A service that is not running is a @note, not a failure.
+HANDLER_ERR=''
 handler() {
   name=$1
   shift
-  if out=$(sh -c "$1" 2>&1); then
-    printf '@handler %s ok\n' "$name"
-  else
-    FAILED=1
-    STILL_PENDING=$(printf '%s\n%s' "$STILL_PENDING" "$name")
-    printf '@handler %s fail\n' "$name"
-    printf '%s\n' "$out" | sed 's/^/@detail /'
+  if [ -z "$HANDLER_ERR" ]; then
+    if ! HANDLER_ERR=$(mktemp); then handler_failed "$name" 'cannot create a temp file'; return; fi
+    STAGED=$(printf '%s\n%s' "$STAGED" "$HANDLER_ERR")
   fi
+  while [ $# -ge 2 ]; do
+    step=$1 arg=$2
+    shift 2
+    if [ "$step" = reload ]; then
+      out=$(reload_service "$arg" 2>"$HANDLER_ERR")
+      code=$?
+      if [ "$code" = 3 ]; then
+        printf '@note %s\n' "$arg is not running, so it was not reloaded (handler $name): it reads the new files when it starts"
+        continue
+      fi
+    else
+      out=$(sh -c "$arg" 2>"$HANDLER_ERR")
+      code=$?
+    fi
+    if [ "$code" != 0 ]; then
+      detail=$(tail -n 20 -- "$HANDLER_ERR")
+      if [ -z "$detail" ]; then detail=$(printf '%s\n' "$out" | tail -n 20); fi
+      if [ -z "$detail" ]; then detail="exit status $code"; fi
+      handler_failed "$name" "$detail"
+      return
+    fi
+  done
+  printf '@handler %s ok\n' "$name"
+}
+
+# handler_failed NAME DETAIL: the handler stays pending for the next run.
+handler_failed() {
+  FAILED=1
+  STILL_PENDING=$(printf '%s\n%s' "$STILL_PENDING" "$1")
+  printf '@handler %s fail\n' "$1"
+  printf '%s\n' "$2" | sed 's/^/@detail /'
 }
 
 # settle_handlers: keep only the handlers that failed for the next run.

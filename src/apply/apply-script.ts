@@ -1,7 +1,7 @@
 import type { Change, Plan } from '../plan/types.js';
-import type { CsrResource, DesiredState } from '../state/desired.js';
+import type { CsrResource, DesiredState, HandlerStep } from '../state/desired.js';
 import { placeholderDays } from '../state/desired.js';
-import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script.js';
+import { hostPath, readShellLibrary, reloadServiceLibrary, shquote, wrapScript } from '../shell/script.js';
 import { pendingHandlersFile } from '../probe/probe-script.js';
 import type { TargetCheck } from '../validate/target-checks.js';
 
@@ -97,6 +97,11 @@ function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetChe
   return lines;
 }
 
+/** A handler step as the apply script's `handler` function takes it: `command TEXT` or `reload UNIT`. */
+function stepArguments(step: HandlerStep): string {
+  return step.kind === 'reload' ? `reload ${shquote(step.unit)}` : `command ${shquote(step.command)}`;
+}
+
 /**
  * The single script that makes a host match its plan. Contents travel inside it as base64 heredocs
  * (on stdin, never on a command line); keys are generated on the host and never leave it.
@@ -122,10 +127,10 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
     else if (r.kind === 'symlink') lines.push(`link ${id} ${hostPath(r.path)} ${shquote(r.target)}`);
   }
 
-  for (const handler of plan.handlers) lines.push(`handler ${shquote(handler.name)} ${shquote(handler.command)}`);
+  for (const handler of plan.handlers) lines.push(`handler ${shquote(handler.name)} ${handler.steps.map(stepArguments).join(' ')}`);
   if (plan.handlers.length > 0) lines.push('settle_handlers');
   lines.push('finish');
-  return wrapScript(plan.root, readShellLibrary('apply.sh'), lines.join('\n'));
+  return wrapScript(plan.root, `${readShellLibrary('apply.sh')}\n${reloadServiceLibrary()}`, lines.join('\n'));
 }
 
 /**

@@ -27,7 +27,7 @@ export function parseApply(output: string): ApplyReport {
       lastFailure = status === 'ok' ? undefined : { handler: report.handlers.length - 1 };
     } else if (line.startsWith('@detail ') && lastFailure) {
       const detail = line.slice(8);
-      if (lastFailure.id !== undefined) report.failed.set(lastFailure.id, `${report.failed.get(lastFailure.id)}\n  ${detail}`);
+      if (lastFailure.id !== undefined) report.failed.set(lastFailure.id, `${report.failed.get(lastFailure.id)}\n${detail}`);
       else if (lastFailure.handler !== undefined) report.handlers[lastFailure.handler]!.detail += `${detail}\n`;
     }
   }

@@ -7,6 +7,7 @@ import { createEnvironment } from './environment.js';
 import type { TemplateEnvironment } from './environment.js';
 import { ExpressionEvaluator } from './expressions.js';
 import { buildResource, FieldError } from './build-resource.js';
+import { buildHandler, HandlerFieldError } from './build-handler.js';
 import { templateProblem } from './template-error.js';
 
 /** A role ready to render: its environment and expression cache live for the whole run. */
@@ -106,10 +107,11 @@ export function renderHost(host: string, roleNames: string[], context: Record<st
 
     for (const [index, handler] of (role.manifest.handlers ?? []).entries()) {
       try {
-        if (handler.when !== undefined && !evaluator.truthy(handler.when, context)) continue;
-        handlers.push({ name: handler.name, command: String(evaluator.field(handler.command, context)), role: role.name });
+        const built = buildHandler(handler, role.name, (field, ctx) => evaluator.field(field, ctx), (expression) => evaluator.truthy(expression, context), context);
+        if (built) handlers.push(built);
       } catch (error) {
-        problems.push(fieldProblem(error, at, ['handlers', index], host, role.manifestSource.file));
+        if (error instanceof HandlerFieldError) problems.push(fieldProblem(error.cause, at, ['handlers', index, ...error.path], host, role.manifestSource.file));
+        else problems.push(fieldProblem(error, at, ['handlers', index], host, role.manifestSource.file));
       }
     }
   }

@@ -1,5 +1,5 @@
 import { resourceTarget } from '../state/desired.js';
-import { changeCount, okCount } from '../run/host-result.js';
+import { changeCount, okCount, progressCounts } from '../run/host-result.js';
 import type { HostResult } from '../run/host-result.js';
 import type { Colors } from './colors.js';
 
@@ -26,28 +26,48 @@ export function hostLines(result: HostResult, options: { diff: boolean; check: b
     const label = failed ? c.red('failed') : c.yellow(change.action);
     const why = change.reasons.length > 0 ? ` (${change.reasons.join(', ')})` : '';
     lines.push(`${host}: ${label} ${change.resource.kind.replace('_', ' ')} ${resourceTarget(change.resource)}${why}`);
-    if (failed) lines.push(`  ${failed}`);
+    if (failed) lines.push(indent(failed));
     if (options.diff && change.diff) lines.push(colorDiff(change.diff, c));
   }
   for (const handler of result.plan?.handlers ?? []) {
     if (options.check) lines.push(`${host}: ${c.yellow('would run')} handler ${handler.name}`);
   }
   for (const handler of result.handlersRun) {
-    lines.push(`${host}: ${handler.ok ? c.yellow('ran') : c.red('failed')} handler ${handler.name}${handler.ok ? '' : `\n  ${handler.detail.trim()}`}`);
+    lines.push(`${host}: ${handler.ok ? c.yellow('ran') : c.red('failed')} handler ${handler.name}`);
+    if (!handler.ok && handler.detail.trim()) lines.push(indent(handler.detail));
   }
   for (const notice of result.notices ?? []) lines.push(`${host}: ${c.dim(`note: ${notice}`)}`);
   // Notices explain changes; a host with nothing to change has nothing to explain.
   if (result.status === 'ok') return lines;
   for (const notice of result.plan?.notices ?? []) lines.push(`${host}: ${c.dim(`note: ${notice}`)}`);
   if (result.status === 'unreachable') lines.push(`${host}: ${c.red('UNREACHABLE')}: ${result.error}`);
-  else if (result.error && result.failures.size === 0) lines.push(`${host}: ${c.red('FAILED')}: ${result.error}`);
+  // A failed resource or handler was quoted above with its reason; the error would only repeat it.
+  else if (result.error && result.failures.size === 0 && result.handlersRun.every((h) => h.ok)) lines.push(`${host}: ${c.red('FAILED')}: ${result.error}`);
   return lines;
 }
 
-/** One line per host as it finishes, so a long run shows progress: `web1: changed (2 changed, 5 ok) 0.4s`. */
+/** Every line of a (multi-line) message, indented under the line it explains. */
+function indent(text: string): string {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => `  ${line.trimEnd()}`)
+    .join('\n');
+}
+
+/** How many of the host's resources and handlers changed, were already right, failed or were not reached. */
+function countsText(result: HostResult): string {
+  const { changed, unchanged, failed, notDone } = progressCounts(result);
+  const parts = result.status === 'ok' ? [`${unchanged} unchanged`] : [`${changed} changed`, `${unchanged} unchanged`];
+  if (failed > 0) parts.push(`${failed} failed`);
+  if (notDone > 0) parts.push(`${notDone} not done`);
+  return parts.join(', ');
+}
+
+/** One line per host as it finishes, so a long run shows progress: `web1: changed (2 changed, 5 unchanged) 0.4s`. */
 export function progressLine(result: HostResult, c: Colors): string {
   const colour = result.status === 'ok' ? c.green : result.status === 'changed' ? c.yellow : c.red;
-  const counts = result.status === 'unreachable' ? '' : ` (${result.status === 'ok' ? '' : `${changeCount(result)} changed, `}${okCount(result)} ok)`;
+  const counts = result.status === 'unreachable' ? '' : ` (${countsText(result)})`;
   const time = result.seconds === undefined ? '' : ` ${result.seconds.toFixed(1)}s`;
   return `${result.name}: ${colour(result.status)}${counts}${time}`;
 }

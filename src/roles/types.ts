@@ -99,10 +99,18 @@ export type ResourceSpec =
   | { csr: CsrSpec }
   | { placeholder_certificate: PlaceholderCertificateSpec };
 
+/** One step of a handler: a shell command, or a reload of a service by the shared mechanism. */
+export type HandlerStepSpec = ({ command: string } | { reload: string }) & { when?: string };
+
+/** Exactly one of command, reload and steps (schemas/role.schema.json). */
 export interface HandlerSpec {
   name: string;
   /** shell command run on the host */
-  command: string;
+  command?: string;
+  /** a service to reload (never restart): systemd where it runs, else its init script; a stopped service is left alone */
+  reload?: string;
+  /** several steps, run in order until one fails */
+  steps?: HandlerStepSpec[];
   when?: string;
 }
 

@@ -44,3 +44,22 @@ export function okCount(result: HostResult): number {
   };
   return (result.plan?.changes.filter(fine).length ?? 0) + handlersDone(result);
 }
+
+/**
+ * The progress line's counts: every resource and handler of the run in exactly one of them, so they add
+ * up to what the host had to do. `notDone`: changes and handlers an aborted apply never reached.
+ */
+export function progressCounts(result: HostResult): { changed: number; unchanged: number; failed: number; notDone: number } {
+  const changes = result.plan?.changes ?? [];
+  const handlers = result.plan?.handlers ?? [];
+  const failedHandlers = result.handlersRun.filter((h) => !h.ok).length;
+  const resourceFailures = changes.filter((c) => result.failures.has(c.resource.id)).length;
+  // A failure of the script itself (say, recording pending handlers) has no resource to belong to.
+  const otherFailures = [...result.failures.keys()].filter((id) => !changes.some((c) => c.resource.id === id)).length;
+  const unchanged = changes.filter((c) => c.action === 'unchanged' && !result.failures.has(c.resource.id)).length;
+  const changed = changeCount(result);
+  const failed = resourceFailures + failedHandlers + otherFailures;
+  const wanted = changes.filter((c) => c.action === 'create' || c.action === 'update').length + handlers.length;
+  const notDone = Math.max(0, wanted - changed - resourceFailures - failedHandlers);
+  return { changed, unchanged, failed, notDone };
+}

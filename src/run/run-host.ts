@@ -67,7 +67,8 @@ function settle(result: HostResult, work: HostWork, report: ApplyReport, run: { 
     const resource = desired.resources[Number(id.slice(1))];
     result.failures.set(resource?.id ?? id, maskSecrets(message, host.secretValues));
   }
-  for (const handler of report.handlers) handler.detail = maskSecrets(handler.detail, host.secretValues);
+  // The script sends a failed step's stderr (tail-bounded); its last lines say why it failed.
+  for (const handler of report.handlers) handler.detail = maskSecrets(lastLines(handler.detail), host.secretValues);
   result.done = new Set([...report.ok].map((id) => desired.resources[Number(id.slice(1))]?.id ?? id));
   result.handlersRun = report.handlers;
   result.plan?.notices.push(...report.notes);
@@ -75,7 +76,7 @@ function settle(result: HostResult, work: HostWork, report: ApplyReport, run: { 
   if (report.failed.size > 0 || failedHandlers.length > 0 || run.exitCode !== 0 || !report.done) {
     result.status = 'failed';
     const reasons = [...result.failures].map(([id, message]) => `${id}: ${message}`);
-    for (const h of failedHandlers) reasons.push(`handler ${h.name} failed${h.detail ? `: ${h.detail.trim()}` : ''}`);
+    for (const h of failedHandlers) reasons.push(`handler ${h.name} failed${h.detail ? `: ${h.detail}` : ''}`);
     if (reasons.length === 0) reasons.push(`script ended with exit ${run.exitCode}${run.stderr ? `: ${maskSecrets(lastLines(run.stderr), host.secretValues)}` : ''}`);
     result.error = reasons.join('\n');
   }

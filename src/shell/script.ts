@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shquote } from '../render/filters.js';
-import { packageRoot } from '../paths.js';
+import { packageRoot, sharedTemplatesDir } from '../paths.js';
 
 export { shquote };
 
@@ -66,4 +66,12 @@ export function readShellLibrary(name: string): string {
     libraries.set(name, text);
   }
   return text;
+}
+
+let reloadService: string | undefined;
+
+/** reload_service, the one reload mechanism: the same file the renewal script template includes. */
+export function reloadServiceLibrary(): string {
+  reloadService ??= readFileSync(join(sharedTemplatesDir, 'reload-service.sh'), 'utf8');
+  return reloadService;
 }

@@ -88,9 +88,12 @@ export type Resource =
 
 export type PathResource = Exclude<Resource, UserResource | GroupResource>;
 
+/** A shell command (run by sh -c), or a service reloaded by templates/reload-service.sh. */
+export type HandlerStep = { kind: 'command'; command: string } | { kind: 'reload'; unit: string };
+
 export interface Handler {
   name: string;
-  command: string;
+  steps: HandlerStep[];
   role: string;
 }
 

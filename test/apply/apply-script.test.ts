@@ -100,7 +100,7 @@ test('the generated probe (with facts) and apply scripts pass shellcheck', async
   const root = mkdtempSync(join(tmpdir(), 'provision-apply-'));
   const placeholder: Resource = { kind: 'placeholder_certificate', id: 'placeholder_certificate:/etc/app/fullchain.pem', role: 'r', notify: [], path: '/etc/app/fullchain.pem', dir: '/etc/app', key: '/etc/app/domain.key', domains: ['a.example.test'] };
   const desired = state(dir, file('x\n', { validate: 'sh -n %s' } as Partial<Resource>), link, key, csr, placeholder, { kind: 'user', id: 'user:acme', role: 'r', notify: [], name: 'acme', system: true, home: '/var/lib/acme', shell: '/usr/sbin/nologin', groups: ['adm'] }, { kind: 'group', id: 'group:acme', role: 'r', notify: [], name: 'acme', system: true });
-  desired.handlers.push({ name: 'reload x', command: 'true', role: 'r' });
+  desired.handlers.push({ name: 'reload x', steps: [{ kind: 'command', command: 'true' }, { kind: 'reload', unit: 'x' }], role: 'r' });
   const plan = await planOn(root, desired);
   plan.root = undefined; // as on a real host, so user and group steps are in the script too
   const withFacts = probeScript(desired, undefined, { facts: facts.map((f) => f.name) });

@@ -45,6 +45,12 @@ export interface SshFleetOptions {
   sudo?: 'nopasswd' | 'password' | 'none';
   /** give each host its own loopback address (127.0.0.2, .3, ...) instead of 127.0.0.1 */
   addresses?: boolean;
+  /** a network namespace (`/proc/PID/ns/net`) the hosts run in: their addresses are its loopback, and a
+   * client must run in it too (nsenter --net=...) */
+  netns?: string;
+  /** shell commands run as root in each host's mount namespace, after its account files are mounted and
+   * before its sshd starts: private directories, a copy of /etc... */
+  setup?: (host: string) => string;
 }
 
 export const sshTestUser = 'provtest';
@@ -169,6 +175,22 @@ async function waitForBanner(address: string, port: number, pid: number, log: st
   }
 }
 
+/** waitForBanner for a host in another network namespace: ssh-keyscan run in it gets the host's key. */
+async function waitForBannerIn(netns: string, host: SshHost, log: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      const keys = execFileSync('nsenter', [`--net=${netns}`, '--', 'ssh-keyscan', '-T', '1', '-p', String(host.port), host.address], { encoding: 'utf8', stdio: 'pipe', timeout: 3000 });
+      if (keys.includes('ssh-ed25519')) return;
+      throw new Error('no banner yet');
+    } catch {
+      if (!alive(host.pid)) throw new Error(`sshd on ${host.address}:${host.port} exited: ${existsSync(log) ? readFileSync(log, 'utf8') : '(no log)'}`);
+      if (Date.now() > deadline) throw new Error(`sshd on ${host.address}:${host.port} did not answer within 10 s`);
+      await sleep(50);
+    }
+  }
+}
+
 /** A uid and gid no account on this machine uses. */
 function freeId(passwd: string, group: string): number {
   const used = new Set([...passwd.split('\n'), ...group.split('\n')].map((line) => Number(line.split(':')[2])));
@@ -265,10 +287,13 @@ export async function startSshFleet(count: number, options: SshFleetOptions = {}
       const port = await freePort(address);
       writeFileSync(join(dir, `${name}.sshd_config`), sshdConfig(dir, name, address, port));
       const log = join(dir, `${name}.log`);
-      const mounts = ['passwd', 'group', 'shadow', 'sudoers'].map((f) => `mount --bind ${join(dir, f)} /etc/${f}`).join(' && ');
+      const mounts = [...['passwd', 'group', 'shadow', 'sudoers'].map((f) => `mount --bind ${join(dir, f)} /etc/${f}`), ...(options.setup ? [`{ ${options.setup(name)}
+}`] : [])].join(' && ');
       // unshare and setpriv exec in place: the PID we get is sshd's own. --pdeathsig stops sshd if the
       // test process dies without running its clean-up.
-      const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'setpriv', '--pdeathsig', 'TERM', '--', '/bin/sh', '-c', `${mounts} && exec /usr/sbin/sshd -D -e -f "$1" 2>>"$2"`, 'sshd', join(dir, `${name}.sshd_config`), log], { stdio: 'ignore', detached: true });
+      // nsenter execs in place too.
+      const netns = options.netns ? ['nsenter', `--net=${options.netns}`, '--'] : [];
+      const child = spawn(netns[0] ?? 'unshare', [...netns.slice(1), ...(netns.length ? ['unshare'] : []), '--mount', '--propagation', 'private', '--', 'setpriv', '--pdeathsig', 'TERM', '--', '/bin/sh', '-c', `${mounts} && exec /usr/sbin/sshd -D -e -f "$1" 2>>"$2"`, 'sshd', join(dir, `${name}.sshd_config`), log], { stdio: 'ignore', detached: true });
       child.unref();
       if (child.pid === undefined) throw new Error('cannot start unshare');
       child.on('error', () => {});
@@ -276,7 +301,7 @@ export async function startSshFleet(count: number, options: SshFleetOptions = {}
       known.push(`[${address}]:${port} ${readFileSync(join(dir, `${name}.host_key.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' ')}`);
     }
     writeFileSync(knownHostsFile, `${known.join('\n')}\n`);
-    await Promise.all(hosts.map((h) => waitForBanner(h.address, h.port, h.pid, join(dir, `${h.name}.log`))));
+    await Promise.all(hosts.map((h) => (options.netns ? waitForBannerIn(options.netns, h, join(dir, `${h.name}.log`)) : waitForBanner(h.address, h.port, h.pid, join(dir, `${h.name}.log`)))));
 
     const sshOptions = ['-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes', '-o', `IdentityFile=${identityFile}`];
     return {

@@ -10,7 +10,7 @@ const key: Resource = { kind: 'private_key', id: 'private_key:/etc/k.key', role:
 const csr: Resource = { kind: 'csr', id: 'csr:/etc/k.csr', role: 'r', notify: [], path: '/etc/k.csr', key: '/etc/k.key', domains: ['a.test', 'b.test'], organization: 'Org', country: 'SE' };
 
 function desired(...resources: Resource[]): DesiredState {
-  return { host: 'h', resources, handlers: [{ name: 'reload app', command: 'true', role: 'r' }] };
+  return { host: 'h', resources, handlers: [{ name: 'reload app', steps: [{ kind: 'command', command: 'true' }], role: 'r' }] };
 }
 
 function actual(entries: [Resource, Observed][], isRoot = true): ActualState {

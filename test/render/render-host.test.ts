@@ -50,7 +50,7 @@ test('a loop repeats the resource with item; when filters per item', () => {
   const { state, problems } = renderHost('h1', ['site'], { site_names: ['one', 'skip', 'two'] }, renderers({ site: { manifest: loopManifest } }));
   assert.deepEqual(problems, []);
   assert.deepEqual(state.resources.map((r) => r.id), ['directory:/srv/one', 'directory:/srv/two']);
-  assert.deepEqual(state.handlers, [{ name: 'reload', command: 'reload one skip two', role: 'site' }]);
+  assert.deepEqual(state.handlers, [{ name: 'reload', steps: [{ kind: 'command', command: 'reload one skip two' }], role: 'site' }]);
 });
 
 test('an empty loop gives no resource, and item is not visible outside the loop', () => {

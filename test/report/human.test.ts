@@ -88,14 +88,17 @@ test('an unreachable host says so with the error', () => {
 
 test('diffs are shown only with the diff option; handlers as would-run in check mode', () => {
   const withDiff = result('h', 'changed', [change(conf, 'update', { reasons: ['content'], diff: '--- before\n+++ after\n-a\n+b' })], {});
-  withDiff.plan!.handlers = [{ name: 'reload app', command: 'true', role: 'r' }];
+  withDiff.plan!.handlers = [{ name: 'reload app', steps: [{ kind: 'command', command: 'true' }], role: 'r' }];
   assert.deepEqual(hostLines(withDiff, { diff: false, check: true }, plain), ['h: update file /etc/app.conf (content)', 'h: would run handler reload app']);
   assert.deepEqual(hostLines(withDiff, { diff: true, check: false }, plain), ['h: update file /etc/app.conf (content)', '--- before\n+++ after\n-a\n+b']);
 });
 
-test('handlers that ran are listed, a failed one with its output', () => {
-  const ran = result('h', 'failed', [], { handlersRun: [{ name: 'reload', ok: true, detail: '' }, { name: 'restart', ok: false, detail: 'Job failed\n' }] });
-  assert.deepEqual(hostLines(ran, { diff: false, check: false }, plain), ['h: ran handler reload', 'h: failed handler restart\n  Job failed']);
+test('handlers that ran are listed, a failed one once, with its reason indented line by line', () => {
+  const ran = result('h', 'failed', [], {
+    handlersRun: [{ name: 'reload', ok: true, detail: '' }, { name: 'restart', ok: false, detail: 'Job failed\n  see the log\n' }],
+    error: 'handler restart failed: Job failed\n  see the log',
+  });
+  assert.deepEqual(hostLines(ran, { diff: false, check: false }, plain), ['h: ran handler reload', 'h: failed handler restart', '  Job failed\n    see the log']);
 });
 
 test('notices are shown for a host with changes only', () => {
@@ -112,7 +115,7 @@ test('a change that failed is not counted as changed; handlers run count in both
   const failedOne = result('h', 'failed', [change(conf, 'create'), change(dir, 'create')], { applied: true, failures: new Map([[conf.id, 'validation failed']]), done: new Set([dir.id]) });
   assert.equal(recapLines([failedOne], { check: false }, plain)[2], 'h : ok=1 changed=1 failed=1 unreachable=0');
   const withHandler = result('h', 'changed', [change(conf, 'update')], { applied: true, handlersRun: [{ name: 'reload', ok: true, detail: '' }], done: new Set([conf.id]) });
-  withHandler.plan!.handlers = [{ name: 'reload', command: 'true', role: 'r' }];
+  withHandler.plan!.handlers = [{ name: 'reload', steps: [{ kind: 'command', command: 'true' }], role: 'r' }];
   assert.equal(recapLines([withHandler], { check: false }, plain)[2], 'h : ok=2 changed=2 failed=0 unreachable=0');
 });
 
@@ -125,6 +128,19 @@ test('progress line: status, counts and time of a host as it finishes', () => {
   const timed = (r: HostResult, seconds: number) => ({ ...r, seconds });
   assert.deepEqual(
     results.map((r, i) => progressLine(timed(r, 0.25 + i), plain)),
-    ['web1: changed (2 changed, 3 ok) 0.3s', 'db: ok (2 ok) 1.3s', 'mail.example.org: failed (1 changed, 2 ok) 2.3s', 'gone: unreachable 3.3s'],
+    ['web1: changed (2 changed, 1 unchanged) 0.3s', 'db: ok (2 unchanged) 1.3s', 'mail.example.org: failed (1 changed, 1 unchanged) 2.3s', 'gone: unreachable 3.3s'],
   );
+});
+
+test('progress line of a failed handler: every resource and handler counted once, the failure too', () => {
+  const applied = result('h', 'failed', [change(conf, 'create'), change(dir, 'create'), change(key, 'unchanged')], {
+    applied: true,
+    done: new Set([conf.id, dir.id]),
+    handlersRun: [{ name: 'reload', ok: true, detail: '' }, { name: 'restart', ok: false, detail: 'Job failed' }],
+  });
+  applied.plan!.handlers = [{ name: 'reload', steps: [{ kind: 'reload', unit: 'a' }], role: 'r' }, { name: 'restart', steps: [{ kind: 'reload', unit: 'b' }], role: 'r' }];
+  assert.equal(progressLine(applied, plain), 'h: failed (3 changed, 1 unchanged, 1 failed)');
+  const aborted = result('h', 'failed', [change(conf, 'create'), change(dir, 'create')], { applied: true, done: new Set(), failures: new Map([[conf.id, 'apache2ctl -t fails']]) });
+  aborted.plan!.handlers = [{ name: 'reload', steps: [{ kind: 'reload', unit: 'a' }], role: 'r' }];
+  assert.equal(progressLine(aborted, plain), 'h: failed (0 changed, 0 unchanged, 1 failed, 2 not done)');
 });

@@ -18,7 +18,7 @@ function result(name: string, status: HostResult['status'], changes: Change[], e
   return {
     name,
     status,
-    plan: { host: name, changes, handlers: [{ name: 'reload', command: 'true', role: 'r' }], notices: [], errors: [] },
+    plan: { host: name, changes, handlers: [{ name: 'reload', steps: [{ kind: 'command', command: 'true' }], role: 'r' }], notices: [], errors: [] },
     failures: new Map(),
     handlersRun: [],
     applied: false,
@@ -74,7 +74,7 @@ test('after an apply, handlers are those that ran, and a failed change carries i
     { resource: 'file', path: '/etc/app.conf', action: 'create', error: 'validate failed: syntax error' },
     { resource: 'directory', path: '/srv', action: 'create' },
   ]);
-  assert.deepEqual(report.hosts[0].handlers, [{ name: 'reload', ran: true, ok: false }]);
+  assert.deepEqual(report.hosts[0].handlers, [{ name: 'reload', ran: true, ok: false, error: 'exit 1' }]);
   assert.deepEqual(report.summary, { hosts: 1, changed: 0, failed: 1, unreachable: 0 });
 });
 

@@ -195,7 +195,8 @@ for (const [host, vars] of Object.entries(scenarios)) {
   for (const handler of state.handlers) {
     const file = join(outDir, host, 'handlers', handler.name.replace(/ /g, '-'));
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `#!/bin/sh\n${handler.command}\n`);
+    // A reload step is a checked service name run by the shared reload_service; commands are shell.
+    writeFileSync(file, `#!/bin/sh\n${handler.steps.filter((step) => step.kind === 'command').map((step) => step.command).join('\n')}\n`);
     check(run('shellcheck', ['-s', 'sh', file]) === '', `${host}: handler ${handler.name} is clean sh`, run('shellcheck', ['-s', 'sh', file]));
   }
   // The systemd schedule: systemd-analyze verify the units as systemd would load them (a private

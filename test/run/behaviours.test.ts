@@ -83,8 +83,8 @@ for (const kind of ['local', 'ssh'] as const) {
       }
       const human = provision(['apply', site.inventory]);
       assert.equal(human.code, 0, human.stderr);
-      assert.match(human.stdout, /^h1: ok \(3 ok\) \d+\.\ds$/m);
-      assert.match(human.stdout, /^h2: ok \(3 ok\) \d+\.\ds$/m);
+      assert.match(human.stdout, /^h1: ok \(3 unchanged\) \d+\.\ds$/m);
+      assert.match(human.stdout, /^h2: ok \(3 unchanged\) \d+\.\ds$/m);
       assert.match(human.stdout, /^h1 : ok=3 changed=0 failed=0 unreachable=0$/m);
     });
 
@@ -97,7 +97,7 @@ for (const kind of ['local', 'ssh'] as const) {
       assert.equal(plan.code, 2, plan.stderr);
       assert.deepEqual(plan.stdout.split('\n').filter((l) => l.startsWith('--- before:')), ['--- before: /etc/site/a.conf']);
       assert.match(plan.stdout, /^-edited on the host$/m);
-      assert.match(plan.stdout, /^h1: changed \(1 changed, 3 ok\) \d+\.\ds$/m);
+      assert.match(plan.stdout, /^h1: changed \(1 changed, 2 unchanged\) \d+\.\ds$/m);
       assert.deepEqual(snapshot(site.root), before, 'plan writes nothing');
       const json = hosts(provision(['plan', site.inventory, '--json']).stdout);
       assert.equal(json.get('h1')?.roundTrips, 1, 'a plan without validate commands to run is one round trip');
@@ -149,7 +149,7 @@ for (const kind of ['local', 'ssh'] as const) {
       assert.match(result.stdout, /^h1: UNREACHABLE: timed out after 3s$/m);
       assert.match(result.stdout, /^h1 : ok=0 changed=0 failed=0 unreachable=1$/m);
       for (const name of ['h2', 'h3']) {
-        assert.match(result.stdout, new RegExp(`^${name}: changed \\(3 changed, 3 ok\\)`, 'm'));
+        assert.match(result.stdout, new RegExp(`^${name}: changed \\(3 changed, 0 unchanged\\)`, 'm'));
         assert.ok(result.stdout.indexOf(`${name}: changed`) < result.stdout.indexOf('h1: unreachable'), `${name} is reported before the slow host`);
         for (const file of managedFiles) assert.equal(site.read(name, file), site.expected(file, 'one'));
       }
