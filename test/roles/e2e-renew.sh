@@ -249,9 +249,10 @@ unique_subject = no
 [any]
 commonName = supplied
 EOF
-local_cert() { # STARTED-DAYS-AGO ENDS-IN-DAYS: www's signed.crt from the local CA
+local_cert() { # STARTED-DAYS-AGO ENDS-IN-DAYS: www's certificate set from the local CA
 	openssl ca -batch -config ca/ca.cnf -in "$www/domain.csr" -out "$www/signed.crt" -notext \
 		-startdate "$(date -u -d "-$1 days" +%Y%m%d%H%M%SZ)" -enddate "$(date -u -d "+$2 days" +%Y%m%d%H%M%SZ)" 2>/dev/null
+	cp ca/ca.pem "$www/chain.pem" && cat "$www/signed.crt" "$www/chain.pem" >"$www/fullchain.pem"
 }
 local_cert 50 35
 run 0
@@ -423,7 +424,7 @@ expect "with the new root: mail verifies again" verifies "$mail"
 phase 11
 # 11. Only the services of a certificate that changed are reloaded; a failed reload is reported.
 use reload
-rm "$mail/signed.crt"
+rm "$mail/signed.crt" "$mail/chain.pem" "$mail/fullchain.pem"
 run 1
 expect "www not due, not renewed" logged "www.example.test: not due"
 expect "mail renewed" logged "mail.example.test: installed a new certificate"
