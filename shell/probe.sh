@@ -246,7 +246,11 @@ probe_cert() {
     esac
   fi
   match=0
-  if [ -n "$pub" ] && [ -f "$3" ] && [ "$pub" = "$(openssl pkey -in "$3" -pubout 2>/dev/null)" ]; then match=1; fi
+  if [ -f "$3" ] && [ ! -r "$3" ]; then
+    match=1 # a probe without root cannot read the key: never a reason to replace the certificate
+  elif [ -n "$pub" ] && [ -f "$3" ] && [ "$pub" = "$(openssl pkey -in "$3" -pubout 2>/dev/null)" ]; then
+    match=1
+  fi
   if [ "${subject#subject=}" = "${issuer#issuer=}" ]; then
     printf '@%s certificate self-signed %s\n' "$1" "$match"
   else
