@@ -113,13 +113,15 @@ make_csr() {
   if mv -f -- "$TMP" "$2"; then ok "$1"; else fail "$1" "cannot move the CSR into place"; fi
 }
 
-# placeholder_cert ID DIR KEY SUBJECT SAN DAYS MODE OWNER GROUP: while DIR/fullchain.pem does not exist,
-# a self-signed certificate made from KEY becomes DIR/signed.crt and DIR/fullchain.pem, with an empty
-# DIR/chain.pem (a self-signed certificate has no chain); fullchain.pem, which the services read, is
-# renamed in last. An existing certificate is never replaced. The key is only read, by openssl.
+# placeholder_cert ID DIR KEY SUBJECT SAN DAYS MODE OWNER GROUP: unless DIR/fullchain.pem is a
+# certificate of KEY, a self-signed certificate made from KEY becomes DIR/signed.crt and
+# DIR/fullchain.pem, with an empty DIR/chain.pem (a self-signed certificate has no chain);
+# fullchain.pem, which the services read, is renamed in last. A certificate of KEY, placeholder or
+# issued, is never replaced; one of another key is (mod_ssl refuses a key and certificate that do not
+# match). Decided here, not only in the plan: the key may be new in this very apply. KEY is only read.
 placeholder_cert() {
-  if [ -e "$2/fullchain.pem" ]; then ok "$1"; return; fi
   if [ ! -f "$3" ]; then fail "$1" "the key $3 does not exist"; return; fi
+  if cert_of_key "$2/fullchain.pem" "$3"; then ok "$1"; return; fi
   temp_beside "$1" "$2/fullchain.pem" || return
   pfull=$TMP
   if ! out=$(openssl req -x509 -new -sha256 -key "$3" -subj "$4" -addext "subjectAltName=$5" -addext 'basicConstraints=critical,CA:FALSE' -days "$6" -out "$pfull" 2>&1); then
@@ -139,6 +141,13 @@ placeholder_cert() {
   else
     fail "$1" "cannot move the placeholder certificate into place"
   fi
+}
+
+# cert_of_key CERT KEY: CERT exists and holds KEY's public key.
+cert_of_key() {
+  [ -e "$1" ] || return 1
+  cert_pub=$(openssl x509 -in "$1" -noout -pubkey 2>/dev/null) || return 1
+  [ -n "$cert_pub" ] && [ "$cert_pub" = "$(openssl pkey -in "$2" -pubout 2>/dev/null)" ]
 }
 
 # stage ID PATH MODE OWNER GROUP < base64: the new content in a temp file beside PATH, in TMP.

@@ -228,21 +228,33 @@ probe_csr() {
   printf '@%s subject %s\n' "$1" "$subject"
 }
 
-# probe_cert ID CERT: does the certificate exist, and is it self-signed (a placeholder)? A link to a
-# certificate counts as one.
+# probe_cert ID CERT KEY: does the certificate exist, is it self-signed (a placeholder), and does it
+# hold KEY's public key (1/0; 0 also when KEY is missing)? A link to a certificate counts as one.
 probe_cert() {
   if [ -e "$2" ] && [ ! -f "$2" ]; then printf '@%s other not-a-file\n' "$1"; return; fi
   if [ ! -e "$2" ]; then printf '@%s missing\n' "$1"; return; fi
   subject=unreadable
   issuer=unreadable
-  if out=$(openssl x509 -in "$2" -noout -subject -issuer -nameopt RFC2253 2>/dev/null); then
+  pub=''
+  if out=$(openssl x509 -in "$2" -noout -subject -issuer -nameopt RFC2253 -pubkey 2>/dev/null); then
     probe_line_of "$out" subject= && subject=$probe_found
     probe_line_of "$out" issuer= && issuer=$probe_found
+    case $out in
+      *'-----BEGIN PUBLIC KEY-----'*'-----END PUBLIC KEY-----'*)
+        pub=-----BEGIN\ PUBLIC\ KEY-----${out#*'-----BEGIN PUBLIC KEY-----'}
+        pub=${pub%%'-----END PUBLIC KEY-----'*}-----END\ PUBLIC\ KEY----- ;;
+    esac
+  fi
+  match=0
+  if [ -f "$3" ] && [ ! -r "$3" ]; then
+    match=1 # a probe without root cannot read the key: never a reason to replace the certificate
+  elif [ -n "$pub" ] && [ -f "$3" ] && [ "$pub" = "$(openssl pkey -in "$3" -pubout 2>/dev/null)" ]; then
+    match=1
   fi
   if [ "${subject#subject=}" = "${issuer#issuer=}" ]; then
-    printf '@%s certificate self-signed\n' "$1"
+    printf '@%s certificate self-signed %s\n' "$1" "$match"
   else
-    printf '@%s certificate issued\n' "$1"
+    printf '@%s certificate issued %s\n' "$1" "$match"
   fi
 }
 

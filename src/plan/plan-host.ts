@@ -135,13 +135,18 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
         break;
       }
       case 'placeholder_certificate': {
-        // An existing certificate, placeholder or issued, is never replaced: the renewal script owns it.
-        if (observed?.state === 'certificate') {
+        // An existing certificate of the key, placeholder or issued, is never replaced: the renewal
+        // script owns it. One of another key (the key was deleted to change its type, or made again
+        // in this apply) is: the services would refuse the pair, so a placeholder of the new key
+        // stands in before any reload, and the renewal script finds it due.
+        const newKey = createdKeys.has(resource.key);
+        if (observed?.state === 'certificate' && observed.keyMatches && !newKey) {
           changes.push({ resource, action: 'unchanged', reasons: [], rewrite: false });
           break;
         }
         const { owner, group } = ownership(resource);
-        changes.push({ resource, action: 'create', reasons: ['self-signed until the first issuance'], owner, group, mode: resource.mode ?? defaultModes.file, rewrite: true });
+        const reasons = observed?.state !== 'certificate' ? ['self-signed until the first issuance'] : [`${newKey ? 'the key is new' : 'it does not match the key'}: replaced by a self-signed placeholder until the next issuance`];
+        changes.push({ resource, action: observed?.state === 'certificate' ? 'update' : 'create', reasons, owner, group, mode: resource.mode ?? defaultModes.file, rewrite: true });
         placeholders.push(resource.dir);
         break;
       }

@@ -49,7 +49,7 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
           observed = { state: 'csr', ...attributes(rest[0], rest[1], rest[2]), keyMatches: rest[3] === '1', san: rest[4] && rest[4] !== '-' ? rest[4].split(',') : [], subject: '' };
           break;
         case 'certificate':
-          observed = { state: 'certificate', selfSigned: rest[0] === 'self-signed' };
+          observed = { state: 'certificate', selfSigned: rest[0] === 'self-signed', keyMatches: rest[1] === '1' };
           break;
         case 'subject':
           if (current?.state === 'csr') current.subject = rest.join(' ').replace(/^subject=/, '');

@@ -30,7 +30,7 @@ export function probeCommand(resource: Resource, id = 'r'): string {
     case 'csr':
       return `probe_csr ${id} ${hostPath(resource.path)} ${hostPath(resource.key)}`;
     case 'placeholder_certificate':
-      return `probe_cert ${id} ${hostPath(resource.path)}`;
+      return `probe_cert ${id} ${hostPath(resource.path)} ${hostPath(resource.key)}`;
     case 'user':
       return `probe_user ${id} ${shquote(resource.name)}`;
     case 'group':

@@ -16,8 +16,9 @@ export type Observed =
   | { state: 'symlink'; target: string }
   | ({ state: 'private_key' } & Attributes)
   | ({ state: 'csr'; subject: string; san: string[]; keyMatches: boolean } & Attributes)
-  /** a certificate file (placeholder_certificate): self-signed means a placeholder, not yet issued */
-  | { state: 'certificate'; selfSigned: boolean }
+  /** a certificate file (placeholder_certificate): self-signed means a placeholder, not yet issued;
+   * keyMatches: it holds the public key of the resource's key file */
+  | { state: 'certificate'; selfSigned: boolean; keyMatches: boolean }
   | { state: 'user'; home: string; shell: string; groups: string[] }
   | { state: 'group' };
 

@@ -99,3 +99,46 @@ test('a directory in the way of the certificate is an error of the plan', async 
   const plan = await planOn(root, state(placeholder));
   assert.deepEqual(plan.errors, ['/certs/a/fullchain.pem: a non-file is in the way of the placeholder certificate to manage']);
 });
+
+test('a new key replaces its certificate files with a placeholder of the new key in the same apply; a key changed behind provision too', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'provision-placeholder-'));
+  const certs = join(root, 'certs/a');
+  const desired = state(dir, key, placeholder);
+  assert.equal((await applyOn(root, desired)).run.exitCode, 0);
+  // The first issuance, as the renewal script installs it: leaf, chain, fullchain of the key.
+  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=Test CA', '-keyout', join(root, 'ca.key'), '-out', join(root, 'ca.pem'), '-days', '2');
+  openssl('req', '-new', '-key', join(certs, 'domain.key'), '-subj', '/CN=a.example.test', '-out', join(root, 'a.csr'));
+  openssl('x509', '-req', '-in', join(root, 'a.csr'), '-CA', join(root, 'ca.pem'), '-CAkey', join(root, 'ca.key'), '-CAcreateserial', '-days', '2', '-out', join(certs, 'signed.crt'));
+  writeFileSync(join(certs, 'chain.pem'), readFileSync(join(root, 'ca.pem')));
+  writeFileSync(join(certs, 'fullchain.pem'), readFileSync(join(certs, 'signed.crt'), 'utf8') + readFileSync(join(root, 'ca.pem'), 'utf8'));
+  assert.deepEqual((await planOn(root, desired)).changes.map((c) => c.action), ['unchanged', 'unchanged', 'unchanged'], 'an issued certificate of the key is left alone');
+
+  const pubkeyOf = (name: string) => openssl(name.endsWith('.key') ? 'pkey' : 'x509', '-in', join(certs, name), ...(name.endsWith('.key') ? ['-pubout'] : ['-noout', '-pubkey']));
+  const assertPlaceholderOfKey = () => {
+    for (const name of ['fullchain.pem', 'signed.crt']) {
+      assert.equal(pubkeyOf(name), pubkeyOf('domain.key'), `${name} holds the new key`);
+      assert.equal(openssl('x509', '-in', join(certs, name), '-noout', '-issuer', '-nameopt', 'RFC2253').trim(), 'issuer=CN=a.example.test', `${name} is the self-signed placeholder`);
+    }
+    assert.equal(readFileSync(join(certs, 'chain.pem'), 'utf8'), '', 'the old chain is gone');
+  };
+
+  // The README's way to change the key type: delete the key, apply.
+  execFileSync('rm', [join(certs, 'domain.key')]);
+  const plan = await planOn(root, desired);
+  assert.deepEqual(plan.changes.map((c) => c.action), ['unchanged', 'create', 'update']);
+  assert.deepEqual(plan.changes[2]!.reasons, ['the key is new: replaced by a self-signed placeholder until the next issuance']);
+  const { run, report } = await applyOn(root, desired);
+  assert.equal(run.exitCode, 0, run.stdout + run.stderr);
+  assert.ok(report.ok.has('r2'));
+  assertPlaceholderOfKey();
+  assert.deepEqual((await planOn(root, desired)).changes.map((c) => c.action), ['unchanged', 'unchanged', 'unchanged'], 'converged');
+
+  // Another key put in place by hand: the certificate is found not to match and replaced.
+  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(certs, 'domain.key'));
+  execFileSync('chmod', ['0400', join(certs, 'domain.key')]);
+  const swapped = await planOn(root, desired);
+  assert.deepEqual(swapped.changes.map((c) => c.action), ['unchanged', 'unchanged', 'update']);
+  assert.deepEqual(swapped.changes[2]!.reasons, ['it does not match the key: replaced by a self-signed placeholder until the next issuance']);
+  assert.equal((await applyOn(root, desired)).run.exitCode, 0);
+  assertPlaceholderOfKey();
+});

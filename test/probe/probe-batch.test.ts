@@ -48,6 +48,8 @@ const tricky: Resource[] = [
   { kind: 'csr', id: 'csr:/tls/other.csr', ...base, path: '/tls/other.csr', key: '/tls/k.key', domains: ['a.test'] },
   { kind: 'placeholder_certificate', id: 'placeholder_certificate:/tls/self.pem', ...base, path: '/tls/self.pem', dir: '/tls', key: '/tls/k.key', domains: ['a.test'] },
   { kind: 'placeholder_certificate', id: 'placeholder_certificate:/tls/issued.pem', ...base, path: '/tls/issued.pem', dir: '/tls', key: '/tls/k.key', domains: ['a.test'] },
+  { kind: 'placeholder_certificate', id: 'placeholder_certificate:/tls/other-key.pem', ...base, path: '/tls/other-key.pem', dir: '/tls', key: '/tls/k.key', domains: ['a.test'] },
+  { kind: 'placeholder_certificate', id: 'placeholder_certificate:/tls/keyless.pem', ...base, path: '/tls/self.pem', dir: '/tls', key: '/tls/no-such.key', domains: ['a.test'] },
   { kind: 'user', id: 'user:0', ...base, name: '0', system: false, groups: [] },
   { kind: 'user', id: `user:${me}`, ...base, name: me, system: false, groups: [] },
   { kind: 'group', id: 'group:no-such-group-zz', ...base, name: 'no-such-group-zz', system: false },
@@ -72,6 +74,7 @@ before(() => {
   openssl('req', '-x509', '-key', 'k.key', '-out', 'self.pem', '-subj', '/CN=a.test', '-days', '1');
   openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=Test CA', '-days', '1');
   openssl('x509', '-req', '-in', 'c.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-out', 'issued.pem', '-days', '1', '-set_serial', '7');
+  openssl('x509', '-req', '-in', 'other.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-out', 'other-key.pem', '-days', '1', '-set_serial', '8');
 });
 
 function attributesOf(path: string) {
@@ -97,8 +100,11 @@ test('paths with spaces, newlines and backslashes, a pipe, links, requests, cert
   assert.deepEqual(actual.resources.get('private_key:/tls/k.key'), { state: 'private_key', ...attributesOf('tls/k.key') });
   assert.deepEqual(actual.resources.get('csr:/tls/c.csr'), { state: 'csr', ...attributesOf('tls/c.csr'), keyMatches: true, san: ['DNS:a.test', 'DNS:b.test'], subject: 'O=Org,CN=a.test' });
   assert.deepEqual(actual.resources.get('csr:/tls/other.csr'), { state: 'csr', ...attributesOf('tls/other.csr'), keyMatches: false, san: [], subject: 'CN=a.test' });
-  assert.deepEqual(actual.resources.get('placeholder_certificate:/tls/self.pem'), { state: 'certificate', selfSigned: true });
-  assert.deepEqual(actual.resources.get('placeholder_certificate:/tls/issued.pem'), { state: 'certificate', selfSigned: false });
+  assert.deepEqual(actual.resources.get('placeholder_certificate:/tls/self.pem'), { state: 'certificate', selfSigned: true, keyMatches: true });
+  assert.deepEqual(actual.resources.get('placeholder_certificate:/tls/issued.pem'), { state: 'certificate', selfSigned: false, keyMatches: true });
+  // A certificate of another key, or one whose key is gone, must be replaced (the services would refuse the pair).
+  assert.deepEqual(actual.resources.get('placeholder_certificate:/tls/other-key.pem'), { state: 'certificate', selfSigned: false, keyMatches: false });
+  assert.deepEqual(actual.resources.get('placeholder_certificate:/tls/keyless.pem'), { state: 'certificate', selfSigned: true, keyMatches: false });
   // getent answers a number with the entry of that id: the probe still says the name resolves.
   assert.equal(actual.resources.get('user:0')?.state, 'user');
   assert.equal(actual.resources.get(`user:${me}`)?.state, 'user');

@@ -152,6 +152,8 @@ variant midrun '{"acme_retry_delay": 4}'
 variant lo '{"acme_retry_delay": 4, "acme_interfaces": ["lo"]}'
 variant nofirewall '{"acme_retry_delay": 4, "acme_firewall": "none"}'
 variant iptables '{"acme_retry_delay": 4, "acme_firewall": "iptables"}'
+# A CA that finds no token: acme-tiny's own check skipped, a web server on port 80 that serves nothing.
+variant once '{"acme_disable_check": true}'
 variant reload '{"provision_roles": ["letsencrypt"], "acme_services": ["acme-www"],
   "acme_certificates": [{"name": "www.example.test", "domains": ["www.example.test", "example.test"]},
     {"name": "mail.example.test", "domains": ["mail.example.test"], "key_type": "ec256", "services": ["acme-test", "acme-stopped"]}]}'
@@ -249,9 +251,10 @@ unique_subject = no
 [any]
 commonName = supplied
 EOF
-local_cert() { # STARTED-DAYS-AGO ENDS-IN-DAYS: www's signed.crt from the local CA
+local_cert() { # STARTED-DAYS-AGO ENDS-IN-DAYS: www's certificate set from the local CA
 	openssl ca -batch -config ca/ca.cnf -in "$www/domain.csr" -out "$www/signed.crt" -notext \
 		-startdate "$(date -u -d "-$1 days" +%Y%m%d%H%M%SZ)" -enddate "$(date -u -d "+$2 days" +%Y%m%d%H%M%SZ)" 2>/dev/null
+	cp ca/ca.pem "$www/chain.pem" && cat "$www/signed.crt" "$www/chain.pem" >"$www/fullchain.pem"
 }
 local_cert 50 35
 run 0
@@ -423,7 +426,7 @@ expect "with the new root: mail verifies again" verifies "$mail"
 phase 11
 # 11. Only the services of a certificate that changed are reloaded; a failed reload is reported.
 use reload
-rm "$mail/signed.crt"
+rm "$mail/signed.crt" "$mail/chain.pem" "$mail/fullchain.pem"
 run 1
 expect "www not due, not renewed" logged "www.example.test: not due"
 expect "mail renewed" logged "mail.example.test: installed a new certificate"
@@ -436,6 +439,182 @@ phase 12
 # 12. The real postfix check and doveconf -n on the postfix and dovecot settings for the issued certificate.
 expect "postfix check and doveconf -n with the issued mail certificate" \
 	bash -c "bash '$repo/test/roles/mail-config-check.sh' '$certs' mail.example.test >'$T/mail-check.out' 2>&1 || { cat '$T/mail-check.out'; false; }"
+
+phase 13
+# 13. Cut off at each rename of an install, by SIGKILL or by a failing rename (a stand-in mv in this
+#     mount namespace), then the next run: what the services read (fullchain.pem with domain.key) is
+#     a matching, verifying pair all along, and afterwards the four files are one set again, repaired
+#     from the disk without asking the CA; a killed run's web server and firewall rules are removed.
+use base
+cp /usr/bin/mv "$T/mv.real"
+cat >"$T/mv-cut" <<EOF
+#!/bin/sh
+# Stand-in for mv (test only, bind-mounted over it in the test's mount namespace): on a rename onto a
+# file named \$E2E_CUT_AT it fails, or with E2E_CUT=kill SIGKILLs the renewal script that called it;
+# every other call is the real mv.
+for last; do :; done
+if [ -n "\${E2E_CUT_AT:-}" ] && [ "\${last##*/}" = "\$E2E_CUT_AT" ]; then
+	if [ "\${E2E_CUT:-}" = kill ]; then kill -9 "\$PPID"; fi
+	exit 1
+fi
+exec "$T/mv.real" "\$@"
+EOF
+chmod 0755 "$T/mv-cut"
+mount --bind "$T/mv-cut" /usr/bin/mv
+key_of() { openssl pkey -in "$1/domain.key" -pubout; }
+pair_ok() { # DIR: fullchain.pem holds domain.key's public key and verifies with its own chain
+	[ "$(openssl x509 -in "$1/fullchain.pem" -noout -pubkey)" = "$(key_of "$1")" ] &&
+		openssl verify -CAfile "$T/pebble-root.pem" -untrusted "$1/fullchain.pem" "$1/fullchain.pem" >/dev/null
+}
+one_set() { # DIR: leaf, chain, fullchain and key are one set
+	pair_ok "$1" && cmp -s "$1/fullchain.pem" <(cat "$1/signed.crt" "$1/chain.pem") &&
+		[ "$(openssl x509 -in "$1/signed.crt" -noout -pubkey)" = "$(key_of "$1")" ] && verifies "$1"
+}
+port80_pid() { ss -ltnpH 'sport = :80' | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
+for how in fail kill; do
+	for step in fullchain.pem signed.crt chain.pem; do
+		what="cut off ($how at the rename of $step)"
+		before=$(serial "$www/fullchain.pem")
+		status=0
+		E2E_CUT=$how E2E_CUT_AT=$step "$script" --force >"$T/out" 2>&1 || status=$?
+		if [ "$how" = kill ]; then expected=137; else expected=1; fi
+		expect "$what: exits $expected (got $status)" test "$status" = "$expected"
+		if [ "$how" = kill ]; then
+			leftover=$(port80_pid)
+			expect "$what: its temporary web server outlived it (pid $leftover)" test -n "$leftover"
+			pids+=("$leftover")
+		fi
+		for dir in "$www" "$mail"; do expect "$what: ${dir##*/}: fullchain.pem and domain.key are a verifying pair" pair_ok "$dir"; done
+		if [ "$step" = fullchain.pem ]; then
+			expect "$what: the old fullchain.pem is still there" test "$(serial "$www/fullchain.pem")" = "$before"
+		else
+			expect "$what: the new fullchain.pem is in place" test "$(serial "$www/fullchain.pem")" != "$before"
+		fi
+		run 0
+		for dir in "$www" "$mail"; do expect "$what, then a run: ${dir##*/}: one set" one_set "$dir"; done
+		# (chain.pem: the old and the new one are the same intermediate, so the set is one already.)
+		if [ "$step" = signed.crt ]; then
+			expect "$what, then a run: repaired from fullchain.pem" logged "www.example.test: signed.crt, chain.pem and fullchain.pem were not one set (an install cut off?): repaired from fullchain.pem, without asking the CA"
+		fi
+		expect "$what, then a run: no certificate requested" not_logged "requesting"
+		if [ "$how" = kill ]; then
+			expect "$what, then a run: the killed run's web server stopped" logged "stopped the temporary web server (pid $leftover) that a killed run left behind"
+			expect "$what, then a run: the killed run's iptables rules removed" logged "removed the iptables rule for port 80 on acme4 that a killed run left behind"
+		fi
+		no_leftovers
+	done
+done
+# As the old script left it: signed.crt and chain.pem issued, fullchain.pem still the placeholder.
+openssl req -x509 -key "$mail/domain.key" -subj /CN=mail.example.test -addext subjectAltName=DNS:mail.example.test \
+	-days 30 -out "$mail/fullchain.pem" 2>/dev/null
+run 0
+expect "placeholder fullchain.pem beside an issued signed.crt: repaired from signed.crt and chain.pem" logged "mail.example.test: signed.crt, chain.pem and fullchain.pem were not one set (an install cut off?): repaired from signed.crt and chain.pem, without asking the CA"
+expect "and that without a request" not_logged "requesting"
+expect "mail: one set again" one_set "$mail"
+# A chain that does not hold the leaf's issuer in every file: nothing to repair from, so it is due.
+cp ca/ca.pem "$www/chain.pem" && cat "$www/signed.crt" "$www/chain.pem" >"$www/fullchain.pem"
+run 0
+expect "a chain of another issuer: due" logged "www.example.test: requesting a certificate (fullchain.pem does not hold the chain to its issuer)"
+expect "www: one set again" one_set "$www"
+umount /usr/bin/mv
+
+phase 14
+# 14. A new key (the README's way to change the key type: delete it, apply): the apply's own functions
+#     (shell/apply.sh) make the key, the CSR and a placeholder of the new key over the issued
+#     certificate; the services' pair matches at once, and the next run issues for the new key.
+rm "$www/domain.key"
+sh -c '. "$1/shell/apply.sh"; d=$2; san=DNS:www.example.test,DNS:example.test
+	gen_key k "$d/domain.key" 0400 root root -algorithm EC -pkeyopt ec_paramgen_curve:P-256
+	make_csr c "$d/domain.csr" "$d/domain.key" /CN=www.example.test "$san" 0440 root acme
+	placeholder_cert p "$d" "$d/domain.key" /CN=www.example.test "$san" 30 0644 root root' apply "$repo" "$www" >"$T/apply.out" 2>&1
+expect "apply functions: key, CSR, placeholder ok" test "$(grep -c '^@ok [kcp]$' "$T/apply.out")" = 3
+for file in fullchain.pem signed.crt; do
+	expect "new key: $file holds it" test "$(openssl x509 -in "$www/$file" -noout -pubkey)" = "$(key_of "$www")"
+done
+expect "new key: chain.pem emptied (a placeholder has no chain)" test ! -s "$www/chain.pem"
+run 0
+expect "new key: the placeholder is due" logged "www.example.test: requesting a certificate (it is self-signed"
+expect "new key: issued and one set" one_set "$www"
+expect "new key: an EC certificate now" bash -c "openssl x509 -in '$www/signed.crt' -noout -text | grep -q 'Public Key Algorithm: id-ecPublicKey'"
+
+phase 15
+# 15. Killed (-9) mid-request, waiting to retry with the CA down: its web server and nft rule outlive
+#     it; the next run removes exactly those, and leaves alone a process on the recorded PID that is
+#     not the one started then (another start time) and a rule that is not the recorded one.
+nft add table inet filter
+nft add chain inet filter input '{ type filter hook input priority 0; policy accept; }'
+stop_pebble
+use midrun
+kill_mid_request() { # starts the script, SIGKILLs it while it waits to retry; SERVER: its web server
+	local mark pid
+	mark=$(wc -l <"$T/acme.log")
+	"$script" --force >/dev/null 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do tail -n +"$((mark + 1))" "$T/acme.log" | grep -q 'retrying in' && break; sleep 0.1; done
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || :
+	SERVER=$(port80_pid)
+	pids+=("$SERVER")
+}
+kill_mid_request
+expect "killed mid-request: its web server outlived it (pid $SERVER)" kill -0 "$SERVER"
+expect "killed mid-request: its nft rule outlived it" bash -c "nft -a list chain inet filter input | grep -q acme-tiny"
+use base
+run 0
+expect "the next run is not locked out by the dead one" not_logged "another renewal is running"
+expect "the next run stopped the dead run's web server" logged "stopped the temporary web server (pid $SERVER) that a killed run left behind"
+expect "the dead run's web server is gone" bash -c "! kill -0 $SERVER 2>/dev/null"
+expect "the next run removed the dead run's nft rule" logged "removed the nft rule (handle"
+no_leftovers
+use midrun
+kill_mid_request
+start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$SERVER/stat")
+dead_handle=$(nft -a list chain inet filter input | sed -n 's/.*acme-tiny.* # handle \([0-9]*\)$/\1/p')
+stop_pid "$SERVER" # as if it had died, and its PID went to another process:
+sleep 300 &
+other=$!
+pids+=("$other")
+nft delete rule inet filter input handle "$dead_handle" # as if the table had been made again, the handle now another rule's:
+other_handle=$(nft --echo --handle add rule inet filter input tcp dport 8080 accept comment '"unrelated"' | sed -n 's/.* # handle \([0-9]*\)$/\1/p')
+printf '%s %s\n' "$other" "$start" >/run/letsencrypt-renew/server
+printf 'inet filter input %s\n' "$other_handle" >/run/letsencrypt-renew/nft
+use base
+run 0
+expect "a process on the recorded PID with another start time is not killed" kill -0 "$other"
+expect "and the log says it was left alone" logged "pid $other, if in use, is another process and left alone"
+expect "a rule on the recorded handle that is not the script's is not deleted" bash -c "nft -a list chain inet filter input | grep -q 'comment \"unrelated\" # handle $other_handle'"
+expect "the records are gone" test -z "$(ls -A /run/letsencrypt-renew)"
+expect "the records' directory is root's only" test "$(stat -c '%U %a' /run/letsencrypt-renew)" = "root 700"
+stop_pid "$other"
+no_leftovers
+
+phase 16
+# 16. --once (the apply's first issuance) against a CA whose validation fails: one attempt, no pause,
+#     exit 1 within seconds, the CA's reason as the last line of stderr; nothing installed.
+start_pebble
+fetch_root
+mkdir -p "$T/empty"
+/usr/bin/python3 -m http.server 80 --bind 127.0.0.1 --directory "$T/empty" >/dev/null 2>&1 &
+web_pid=$!
+pids+=("$web_pid")
+until ss -ltnH 'sport = :80' | grep -q .; do sleep 0.1; done
+use once
+www4=$(serial "$www/fullchain.pem")
+mark=$(wc -l <"$T/acme.log")
+begun=$(date +%s%N)
+status=0
+"$script" --once --force >"$T/once.out" 2>"$T/once.err" || status=$?
+took=$((($(date +%s%N) - begun) / 1000000))
+tail -n +"$((mark + 1))" "$T/acme.log" >"$T/last.log"
+expect "--once: exits 1 (got $status)" test "$status" = 1
+expect "--once: returns within seconds (${took} ms)" test "$took" -lt 10000
+expect "--once: no retry, no pause" not_logged "retrying"
+expect "--once: the CA's reason is the last line of stderr: $(tail -n 1 "$T/once.err" | cut -c1-160)" \
+	bash -c "tail -n 1 '$T/once.err' | grep -q '^mail.example.test: the CA says: Non-200 status code from HTTP: http://mail.example.test:80/.well-known/acme-challenge/.* returned 404$'"
+expect "--once: each certificate's reason is named" bash -c "grep -q '^www.example.test: ' '$T/once.err' && grep -q '^mail.example.test: ' '$T/once.err'"
+expect "--once: nothing installed" test "$(serial "$www/fullchain.pem")" = "$www4"
+stop_pid "$web_pid"
+no_leftovers
 
 echo "log: $T/acme.log ($(($(date +%s) - started)) s)"
 if [ "$failed" = 0 ]; then rm -rf "$T"; fi
