@@ -4,7 +4,8 @@
 // under outdir, and lints them: shellcheck -s sh and sh -n for scripts, the header line, forbidden
 // outdated words. Prints "N passed, M failed" and exits non-zero on any failure.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadRoles } from '../../src/roles/load-roles.ts';
 import { prepareRenderers, renderHost } from '../../src/render/render-host.ts';
@@ -12,8 +13,9 @@ import { formatProblem } from '../../src/errors.ts';
 import { templateVars } from '../../src/vars/template-vars.ts';
 
 const root = resolve(import.meta.dirname, '../..');
-const outDir = resolve(process.argv[2] ?? '/tmp/provision-render-check');
-rmSync(outDir, { recursive: true, force: true });
+// Without an outdir, a fresh private one: a fixed /tmp name would race with another run of this check.
+const outDir = process.argv[2] ? resolve(process.argv[2]) : mkdtempSync(join(tmpdir(), 'provision-render-check-'));
+if (process.argv[2]) rmSync(outDir, { recursive: true, force: true });
 
 const scenarios = {
   web: {
@@ -219,6 +221,7 @@ for (const bad of invalid) {
   check(!role.validateVariables({ ...base, ...bad }), `rejects ${JSON.stringify(bad)}`);
 }
 
-console.log(`rendered into ${outDir}`);
+if (process.argv[2] || failed > 0) console.log(`rendered into ${outDir}`);
+else rmSync(outDir, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 ? 0 : 1;
