@@ -2,11 +2,11 @@
 // directory), an inline YAML/JSON mapping starting with `{`, or `key=value` pairs (values are strings).
 // Later arguments override earlier ones; all of them beat every other variable.
 
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../errors.js';
 import { KvError, parseKv } from './kv.js';
 import type { VarLayer } from './model.js';
+import { readBoundedText } from './read-file.js';
 import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from '../yaml/parse-yaml.js';
 
 const FORMS = 'expected key=value pairs, a YAML/JSON mapping such as {"key": "value"}, or @file';
@@ -44,13 +44,12 @@ export function loadExtraVars(args: readonly string[], cwd = process.cwd()): { l
     if (!arg) continue;
     if (arg.startsWith('@')) {
       const file = arg.slice(1);
-      let text: string;
-      try {
-        text = readFileSync(path.resolve(cwd, file), 'utf8');
-      } catch (e) {
-        problems.push({ file, message: `cannot read extra vars file given as \`-e ${arg}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      const read = readBoundedText(path.resolve(cwd, file), file, { what: 'extra vars file' });
+      if (read.problem) {
+        problems.push({ ...read.problem, message: `extra vars file given as \`-e ${arg}\`: ${read.problem.message}` });
         continue;
       }
+      const text = read.text;
       loadYamlMapping(text, file, layer, problems, arg);
     } else if (arg[0] === '/' || arg[0] === '.') {
       problems.push({ file: extraVarsLabel(arg), message: `to read extra vars from the file \`${arg}\`, write \`-e @${arg}\`` });

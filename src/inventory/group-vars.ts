@@ -1,10 +1,11 @@
 // group_vars/ and host_vars/ beside the inventory, as Ansible's host_group_vars plugin and
 // DataLoader.find_vars_files read them.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../errors.js';
 import type { VarLayer } from './model.js';
+import { readBoundedText } from './read-file.js';
 import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from '../yaml/parse-yaml.js';
 
 const EXTENSIONS = ['.yml', '.yaml', '.json'];
@@ -77,13 +78,12 @@ export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group
   for (const file of findVarsFiles(base, name)) {
     const display = path.join(displayDir, path.relative(absDir, file));
     files.push(display);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      problems.push({ file: display, message: `cannot read: ${(e as Error).message}` });
+    const read = readBoundedText(file, display, { tree: absDir, what: 'vars file' });
+    if (read.problem) {
+      problems.push(read.problem);
       continue;
     }
+    const text = read.text;
     const parsed = parseYaml(text, display);
     problems.push(...parsed.problems);
     const source = parsed.source;

@@ -2,7 +2,6 @@
 // returns every host with its variables merged as `ansible-inventory -i FILE --list` shows them.
 // Every problem found anywhere is collected and thrown together as one InputError.
 
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, type Problem } from '../errors.js';
 import { loadExtraVars } from './extra-vars.js';
@@ -14,6 +13,7 @@ import { layersFor, mergeLayers } from './precedence.js';
 import { reconcile, sortedHostGroups } from './reconcile.js';
 import type { Inventory, InventoryHost } from './types.js';
 import { validateInventory } from './validate.js';
+import { readBoundedText } from './read-file.js';
 
 export interface LoadOptions {
   /** `-e` arguments, in command-line order */
@@ -23,19 +23,12 @@ export interface LoadOptions {
 }
 
 function readInventory(file: string, abs: string): string {
-  let stat;
-  try {
-    stat = statSync(abs);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError([{ file, message: code === 'ENOENT' ? 'inventory file not found' : `cannot read inventory: ${code ?? (e as Error).message}` }]);
+  const read = readBoundedText(abs, file, { what: 'inventory file' });
+  if (read.problem) {
+    const message = read.problem.message === 'is a directory' ? 'is a directory; give the inventory file (a YAML file such as hosts.yml)' : read.problem.message;
+    throw new InputError([{ ...read.problem, message }]);
   }
-  if (stat.isDirectory()) throw new InputError([{ file, message: 'is a directory; give the inventory file (a YAML file such as hosts.yml)' }]);
-  try {
-    return readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new InputError([{ file, message: `cannot read inventory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
-  }
+  return read.text;
 }
 
 /** `[web]` on its own line before anything else: an INI inventory, which Ansible also reads. */
