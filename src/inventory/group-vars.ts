@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { Problem } from '../errors.js';
 import type { VarLayer } from './model.js';
 import { readBoundedText } from './read-file.js';
+import { decryptVarsFile } from './vault/decrypt-vars.js';
+import type { VaultSecret } from './vault/vault-format.js';
 import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from '../yaml/parse-yaml.js';
 
 const EXTENSIONS = ['.yml', '.yaml', '.json'];
@@ -65,7 +67,7 @@ export interface VarsFilesResult {
  * Reads and merges the vars files of one group or host. `displayDir` is the inventory's directory as
  * the user named it (relative stays relative), `absDir` the same directory absolute.
  */
-export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group_vars' | 'host_vars', name: string): VarsFilesResult {
+export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group_vars' | 'host_vars', name: string, secrets: readonly VaultSecret[] = []): VarsFilesResult {
   const layer: VarLayer = new Map();
   const problems: Problem[] = [];
   const files: string[] = [];
@@ -83,7 +85,12 @@ export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group
       problems.push(read.problem);
       continue;
     }
-    const text = read.text;
+    const opened = decryptVarsFile(read.text, display, secrets);
+    if (opened.problem) {
+      problems.push(opened.problem);
+      continue;
+    }
+    const text = opened.text;
     const parsed = parseYaml(text, display);
     problems.push(...parsed.problems);
     const source = parsed.source;
@@ -98,7 +105,7 @@ export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group
     for (const pair of mapPairs(source.root, source.doc)) {
       layer.set(pair.key, {
         value: toValue(pair.valueNode, source.doc),
-        origin: { file: display, node: valueOrKey(pair), lineCounter: source.lineCounter },
+        origin: { file: display, node: valueOrKey(pair), lineCounter: source.lineCounter, ...(opened.encrypted ? { secret: true } : {}) },
       });
     }
   }

@@ -14,12 +14,17 @@ import { reconcile, sortedHostGroups } from './reconcile.js';
 import type { Inventory, InventoryHost } from './types.js';
 import { validateInventory } from './validate.js';
 import { readBoundedText } from './read-file.js';
+import { decryptInlineValues } from './vault/decrypt-vars.js';
+import type { VaultSecret } from './vault/vault-format.js';
+import { configuredVaultSecrets } from './vault/vault-secrets.js';
 
 export interface LoadOptions {
   /** `-e` arguments, in command-line order */
   extraVars?: string[];
   /** directory that relative paths (the inventory, `-e @file`) are relative to; default process.cwd() */
   cwd?: string;
+  /** vault passwords; default: those the command line gave (configuredVaultSecrets) */
+  vaultSecrets?: readonly VaultSecret[];
 }
 
 function readInventory(file: string, abs: string): string {
@@ -59,19 +64,19 @@ function hostsByGroup(model: InventoryModel): Map<string, string[]> {
  * group_vars/ of every group and host_vars/ of every host. A problem in a group's file lists the hosts
  * it concerns (not for `all`: that would be every host).
  */
-function readVarsFiles(model: InventoryModel, absDir: string, displayDir: string) {
+function readVarsFiles(model: InventoryModel, absDir: string, displayDir: string, secrets: readonly VaultSecret[]) {
   const members = hostsByGroup(model);
   const problems: Problem[] = [];
   const groups = new Map<string, VarLayer>();
   for (const group of model.groups.keys()) {
-    const loaded = loadVarsFiles(absDir, displayDir, 'group_vars', group);
+    const loaded = loadVarsFiles(absDir, displayDir, 'group_vars', group, secrets);
     const hosts = group === 'all' ? undefined : members.get(group);
     problems.push(...loaded.problems.map((p) => (hosts && hosts.length > 0 ? { ...p, hosts } : p)));
     groups.set(group, loaded.layer);
   }
   const hosts = new Map<string, VarLayer>();
   for (const host of model.hosts.keys()) {
-    const loaded = loadVarsFiles(absDir, displayDir, 'host_vars', host);
+    const loaded = loadVarsFiles(absDir, displayDir, 'host_vars', host, secrets);
     problems.push(...loaded.problems.map((p) => ({ ...p, hosts: [host] })));
     hosts.set(host, loaded.layer);
   }
@@ -117,10 +122,13 @@ export function loadInventory(file: string, options: LoadOptions = {}): Inventor
   problems.push(...built.problems);
   const model = built.model;
   reconcile(model);
-  const files = readVarsFiles(model, absDir, displayDir);
+  const secrets = options.vaultSecrets ?? configuredVaultSecrets();
+  const files = readVarsFiles(model, absDir, displayDir, secrets);
   problems.push(...files.problems);
-  const extra = loadExtraVars(options.extraVars ?? [], cwd);
+  const extra = loadExtraVars(options.extraVars ?? [], cwd, secrets);
   problems.push(...extra.problems);
+  const layers = [...[...model.groups.values()].map((g) => g.vars), ...[...model.hosts.values()].map((h) => h.vars), ...files.groups.values(), ...files.hosts.values(), extra.layer];
+  problems.push(...decryptInlineValues(layers, secrets));
 
   if (problems.length > 0) throw new InputError(sortProblems(problems));
 

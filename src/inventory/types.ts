@@ -16,6 +16,8 @@ export interface VarOrigin {
   /** the value's node; null for values without a YAML source (`-e KEY=VALUE`) */
   node: YamlNode | null;
   lineCounter: LineCounter | null;
+  /** the value was vault-encrypted (a whole vault file, or `!vault` inside it): never shown */
+  secret?: boolean;
 }
 
 /** One host with its variables merged in Ansible's precedence order (role defaults not included). */

@@ -142,11 +142,18 @@ const unsafeTag: ScalarTag = {
   resolve: (s) => s,
 };
 
-/** Ansible's `!vault`: kept encrypted, in the shape `ansible-inventory --list` prints. */
+/**
+ * Ansible's `!vault`: kept encrypted until the load stage decrypts it (src/inventory/vault/); as JSON
+ * it has the shape `ansible-inventory --list` prints.
+ */
+export class VaultCiphertext {
+  constructor(readonly __ansible_vault: string) {}
+}
+
 const vaultTag: ScalarTag = {
   tag: '!vault',
-  identify: () => false,
-  resolve: (s) => ({ __ansible_vault: s }),
+  identify: (v) => v instanceof VaultCiphertext,
+  resolve: (s) => new VaultCiphertext(s),
 };
 
 /** For the `customTags` option, with `version: '1.1'`. */
