@@ -36,6 +36,20 @@ function isJson(text: string): boolean {
   }
 }
 
+/**
+ * PyYAML keeps a block scalar's (`|`, `>`) final line break only when the file has one; the yaml
+ * package adds one at the end of a file that lacks it.
+ */
+function dropAddedFinalNewline(doc: Document, text: string): void {
+  if (text.endsWith('\n') || text.endsWith('\r')) return;
+  visit(doc, {
+    Scalar(_, node) {
+      const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+      if (block && node.range && node.range[1] >= text.length && typeof node.value === 'string' && node.value.endsWith('\n')) node.value = node.value.slice(0, -1);
+    },
+  });
+}
+
 export function positionOf(file: string, lineCounter: LineCounter | null, node: YamlNode | null | undefined): Position {
   if (!node || !lineCounter || !node.range) return { file, line: 1, col: 1 };
   const { line, col } = lineCounter.linePos(node.range[0]);
@@ -113,6 +127,7 @@ export function parseYaml(text: string, file: string): { source: YamlSource | nu
   if (fatal) return { source: null, problems };
   documents.set(lineCounter, doc);
   rememberAliasTargets(doc);
+  if (!json) dropAddedFinalNewline(doc, text);
   const root = (doc.contents as YamlNode | null) ?? null;
   let value: unknown;
   try {
