@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { decryptVault, type VaultSecret } from '../../src/inventory/vault/vault-format.js';
 import { provision, tempInventory } from '../helpers/cli.js';
+import { loadInventory } from '../../src/inventory/index.js';
+import { FIXTURES, host, loadFixture, problemsOf } from './helpers.js';
+import path from 'node:path';
 
 const secret = (label: string, password: string): VaultSecret => ({ label, password: Buffer.from(password), source: `test ${label}` });
 
@@ -122,4 +125,12 @@ test('-e @vault-file is decrypted, and a file rendered from a vault value is dif
   assert.doesNotMatch(plan.stdout + json.stdout, PLAINTEXTS);
   // the host got the decrypted value
   assert.match(readFileSync(join(copy.root, 'web1.example.test/etc/app.conf'), 'utf8'), /password = extra-file-plaintext/);
+});
+
+test('a value decrypted for one load is not handed to a later load without the password', () => {
+  const withPasswords = loadFixture('vault');
+  assert.equal(host(withPasswords, 'web1').vars.api_key, 'inline-default');
+  assert.equal(host(withPasswords, 'web1').origins.get('api_key')?.secret, true);
+  const problems = problemsOf(() => loadInventory('hosts.yml', { cwd: path.join(FIXTURES, 'vault'), vaultSecrets: [] }));
+  assert.ok(problems.some((p) => /is encrypted with Ansible Vault/.test(p.message)));
 });

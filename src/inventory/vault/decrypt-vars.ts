@@ -15,12 +15,20 @@ function tried(secrets: readonly VaultSecret[]): string {
   return secrets.map((s) => s.source).join(', ');
 }
 
-/** Decrypted strings by ciphertext: one value may reach many hosts (ranges), PBKDF2 runs once. */
-const decrypted = new Map<string, string>();
+/**
+ * Decrypted strings by ciphertext, per set of secrets (a value opened with one password must not be
+ * handed out to a caller without it): one value may reach many hosts (ranges), PBKDF2 runs once.
+ */
+const decryptedBySecrets = new WeakMap<readonly VaultSecret[], Map<string, string>>();
 
 type Outcome = { text: string; problem?: undefined } | { text?: undefined; problem: string };
 
 function open(ciphertext: string, secrets: readonly VaultSecret[], what: string): Outcome {
+  let decrypted = decryptedBySecrets.get(secrets);
+  if (!decrypted) {
+    decrypted = new Map();
+    decryptedBySecrets.set(secrets, decrypted);
+  }
   const known = decrypted.get(ciphertext);
   if (known !== undefined) return { text: known };
   if (secrets.length === 0) return { problem: `${what} is encrypted with Ansible Vault; ${HOW}` };
