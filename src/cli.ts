@@ -23,7 +23,20 @@ const commonOptions = {
   i: { alias: 'inventory-file', type: 'string', describe: 'An inventory source: file, directory or script (repeatable, merged in order, as ansible -i)', requiresArg: true },
   limit: { alias: 'l', type: 'string', describe: 'Only hosts matching this pattern (Ansible syntax: web*,!web3,&prod)', requiresArg: true },
   'extra-vars': { alias: 'e', type: 'string', describe: 'Extra variables, highest precedence: KEY=VALUE, YAML/JSON, or @file.yml (repeatable)', requiresArg: true },
+  'vault-password-file': { type: 'string', describe: 'Ansible Vault password file; an executable one is run (repeatable; default $ANSIBLE_VAULT_PASSWORD_FILE)', requiresArg: true },
+  'vault-id': { type: 'string', describe: 'Vault password as [LABEL@]SOURCE, SOURCE a file, a script or prompt (repeatable)', requiresArg: true },
+  'ask-vault-pass': { type: 'boolean', describe: 'Ask for the vault password (on a terminal)' },
 } as const;
+
+/** Vault passwords are read (scripts run, prompts shown) before the command, as Ansible does. */
+async function loadVault(args: Record<string, unknown>): Promise<void> {
+  const passwordFiles = list(args['vault-password-file']);
+  const vaultIds = list(args['vault-id']);
+  const askVaultPass = args['ask-vault-pass'] === true;
+  if (passwordFiles.length === 0 && vaultIds.length === 0 && !askVaultPass && !process.env.ANSIBLE_VAULT_PASSWORD_FILE) return;
+  const { loadVaultSecrets, setVaultSecrets } = await import('./inventory/vault/vault-secrets.js');
+  setVaultSecrets(await loadVaultSecrets({ passwordFiles, vaultIds, askVaultPass }));
+}
 
 const runOptions = {
   ...commonOptions,
@@ -138,6 +151,7 @@ async function main(argv: string[]): Promise<void> {
         '2 changes (with --detailed-exitcode); 3 a host failed; 4 a host unreachable.',
       ].join('\n'),
     )
+    .middleware(loadVault)
     .demandCommand(1, 'Name a command: apply, plan, render, hosts or validate.')
     .strict()
     .version(version)

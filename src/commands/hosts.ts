@@ -2,6 +2,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { selectHosts } from '../inventory/index.js';
 import { loadInventoryAndRoles } from '../project/load-project.js';
 import type { Role } from '../roles/role.js';
+import { pythonJson } from '../report/python-json.js';
 
 export interface HostsCommandOptions {
   inventory: string | readonly string[];
@@ -31,18 +32,20 @@ export async function hostsCommand(options: HostsCommandOptions): Promise<number
       const defaults = options.defaults ? Object.assign({}, ...hostRoles.map((r) => roles.get(r)?.defaults ?? {})) : {};
       const vars: Record<string, unknown> = { ...defaults, ...host.vars };
       for (const name of secretNames(host.vars, hostRoles.map((r) => roles.get(r)))) if (name in vars) vars[name] = '(secret)';
+      // vault-encrypted values (ansible-inventory prints inline ones still encrypted; we never print them)
+      for (const [name, origin] of host.origins) if (origin.secret) vars[name] = '(secret)';
       entry.vars = vars;
     }
     return entry;
   });
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ hosts: listed }, null, 2)}\n`);
+    process.stdout.write(`${pythonJson({ hosts: listed }, 2)}\n`);
     return ExitCode.ok;
   }
   for (const entry of listed) {
     process.stdout.write(`${entry.name}\n  groups: ${(entry.groups as string[]).join(', ')}\n  roles: ${(entry.roles as string[]).join(', ') || '(none)'}\n`);
     if (entry.vars) {
-      for (const [key, value] of Object.entries(entry.vars as Record<string, unknown>)) process.stdout.write(`  ${key}: ${JSON.stringify(value)}\n`);
+      for (const [key, value] of Object.entries(entry.vars as Record<string, unknown>)) process.stdout.write(`  ${key}: ${pythonJson(value)}\n`);
     }
   }
   return ExitCode.ok;

@@ -2,11 +2,13 @@
 // directory), an inline YAML/JSON mapping starting with `{`, or `key=value` pairs (values are strings).
 // Later arguments override earlier ones; all of them beat every other variable.
 
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../errors.js';
 import { KvError, parseKv } from './kv.js';
 import type { VarLayer } from './model.js';
+import { readBoundedText } from './read-file.js';
+import { decryptVarsFile } from './vault/decrypt-vars.js';
+import type { VaultSecret } from './vault/vault-format.js';
 import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from '../yaml/parse-yaml.js';
 
 const FORMS = 'expected key=value pairs, a YAML/JSON mapping such as {"key": "value"}, or @file';
@@ -17,7 +19,7 @@ export function extraVarsLabel(arg: string): string {
   return `-e ${short}`;
 }
 
-function loadYamlMapping(text: string, file: string, layer: VarLayer, problems: Problem[], arg: string): void {
+function loadYamlMapping(text: string, file: string, layer: VarLayer, problems: Problem[], arg: string, secret = false): void {
   const parsed = parseYaml(text, file);
   problems.push(...parsed.problems);
   const source = parsed.source;
@@ -32,26 +34,29 @@ function loadYamlMapping(text: string, file: string, layer: VarLayer, problems: 
   for (const pair of mapPairs(source.root, source.doc)) {
     layer.set(pair.key, {
       value: toValue(pair.valueNode, source.doc),
-      origin: { file, node: valueOrKey(pair), lineCounter: source.lineCounter },
+      origin: { file, node: valueOrKey(pair), lineCounter: source.lineCounter, ...(secret ? { secret: true } : {}) },
     });
   }
 }
 
-export function loadExtraVars(args: readonly string[], cwd = process.cwd()): { layer: VarLayer; problems: Problem[] } {
+export function loadExtraVars(args: readonly string[], cwd = process.cwd(), secrets: readonly VaultSecret[] = []): { layer: VarLayer; problems: Problem[] } {
   const layer: VarLayer = new Map();
   const problems: Problem[] = [];
   for (const arg of args) {
     if (!arg) continue;
     if (arg.startsWith('@')) {
       const file = arg.slice(1);
-      let text: string;
-      try {
-        text = readFileSync(path.resolve(cwd, file), 'utf8');
-      } catch (e) {
-        problems.push({ file, message: `cannot read extra vars file given as \`-e ${arg}\`: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      const read = readBoundedText(path.resolve(cwd, file), file, { what: 'extra vars file' });
+      if (read.problem) {
+        problems.push({ ...read.problem, message: `extra vars file given as \`-e ${arg}\`: ${read.problem.message}` });
         continue;
       }
-      loadYamlMapping(text, file, layer, problems, arg);
+      const opened = decryptVarsFile(read.text, file, secrets);
+      if (opened.problem) {
+        problems.push(opened.problem);
+        continue;
+      }
+      loadYamlMapping(opened.text, file, layer, problems, arg, opened.encrypted);
     } else if (arg[0] === '/' || arg[0] === '.') {
       problems.push({ file: extraVarsLabel(arg), message: `to read extra vars from the file \`${arg}\`, write \`-e @${arg}\`` });
     } else if (arg[0] === '{' || arg[0] === '[') {

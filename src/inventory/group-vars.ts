@@ -1,10 +1,13 @@
 // group_vars/ and host_vars/ beside the inventory, as Ansible's host_group_vars plugin and
 // DataLoader.find_vars_files read them.
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../errors.js';
 import type { VarLayer } from './model.js';
+import { readBoundedText } from './read-file.js';
+import { decryptVarsFile } from './vault/decrypt-vars.js';
+import type { VaultSecret } from './vault/vault-format.js';
 import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } from '../yaml/parse-yaml.js';
 
 const EXTENSIONS = ['.yml', '.yaml', '.json'];
@@ -64,7 +67,7 @@ export interface VarsFilesResult {
  * Reads and merges the vars files of one group or host. `displayDir` is the inventory's directory as
  * the user named it (relative stays relative), `absDir` the same directory absolute.
  */
-export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group_vars' | 'host_vars', name: string): VarsFilesResult {
+export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group_vars' | 'host_vars', name: string, secrets: readonly VaultSecret[] = []): VarsFilesResult {
   const layer: VarLayer = new Map();
   const problems: Problem[] = [];
   const files: string[] = [];
@@ -77,13 +80,17 @@ export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group
   for (const file of findVarsFiles(base, name)) {
     const display = path.join(displayDir, path.relative(absDir, file));
     files.push(display);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      problems.push({ file: display, message: `cannot read: ${(e as Error).message}` });
+    const read = readBoundedText(file, display, { tree: absDir, what: 'vars file' });
+    if (read.problem) {
+      problems.push(read.problem);
       continue;
     }
+    const opened = decryptVarsFile(read.text, display, secrets);
+    if (opened.problem) {
+      problems.push(opened.problem);
+      continue;
+    }
+    const text = opened.text;
     const parsed = parseYaml(text, display);
     problems.push(...parsed.problems);
     const source = parsed.source;
@@ -98,7 +105,7 @@ export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group
     for (const pair of mapPairs(source.root, source.doc)) {
       layer.set(pair.key, {
         value: toValue(pair.valueNode, source.doc),
-        origin: { file: display, node: valueOrKey(pair), lineCounter: source.lineCounter },
+        origin: { file: display, node: valueOrKey(pair), lineCounter: source.lineCounter, ...(opened.encrypted ? { secret: true } : {}) },
       });
     }
   }

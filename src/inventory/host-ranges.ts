@@ -67,8 +67,18 @@ function pyInt(text: string): number {
   return Number(text);
 }
 
+/**
+ * Ansible expands any range it is given; `web[0:99999999]` would take minutes and gigabytes before the
+ * first error could be shown. No real fleet has this many hosts in one pattern.
+ */
+export const MAX_HOSTS_PER_PATTERN = 100_000;
+
+function tooMany(): HostRangeError {
+  return new HostRangeError(`host range expands to more than ${MAX_HOSTS_PER_PATTERN.toLocaleString('en')} hosts; provision refuses larger patterns`);
+}
+
 /** Ansible's expand_hostname_range: `web[01:03].x` → web01.x, web02.x, web03.x; `[a:c]`; `[1:9:2]`. */
-export function expandHostnameRange(line: string): string[] {
+export function expandHostnameRange(line: string, limit = MAX_HOSTS_PER_PATTERN): string[] {
   const parts = line.replace('[', '|').replace(']', '|').split('|');
   if (parts.length !== 3) throw new HostRangeError('host range must be written [begin:end] or [begin:end:step]');
   const [head, nrange, tail] = parts as [string, string, string];
@@ -95,13 +105,18 @@ export function expandHostnameRange(line: string): string[] {
   } else {
     const b = pyInt(beg);
     const e = pyInt(end);
+    // counted before anything is built; nested ranges below share what is left of the limit
+    if (e >= b && Math.floor((e - b) / step) + 1 > limit) throw tooMany();
     for (let i = b; i <= e; i += step) seq.push(i);
   }
   const hosts: string[] = [];
   for (const item of seq) {
     const name = head + fill(item) + tail;
-    if (name.includes('[')) hosts.push(...expandHostnameRange(name));
-    else hosts.push(name);
+    if (name.includes('[')) {
+      const inner = expandHostnameRange(name, Math.floor(limit / seq.length));
+      if (hosts.length + inner.length > limit) throw tooMany();
+      for (const h of inner) hosts.push(h);
+    } else hosts.push(name);
   }
   return hosts;
 }

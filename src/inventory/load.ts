@@ -3,7 +3,6 @@
 // merged as `ansible-inventory -i SOURCE... --list` shows them.
 // Every problem found anywhere is collected and thrown together as one InputError.
 
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, type Problem } from '../errors.js';
 import { loadExtraVars } from './extra-vars.js';
@@ -15,6 +14,10 @@ import type { ScriptLimits } from './script-inventory.js';
 import { layersFor, mergeLayers } from './precedence.js';
 import { reconcile, sortedHostGroups } from './reconcile.js';
 import type { Inventory, InventoryHost } from './types.js';
+import { readBoundedText } from './read-file.js';
+import { decryptInlineValues } from './vault/decrypt-vars.js';
+import type { VaultSecret } from './vault/vault-format.js';
+import { configuredVaultSecrets } from './vault/vault-secrets.js';
 
 export interface LoadOptions {
   /** `-e` arguments, in command-line order */
@@ -23,22 +26,17 @@ export interface LoadOptions {
   cwd?: string;
   /** bounds on running an inventory script (tests shorten them) */
   scriptLimits?: ScriptLimits;
+  /** vault passwords; default: those the command line gave (configuredVaultSecrets) */
+  vaultSecrets?: readonly VaultSecret[];
 }
 
 function readInventory(file: string, abs: string): string {
-  let stat;
-  try {
-    stat = statSync(abs);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError([{ file, message: code === 'ENOENT' ? 'inventory file not found' : `cannot read inventory: ${code ?? (e as Error).message}` }]);
+  const read = readBoundedText(abs, file, { what: 'inventory file' });
+  if (read.problem) {
+    const message = read.problem.message === 'is a directory' ? 'is a directory; give the inventory file (a YAML file such as hosts.yml)' : read.problem.message;
+    throw new InputError([{ ...read.problem, message }]);
   }
-  if (stat.isDirectory()) throw new InputError([{ file, message: 'is a directory; give the inventory file (a YAML file such as hosts.yml)' }]);
-  try {
-    return readFileSync(abs, 'utf8');
-  } catch (e) {
-    throw new InputError([{ file, message: `cannot read inventory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
-  }
+  return read.text;
 }
 
 /** Host names per group, counting hosts of child groups, in inventory order. */
@@ -58,7 +56,7 @@ function hostsByGroup(model: InventoryModel): Map<string, string[]> {
  * group_vars/ of every group and host_vars/ of every host. A problem in a group's file lists the hosts
  * it concerns (not for `all`: that would be every host).
  */
-function readVarsFiles(model: InventoryModel, absDir: string, displayDir: string) {
+function readVarsFiles(model: InventoryModel, absDir: string, displayDir: string, secrets: readonly VaultSecret[]) {
   const mark = (layer: VarLayer) => {
     for (const entry of layer.values()) entry.origin.sourceDir = absDir;
   };
@@ -66,7 +64,7 @@ function readVarsFiles(model: InventoryModel, absDir: string, displayDir: string
   const problems: Problem[] = [];
   const groups = new Map<string, VarLayer>();
   for (const group of model.groups.keys()) {
-    const loaded = loadVarsFiles(absDir, displayDir, 'group_vars', group);
+    const loaded = loadVarsFiles(absDir, displayDir, 'group_vars', group, secrets);
     const hosts = group === 'all' ? undefined : members.get(group);
     problems.push(...loaded.problems.map((p) => (hosts && hosts.length > 0 ? { ...p, hosts } : p)));
     mark(loaded.layer);
@@ -74,7 +72,7 @@ function readVarsFiles(model: InventoryModel, absDir: string, displayDir: string
   }
   const hosts = new Map<string, VarLayer>();
   for (const host of model.hosts.keys()) {
-    const loaded = loadVarsFiles(absDir, displayDir, 'host_vars', host);
+    const loaded = loadVarsFiles(absDir, displayDir, 'host_vars', host, secrets);
     problems.push(...loaded.problems.map((p) => ({ ...p, hosts: [host] })));
     mark(loaded.layer);
     hosts.set(host, loaded.layer);
@@ -139,10 +137,18 @@ export function loadInventory(sources: string | readonly string[], options: Load
   }
 
   reconcile(model);
-  const files = expanded.map((source) => readVarsFiles(model, source.varsDir.abs, source.varsDir.display));
+  const secrets = options.vaultSecrets ?? configuredVaultSecrets();
+  const files = expanded.map((source) => readVarsFiles(model, source.varsDir.abs, source.varsDir.display, secrets));
   for (const f of files) problems.push(...f.problems);
-  const extra = loadExtraVars(options.extraVars ?? [], cwd);
+  const extra = loadExtraVars(options.extraVars ?? [], cwd, secrets);
   problems.push(...extra.problems);
+  const allLayers = [
+    ...[...model.groups.values()].map((g) => g.vars),
+    ...[...model.hosts.values()].map((h) => h.vars),
+    ...files.flatMap((f) => [...f.groups.values(), ...f.hosts.values()]),
+    extra.layer,
+  ];
+  problems.push(...decryptInlineValues(allLayers, secrets));
 
   if (problems.length > 0) throw new InputError(sortProblems(problems));
 

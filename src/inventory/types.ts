@@ -21,6 +21,8 @@ export interface VarOrigin {
   col?: number;
   /** the inventory source's directory (absolute): relative paths in the value are relative to it */
   sourceDir?: string;
+  /** the value was vault-encrypted (a whole vault file, or `!vault` inside it): never shown */
+  secret?: boolean;
 }
 
 /** One host with its variables merged in Ansible's precedence order (role defaults not included). */

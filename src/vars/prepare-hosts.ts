@@ -70,6 +70,14 @@ function checkAgainst(validate: ReturnType<typeof compileSchema>, vars: Record<s
   }
 }
 
+/** Every string inside a value: a vault-encrypted password may sit deep inside a mapping. */
+function stringLeaves(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringLeaves);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringLeaves);
+  return [];
+}
+
 export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByName: Map<string, Role>, options: PrepareOptions, problems: Problem[]): PreparedHost | undefined {
   const where = (path: (string | number)[]) => positionOfVariable(host, rolesByName, roles, path);
   const before = problems.length;
@@ -103,7 +111,8 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
 
   const secretNames = new Set<string>(Array.isArray(vars.provision_secret_vars) ? vars.provision_secret_vars.map(String) : []);
   for (const name of roles) for (const secret of rolesByName.get(name)?.secretVariables ?? []) secretNames.add(secret);
-  const secretValues = [...secretNames].map((n) => vars[n]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  for (const [name, origin] of host.origins) if (origin.secret) secretNames.add(name);
+  const secretValues = [...secretNames].flatMap((n) => stringLeaves(vars[n])).filter((v) => v.length > 0);
 
   checkAgainst(validateCore, vars, where, host.name, problems);
   for (const name of roles) {

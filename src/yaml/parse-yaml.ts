@@ -36,6 +36,20 @@ function isJson(text: string): boolean {
   }
 }
 
+/**
+ * PyYAML keeps a block scalar's (`|`, `>`) final line break only when the file has one; the yaml
+ * package adds one at the end of a file that lacks it.
+ */
+function dropAddedFinalNewline(doc: Document, text: string): void {
+  if (text.endsWith('\n') || text.endsWith('\r')) return;
+  visit(doc, {
+    Scalar(_, node) {
+      const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+      if (block && node.range && node.range[1] >= text.length && typeof node.value === 'string' && node.value.endsWith('\n')) node.value = node.value.slice(0, -1);
+    },
+  });
+}
+
 export function positionOf(file: string, lineCounter: LineCounter | null, node: YamlNode | null | undefined): Position {
   if (!node || !lineCounter || !node.range) return { file, line: 1, col: 1 };
   const { line, col } = lineCounter.linePos(node.range[0]);
@@ -112,12 +126,15 @@ export function parseYaml(text: string, file: string): { source: YamlSource | nu
   }
   if (fatal) return { source: null, problems };
   documents.set(lineCounter, doc);
+  rememberAliasTargets(doc);
+  if (!json) dropAddedFinalNewline(doc, text);
   const root = (doc.contents as YamlNode | null) ?? null;
   let value: unknown;
   try {
     value = toValue(root, doc);
   } catch (e) {
-    problems.push({ ...positionOf(file, lineCounter, root), message: `malformed YAML: ${(e as Error).message}` });
+    if (!(e instanceof YamlValueError)) throw e;
+    problems.push({ ...positionOf(file, lineCounter, e.node ?? root), message: `malformed YAML: ${e.message}` });
     return { source: null, problems };
   }
   return { source: { file, doc, lineCounter, root, value }, problems };
@@ -132,12 +149,32 @@ export interface PairInfo {
   valueNode: YamlNode | null;
 }
 
+/**
+ * The yaml package finds an alias's anchor by walking the document each time; remembered here, so a
+ * file with a thousand aliases is not read a thousand times (documents are not changed after parsing).
+ */
+const aliasTargets = new WeakMap<object, unknown>();
+
+/** Every alias's target, in one walk in document order (an alias means the latest anchor before it). */
+function rememberAliasTargets(doc: Document): void {
+  const anchors = new Map<string, unknown>();
+  visit(doc, (_key, node) => {
+    if (isAlias(node)) aliasTargets.set(node, anchors.get(node.source) ?? null);
+    else if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) anchors.set(node.anchor, node);
+  });
+}
+
 function resolve(node: unknown, doc: Document | undefined, seen = new Set<unknown>()): YamlNode | null {
   let current = node;
   while (isAlias(current)) {
     if (!doc || seen.has(current)) return null;
     seen.add(current);
-    current = current.resolve(doc) ?? null;
+    let target = aliasTargets.get(current);
+    if (target === undefined) {
+      target = current.resolve(doc) ?? null;
+      aliasTargets.set(current, target);
+    }
+    current = target;
   }
   return (current as YamlNode | null) ?? null;
 }
@@ -153,8 +190,45 @@ export function keyString(value: unknown): string {
   return String(value);
 }
 
+/**
+ * A YAML alias is a reference, so 20 lines can stand for 10^9 values ("billion laughs"); PyYAML shares
+ * them, but every later step (merging, JSON, rendering) would copy them. Values reached through
+ * aliases (and pairs merged with `<<`) are counted and the document is refused past this many.
+ */
+export const MAX_ALIAS_VALUES = 100_000;
+
+/** Why a document has no value; `node` is where to point (the alias that went over the bound). */
+export class YamlValueError extends Error {
+  constructor(
+    message: string,
+    readonly node: YamlNode | null,
+  ) {
+    super(message);
+  }
+}
+
+interface Expansion {
+  active: Set<YamlNode>;
+  /** > 0 while building a value reached through an alias */
+  aliasDepth: number;
+  aliasValues: number;
+  /** the outermost alias being expanded, to point at when the bound is reached */
+  alias: YamlNode | null;
+}
+
+const newExpansion = (): Expansion => ({ active: new Set(), aliasDepth: 0, aliasValues: 0, alias: null });
+
+function countAliasValues(expansion: Expansion, count: number, node: unknown): void {
+  expansion.aliasValues += count;
+  if (expansion.aliasValues > MAX_ALIAS_VALUES) {
+    const alias = isAlias(node) ? node : expansion.alias;
+    const where = isAlias(alias) ? ` (\`*${alias.source}\` here)` : '';
+    throw new YamlValueError(`aliases expand to more than ${MAX_ALIAS_VALUES.toLocaleString('en')} values${where}; refusing what looks like a YAML alias bomb`, alias ?? ((node as YamlNode | null) ?? null));
+  }
+}
+
 /** The pairs of a mapping in document order with merge keys flattened the way PyYAML does. */
-function flatten(node: YamlNode, doc: Document | undefined): PairInfo[] {
+function flatten(node: YamlNode, doc: Document | undefined, expansion: Expansion = newExpansion()): PairInfo[] {
   if (!isMap(node)) return [];
   const merged: PairInfo[] = [];
   const own: PairInfo[] = [];
@@ -163,19 +237,25 @@ function flatten(node: YamlNode, doc: Document | undefined): PairInfo[] {
     const valueNode = (pair.value as YamlNode | null) ?? null;
     if (isMergeKey(keyNode)) {
       const source = resolve(valueNode, doc);
-      if (isMap(source)) merged.push(...flatten(source, doc));
+      if (isMap(source)) {
+        const part = flatten(source, doc, expansion);
+        countAliasValues(expansion, part.length, valueNode);
+        merged.push(...part);
+      }
       else if (isSeq(source)) {
         const parts: PairInfo[][] = [];
         for (const item of source.items) {
           const map = resolve(item, doc);
           if (!isMap(map)) throw new Error('a merge key (<<) needs a mapping or a list of mappings');
-          parts.push(flatten(map, doc));
+          const part = flatten(map, doc, expansion);
+          countAliasValues(expansion, part.length, item);
+          parts.push(part);
         }
         for (const part of parts.reverse()) merged.push(...part);
       } else throw new Error('a merge key (<<) needs a mapping or a list of mappings');
       continue;
     }
-    const keyValue = toValue(keyNode, doc);
+    const keyValue = build(keyNode, doc, expansion);
     own.push({ key: keyString(keyValue), keyValue, keyNode, valueNode });
   }
   return [...merged, ...own];
@@ -185,11 +265,11 @@ function flatten(node: YamlNode, doc: Document | undefined): PairInfo[] {
  * The entries of a mapping node as a Python dict would hold them: a repeated key keeps its first
  * position and its last value. Returns [] for anything that is not a mapping.
  */
-export function mapPairs(node: YamlNode | null, doc: Document | undefined): PairInfo[] {
+export function mapPairs(node: YamlNode | null, doc: Document | undefined, expansion?: Expansion): PairInfo[] {
   const map = resolve(node, doc);
   if (!map || !isMap(map)) return [];
   const byKey = new Map<string, PairInfo>();
-  for (const pair of flatten(map, doc)) {
+  for (const pair of flatten(map, doc, expansion)) {
     byKey.set(pair.key, pair); // Map.set keeps the first position
   }
   return [...byKey.values()];
@@ -199,24 +279,44 @@ function setProp(target: Record<string, unknown>, key: string, value: unknown): 
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-/** A node as plain data. Aliases are followed; a recursive alias is an error. */
-export function toValue(node: YamlNode | null | undefined, doc: Document | undefined, active = new Set<YamlNode>()): unknown {
-  const target = resolve(node ?? null, doc);
+/** A node as plain data. Aliases are followed; a recursive alias or an alias bomb is a YamlValueError. */
+export function toValue(node: YamlNode | null | undefined, doc: Document | undefined): unknown {
+  return build(node ?? null, doc, newExpansion());
+}
+
+function build(node: YamlNode | null, doc: Document | undefined, expansion: Expansion): unknown {
+  const aliased = isAlias(node);
+  const target = resolve(node, doc);
   if (!target) return null;
-  if (active.has(target)) throw new Error('recursive alias');
-  if (isScalar(target)) return typeof target.value === 'symbol' ? keyString(target.value) : target.value;
-  active.add(target);
+  if (expansion.active.has(target)) throw new YamlValueError('recursive alias', node);
+  if (aliased || expansion.aliasDepth > 0) countAliasValues(expansion, 1, node);
+  if (isScalar(target)) return scalarValue(target);
+  expansion.active.add(target);
+  const outer = expansion.alias;
+  if (aliased) {
+    // the outermost alias: the one written where the huge value is used
+    if (expansion.aliasDepth === 0) expansion.alias = node;
+    expansion.aliasDepth++;
+  }
   try {
-    if (isSeq(target)) return target.items.map((item) => toValue(item as YamlNode, doc, active));
+    if (isSeq(target)) return target.items.map((item) => build(item as YamlNode, doc, expansion));
     if (isMap(target)) {
       const result: Record<string, unknown> = {};
-      for (const pair of mapPairs(target, doc)) setProp(result, pair.key, toValue(pair.valueNode, doc, active));
+      for (const pair of mapPairs(target, doc, expansion)) setProp(result, pair.key, build(pair.valueNode, doc, expansion));
       return result;
     }
     return null;
   } finally {
-    active.delete(target);
+    expansion.active.delete(target);
+    if (aliased) {
+      expansion.aliasDepth--;
+      expansion.alias = outer;
+    }
   }
+}
+
+function scalarValue(scalar: YamlNode & { value: unknown }): unknown {
+  return typeof scalar.value === 'symbol' ? keyString(scalar.value) : scalar.value;
 }
 
 /** The node at `key` inside a mapping, or at index `key` inside a sequence. */

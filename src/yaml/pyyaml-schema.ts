@@ -42,32 +42,46 @@ function sexagesimal(parts: string[]): number {
   return value;
 }
 
-/** PyYAML's construct_yaml_int. */
-export function pyInt(source: string): number {
+/**
+ * Python's integers have no size limit and ansible-inventory prints them exactly; beyond 2^53 a number
+ * would be rounded, so such an integer is a BigInt. JSON.stringify cannot write a BigInt and would
+ * throw wherever a value is quoted in a message; there it is written as its digits in a string (the
+ * outputs that must be exact use src/report/python-json.ts).
+ */
+(BigInt.prototype as unknown as { toJSON: () => string }).toJSON = function (this: bigint) {
+  return this.toString();
+};
+
+/** PyYAML's construct_yaml_int; a BigInt when the value is not a safe integer. */
+export function pyInt(source: string): number | bigint {
   let s = source.replace(/_/g, '');
-  let sign = 1;
-  if (s[0] === '-') sign = -1;
+  let negative = false;
+  if (s[0] === '-') negative = true;
   if (s[0] === '-' || s[0] === '+') s = s.slice(1);
-  let value: number;
-  if (s === '0') value = 0;
-  else if (s.startsWith('0b')) value = parseInt(s.slice(2), 2);
-  else if (s.startsWith('0x')) value = parseInt(s.slice(2), 16);
-  else if (s[0] === '0') value = parseInt(s, 8);
-  else if (s.includes(':')) value = sexagesimal(s.split(':'));
-  else value = parseInt(s, 10);
-  const result = sign * value;
-  return result === 0 ? 0 : result; // Python has no -0 integer
+  if (s.includes(':')) return (negative ? -1 : 1) * sexagesimal(s.split(':')) || 0;
+  let value: bigint;
+  if (s === '0') value = 0n;
+  else if (s.startsWith('0b')) value = BigInt(`0b${s.slice(2)}`);
+  else if (s.startsWith('0x')) value = BigInt(`0x${s.slice(2)}`);
+  else if (s[0] === '0') value = BigInt(`0o${s.slice(1)}`);
+  else value = BigInt(s);
+  if (negative) value = -value;
+  const small = Number(value);
+  return Number.isSafeInteger(small) ? small || 0 : value; // Python has no -0 integer
 }
 
 const intTag: ScalarTag = {
   tag: INT,
   default: true,
-  identify: (v) => typeof v === 'number' && Number.isInteger(v),
+  identify: (v) => (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint',
   test: /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
   resolve: (s, onError) => {
-    const value = pyInt(s);
-    if (Number.isNaN(value)) onError(`invalid integer ${s}`);
-    return value;
+    try {
+      return pyInt(s) as number;
+    } catch {
+      onError(`invalid integer ${s}`);
+      return s;
+    }
   },
 };
 
@@ -142,11 +156,18 @@ const unsafeTag: ScalarTag = {
   resolve: (s) => s,
 };
 
-/** Ansible's `!vault`: kept encrypted, in the shape `ansible-inventory --list` prints. */
+/**
+ * Ansible's `!vault`: kept encrypted until the load stage decrypts it (src/inventory/vault/); as JSON
+ * it has the shape `ansible-inventory --list` prints.
+ */
+export class VaultCiphertext {
+  constructor(readonly __ansible_vault: string) {}
+}
+
 const vaultTag: ScalarTag = {
   tag: '!vault',
-  identify: () => false,
-  resolve: (s) => ({ __ansible_vault: s }),
+  identify: (v) => v instanceof VaultCiphertext,
+  resolve: (s) => new VaultCiphertext(s),
 };
 
 /** For the `customTags` option, with `version: '1.1'`. */

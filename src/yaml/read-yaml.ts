@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readBoundedText } from '../inventory/read-file.js';
 import type { Problem } from '../errors.js';
 import type { Position } from '../inventory/types.js';
 import { childNode, parseYaml, positionOf, valueOrKey } from './parse-yaml.js';
@@ -8,13 +8,9 @@ export type { YamlSource };
 
 /** Reads and parses a YAML file with Ansible's (PyYAML's) rules, keeping positions. */
 export function readYaml(file: string): { source?: YamlSource; problems: Problem[] } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    return { problems: [{ file, message: `cannot read: ${(error as Error).message}` }] };
-  }
-  const { source, problems } = parseYaml(text, file);
+  const read = readBoundedText(file, file);
+  if (read.problem) return { problems: [read.problem] };
+  const { source, problems } = parseYaml(read.text, file);
   return { source: source ?? undefined, problems };
 }
 

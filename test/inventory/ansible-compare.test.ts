@@ -3,11 +3,12 @@
 // our host selection. Needs ansible-core (Debian package `ansible-core`); without it these tests FAIL.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { selectHosts } from '../../src/inventory/limit.js';
 import type { Inventory } from '../../src/inventory/types.js';
-import { extraVarsOf, FIXTURES, inventoryFileOf, loadFixture, validFixtures } from './helpers.js';
+import { extraVarsOf, FIXTURES, inventoryFileOf, loadFixture, validFixtures, vaultIdsOf } from './helpers.js';
 import { LIMIT_CASES } from './limit-cases.js';
 import { ansible, parseList, unwrapUnsafe, type AnsibleList } from '../helpers/ansible.js';
 
@@ -26,6 +27,22 @@ function ansibleHostGroups(list: AnsibleList, hostName: string): string[] {
     stack.push(...(parents.get(g) ?? []));
   }
   return [...result].sort();
+}
+
+/**
+ * ansible-inventory prints inline `!vault` values still encrypted ({"__ansible_vault": ...}); we hold
+ * them decrypted. Each is decrypted here by the real ansible-vault, so the comparison checks ours too.
+ */
+function decryptWithAnsible(value: unknown, dir: string, vaultIds: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => decryptWithAnsible(v, dir, vaultIds));
+  if (value && typeof value === 'object') {
+    if ('__ansible_vault' in value) {
+      const args = ['decrypt', ...vaultIds.flatMap((id) => ['--vault-id', id]), '--output', '-', '-'];
+      return execFileSync('ansible-vault', args, { cwd: dir, input: (value as { __ansible_vault: string }).__ansible_vault, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decryptWithAnsible(v, dir, vaultIds)]));
+  }
+  return value;
 }
 
 function compare(name: string, ours: Inventory, list: AnsibleList): void {
@@ -47,7 +64,7 @@ function compare(name: string, ours: Inventory, list: AnsibleList): void {
 
   for (const h of ours.hosts) {
     // ansible-inventory leaves out hosts without variables
-    const expected = unwrapUnsafe(list.hostvars[h.name] ?? {});
+    const expected = decryptWithAnsible(unwrapUnsafe(list.hostvars[h.name] ?? {}), path.join(FIXTURES, name), vaultIdsOf(name));
     assert.deepEqual(h.vars, expected, `${name}: variables of ${h.name}`);
     assert.deepEqual([...h.groups].sort(), ansibleHostGroups(list, h.name), `${name}: groups of ${h.name}`);
   }
@@ -63,7 +80,8 @@ for (const name of fixtures) {
   test(`ansible-inventory --list agrees on fixture ${name}`, () => {
     const dir = path.join(FIXTURES, name);
     const extra = extraVarsOf(name);
-    const run = ansible('ansible-inventory', ['-i', inventoryFileOf(name), '--list', ...extra.flatMap((e) => ['-e', e])], dir);
+    const vault = vaultIdsOf(name).flatMap((id) => ['--vault-id', id]);
+    const run = ansible('ansible-inventory', ['-i', inventoryFileOf(name), '--list', ...extra.flatMap((e) => ['-e', e]), ...vault], dir);
     assert.equal(run.status, 0, `ansible-inventory failed on ${name}:\n${run.stderr}`);
     compare(name, loadFixture(name), parseList(run.stdout));
   });

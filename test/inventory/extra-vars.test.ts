@@ -76,7 +76,7 @@ test('bad -e arguments are all reported, each naming its argument', () => {
   const expected = [
     /^-e foo: invalid extra vars: `foo` is not key=value/,
     /^-e \.\/vars\.yml: to read extra vars from the file `\.\/vars\.yml`, write `-e @\.\/vars\.yml`/,
-    /^missing\.yml: cannot read extra vars file given as `-e @missing\.yml`: ENOENT/,
+    /^missing\.yml: extra vars file given as `-e @missing\.yml`: extra vars file not found/,
     /^-e \[1, 2\]: extra vars `\[1, 2\]` must be a mapping/,
     /^-e \{a: \[1: malformed YAML/,
     /^-e a='open: invalid extra vars: unbalanced quotes/,

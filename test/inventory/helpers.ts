@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError, type Problem } from '../../src/errors.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import type { Inventory, InventoryHost } from '../../src/inventory/types.js';
+import type { VaultSecret } from '../../src/inventory/vault/vault-format.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/inventories/', import.meta.url));
 
@@ -31,9 +32,23 @@ export function extraVarsOf(name: string): string[] {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
 }
 
+/** The `--vault-id LABEL@FILE` arguments of a fixture (vault-ids.json), if any. */
+export function vaultIdsOf(name: string): string[] {
+  const file = path.join(FIXTURES, name, 'vault-ids.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as string[]) : [];
+}
+
+/** The fixture's vault passwords as --vault-id would load them (password files only). */
+export function vaultSecretsOf(name: string): VaultSecret[] {
+  return vaultIdsOf(name).map((id) => {
+    const [label, file] = id.split('@') as [string, string];
+    return { label, password: Buffer.from(readFileSync(path.join(FIXTURES, name, file), 'utf8').trim()), source: `--vault-id ${id}` };
+  });
+}
+
 /** Loads a fixture the way a user in its directory would: `provision -i hosts.yml`. */
 export function loadFixture(name: string, extraVars = extraVarsOf(name)): Inventory {
-  return loadInventory(inventoryFileOf(name), { cwd: path.join(FIXTURES, name), extraVars });
+  return loadInventory(inventoryFileOf(name), { cwd: path.join(FIXTURES, name), extraVars, vaultSecrets: vaultSecretsOf(name) });
 }
 
 export function host(inventory: Inventory, name: string): InventoryHost {

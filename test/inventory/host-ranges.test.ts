@@ -41,3 +41,12 @@ test('expandHostPattern: names that are not addresses are kept as they are', () 
   assert.deepEqual(expandHostPattern('app[1:2]:2022'), { hosts: ['app1', 'app2'], port: 2022 });
   assert.deepEqual(expandHostPattern('my host'), { hosts: ['my host'], port: null });
 });
+
+test('a pattern may stand for at most 100,000 hosts, nested ranges counted together, before anything is built', () => {
+  assert.equal(expandHostnameRange('w[1:100000]').length, 100_000);
+  assert.throws(() => expandHostnameRange('w[1:100001]'), /more than 100,000 hosts/);
+  assert.equal(expandHostnameRange('w[1:100][1:1000]').length, 100_000);
+  assert.throws(() => expandHostnameRange('w[1:1000][1:1000]'), /more than 100,000 hosts/);
+  assert.throws(() => expandHostnameRange('w[0:99999999999999999999]'), /more than 100,000 hosts/);
+  assert.equal(expandHostnameRange('w[0:99999999:1000]').length, 100_000);
+});

@@ -69,7 +69,7 @@ test('quoted scalars stay strings', () => {
 
 test('Ansible tags: !unsafe is a plain string, !vault keeps the ciphertext', () => {
   assert.equal(scalar('!unsafe "{{ x }}"'), '{{ x }}');
-  assert.deepEqual(scalar('!vault "$ANSIBLE_VAULT;1.1;AES256"'), { __ansible_vault: '$ANSIBLE_VAULT;1.1;AES256' });
+  assert.equal(JSON.stringify(scalar('!vault "$ANSIBLE_VAULT;1.1;AES256"')), '{"__ansible_vault":"$ANSIBLE_VAULT;1.1;AES256"}');
 });
 
 test('merge keys: explicit keys win, earlier maps in a merge list win over later ones', () => {
@@ -102,4 +102,19 @@ test('an unknown tag is a problem', () => {
   const { problems } = parseYaml('a: !nope x\n', 'tag.yml');
   assert.equal(problems.length, 1);
   assert.match(problems[0]!.message, /Unresolved tag: !nope/);
+});
+
+test('aliases: ordinary reuse is fine, more than 100,000 values through aliases is refused at the alias', () => {
+  const list = `l: &l [${Array(50).fill('x').join(', ')}]\n`;
+  const uses = Array.from({ length: 1000 }, (_, i) => `u${i}: *l`).join('\n');
+  const v = value(`${list}${uses}\n`) as Record<string, unknown[]>;
+  assert.equal(v.u999!.length, 50);
+  const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i <= 6; i++) bomb.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  const { source, problems } = parseYaml(`${bomb.join('\n')}\n`, 'bomb.yml');
+  assert.equal(source, null);
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0]!.file, 'bomb.yml');
+  assert.ok(problems[0]!.line! >= 5, `at an alias of a deep level, line ${problems[0]!.line}`);
+  assert.match(problems[0]!.message, /^malformed YAML: aliases expand to more than 100,000 values \(`\*a\d` here\); refusing what looks like a YAML alias bomb$/);
 });
