@@ -22,7 +22,7 @@ function secretNames(vars: Record<string, unknown>, roles: (Role | undefined)[])
 
 /** `provision hosts`: each host's groups, roles and (with --vars) merged inventory variables. */
 export async function hostsCommand(options: HostsCommandOptions): Promise<number> {
-  const { inventory, roles } = loadInventoryAndRoles(options.inventory, options.extraVars);
+  const { inventory, roles } = loadInventoryAndRoles(options.inventory, options.extraVars, false, { keepInlineVaultWithoutPassword: true });
   const hosts = selectHosts(inventory, options.limit);
   if (hosts.length === 0 && options.limit) throw new UsageError(`--limit ${options.limit} matches no host in ${[options.inventory].flat().join(' ')}`);
   const listed = hosts.map((host) => {

@@ -28,6 +28,11 @@ export interface LoadOptions {
   scriptLimits?: ScriptLimits;
   /** vault passwords; default: those the command line gave (configuredVaultSecrets) */
   vaultSecrets?: readonly VaultSecret[];
+  /**
+   * Without any vault password, keep inline `!vault` values encrypted instead of failing, as
+   * `ansible-inventory --list` prints them: for listing, which never needs the plaintext.
+   */
+  keepInlineVaultWithoutPassword?: boolean;
 }
 
 function readInventory(file: string, abs: string): string {
@@ -148,7 +153,7 @@ export function loadInventory(sources: string | readonly string[], options: Load
     ...files.flatMap((f) => [...f.groups.values(), ...f.hosts.values()]),
     extra.layer,
   ];
-  problems.push(...decryptInlineValues(allLayers, secrets));
+  if (secrets.length > 0 || !options.keepInlineVaultWithoutPassword) problems.push(...decryptInlineValues(allLayers, secrets));
 
   if (problems.length > 0) throw new InputError(sortProblems(problems));
 

@@ -3,6 +3,7 @@ import { InputError, UsageError } from '../errors.js';
 import type { Problem } from '../errors.js';
 import { loadInventory, selectHosts } from '../inventory/index.js';
 import type { Inventory } from '../inventory/types.js';
+import type { LoadOptions } from '../inventory/load.js';
 import { loadRoles } from '../roles/load-roles.js';
 import type { Role } from '../roles/role.js';
 import { builtinRolesDir } from '../paths.js';
@@ -38,8 +39,13 @@ function rolesInUse(inventory: Inventory): Set<string> {
  * `onlyRolesInUse`: compile the variable schemas of the roles the inventory's hosts name, not every
  * role on the search path (a role nobody uses is not checked; `validate` and `hosts` still check all).
  */
-export function loadInventoryAndRoles(file: string | readonly string[], extraVars: string[] | undefined, onlyRolesInUse = false): { inventory: Inventory; roles: Map<string, Role> } {
-  const inventory = loadInventory(file, { extraVars });
+export function loadInventoryAndRoles(
+  file: string | readonly string[],
+  extraVars: string[] | undefined,
+  onlyRolesInUse = false,
+  loadOptions: Pick<LoadOptions, 'keepInlineVaultWithoutPassword'> = {},
+): { inventory: Inventory; roles: Map<string, Role> } {
+  const inventory = loadInventory(file, { extraVars, ...loadOptions });
   const inUse = onlyRolesInUse ? rolesInUse(inventory) : undefined;
   const { roles, problems } = loadRoles(roleSearchPath(inventory), { compile: inUse && ((name) => inUse.has(name)) });
   if (problems.length > 0) throw new InputError(problems);
