@@ -72,9 +72,13 @@ ensure_group() {
   if out=$(groupadd ${3:+--system} -- "$2" 2>&1); then ok "$1"; else fail "$1" "groupadd failed" "$out"; fi
 }
 
-# ensure_user ID NAME SYSTEM HOME SHELL GROUP GROUPS(comma separated)
+# ensure_user ID NAME SYSTEM HOME SHELL GROUP GROUPS(comma separated): creates the account and records
+# it in CREATED_ACCOUNTS; changes home, shell and groups only of an account in that record (the plan
+# checked this too: this re-check covers an account made since the probe), never one with uid 0.
 ensure_user() {
   if getent passwd "$2" >/dev/null; then
+    if [ "$(id -u -- "$2")" = 0 ]; then fail "$1" "user $2 has uid 0: provision never changes it"; return; fi
+    if ! created_account "$2"; then fail "$1" "user $2 exists and provision did not create it (not in $CREATED_ACCOUNTS): left unchanged"; return; fi
     if out=$(usermod ${4:+--home "$4"} ${5:+--shell "$5"} ${7:+--append --groups "$7"} -- "$2" 2>&1); then ok "$1"; else fail "$1" "usermod failed" "$out"; fi
     return
   fi
@@ -82,11 +86,33 @@ ensure_user() {
     if ! out=$(groupadd ${3:+--system} -- "$6" 2>&1); then fail "$1" "groupadd $6 failed" "$out"; return; fi
   fi
   if [ -n "$6" ]; then primary="--gid=$6"; else primary=--user-group; fi
-  if out=$(useradd ${3:+--system} --no-create-home ${4:+--home-dir "$4"} ${5:+--shell "$5"} "$primary" ${7:+--groups "$7"} -- "$2" 2>&1); then
-    ok "$1"
-  else
+  if ! out=$(useradd ${3:+--system} --no-create-home ${4:+--home-dir "$4"} ${5:+--shell "$5"} "$primary" ${7:+--groups "$7"} -- "$2" 2>&1); then
     fail "$1" "useradd failed" "$out"
+    return
   fi
+  if record_account "$2"; then ok "$1"; else fail "$1" "user $2 was created but could not be recorded in $CREATED_ACCOUNTS"; fi
+}
+
+# CREATED_ACCOUNTS (the file, one name a line) is set by the generated script when it manages users.
+CREATED_ACCOUNTS=''
+
+# created_account NAME: NAME is in the record (read by the shell: a root-owned file, never a link).
+created_account() {
+  [ -f "$CREATED_ACCOUNTS" ] && [ ! -L "$CREATED_ACCOUNTS" ] || return 1
+  while IFS= read -r recorded; do
+    if [ "$recorded" = "$1" ]; then return 0; fi
+  done < "$CREATED_ACCOUNTS"
+  return 1
+}
+
+# record_account NAME: adds NAME to the record, replaced whole by a rename.
+record_account() {
+  created_account "$1" && return 0
+  mkdir -p -- "${CREATED_ACCOUNTS%/*}" || return 1
+  {
+    if [ -f "$CREATED_ACCOUNTS" ] && [ ! -L "$CREATED_ACCOUNTS" ]; then cat -- "$CREATED_ACCOUNTS"; fi
+    printf '%s\n' "$1"
+  } > "$CREATED_ACCOUNTS.$$" && mv -f -- "$CREATED_ACCOUNTS.$$" "$CREATED_ACCOUNTS"
 }
 
 ensure_dir() {

@@ -274,6 +274,16 @@ probe_uid() {
   printf '@uid %s\n' "$(id -u)"
 }
 
+# probe_created_accounts FILE: the accounts an apply created (ensure_user records them, one name a
+# line), as `@created NAME`; provision changes no other account. Read by the shell, no program started.
+probe_created_accounts() {
+  if [ -f "$1" ] && [ ! -L "$1" ]; then
+    while IFS= read -r name; do
+      if [ -n "$name" ]; then printf '@created %s\n' "$name"; fi
+    done < "$1"
+  fi
+}
+
 # probe_pending_handlers FILE: handlers an earlier run promised but did not get to run.
 probe_pending_handlers() {
   if [ -f "$1" ]; then

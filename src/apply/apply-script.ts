@@ -2,7 +2,7 @@ import type { Change, Plan } from '../plan/types.js';
 import type { CsrResource, DesiredState } from '../state/desired.js';
 import { placeholderDays } from '../state/desired.js';
 import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script.js';
-import { pendingHandlersFile } from '../probe/probe-script.js';
+import { createdAccountsFile, pendingHandlersFile } from '../probe/probe-script.js';
 import type { TargetCheck } from '../validate/target-checks.js';
 
 export interface ApplyOptions {
@@ -106,6 +106,7 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
   const idOf = (change: Change) => scriptId(desired, change);
   const lines: string[] = [];
 
+  if (pending.some((c) => c.resource.kind === 'user')) lines.push(`CREATED_ACCOUNTS=${shquote(createdAccountsFile)}`);
   for (const change of pending) {
     const step = prepareStep(change, idOf(change));
     if (step) lines.push(step);

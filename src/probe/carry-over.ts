@@ -59,5 +59,6 @@ export function mergeActual(first: ActualState, second: ActualState): ActualStat
     groups: new Set([...first.groups, ...second.groups]),
     resources: new Map([...first.resources, ...second.resources]),
     pendingHandlers: first.pendingHandlers,
+    createdAccounts: first.createdAccounts ?? second.createdAccounts,
   };
 }

@@ -19,6 +19,7 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
     if (tag === 'done') done = true;
     else if (tag === 'uid') actual.isRoot = word === '0';
     else if (tag === 'pending') actual.pendingHandlers.push(line.slice('@pending '.length));
+    else if (tag === 'created') (actual.createdAccounts ??= new Set()).add(line.slice('@created '.length));
     else if (tag === 'account') {
       if (rest[1] === '1') (word === 'passwd' ? actual.users : actual.groups).add(rest[0]!);
     } else if (tag && /^r\d+$/.test(tag)) {
@@ -56,7 +57,7 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
           break;
         case 'user': {
           const fields = rest.join(' ').split(':');
-          observed = { state: 'user', home: fields[5] ?? '', shell: fields[6] ?? '', groups: [] };
+          observed = { state: 'user', uid: Number(fields[2] ?? NaN), home: fields[5] ?? '', shell: fields[6] ?? '', groups: [] };
           break;
         }
         case 'groups':

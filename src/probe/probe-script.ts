@@ -4,6 +4,8 @@ import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script
 
 /** Where the apply script writes the handlers it still owes (shell/apply.sh). */
 export const pendingHandlersFile = '/var/lib/provision/pending-handlers';
+/** The accounts provision created on the host, one name a line (shell/apply.sh ensure_user writes it). */
+export const createdAccountsFile = '/var/lib/provision/accounts';
 
 export function sha256(content: string): string {
   return createHash('sha256').update(content, 'utf8').digest('hex');
@@ -89,6 +91,8 @@ export function probeScript(state: DesiredState, root: string | undefined, optio
     ...users.map((u) => `probe_account passwd ${shquote(u)}`),
     ...groups.map((g) => `probe_account group ${shquote(g)}`),
     ...state.resources.map(probeCall),
+    // Users are only managed on a real host: the record says which accounts provision may change.
+    ...(root === undefined && state.resources.some((r) => r.kind === 'user') ? [`probe_created_accounts ${shquote(createdAccountsFile)}`] : []),
     // Handlers only run on a real host, never under a --root tree.
     ...(root === undefined && state.handlers.length > 0 ? [`probe_pending_handlers ${shquote(pendingHandlersFile)}`] : []),
     `printf '@done\\n'`,

@@ -18,7 +18,7 @@ export type Observed =
   | ({ state: 'csr'; subject: string; san: string[]; keyMatches: boolean } & Attributes)
   /** a certificate file (placeholder_certificate): self-signed means a placeholder, not yet issued */
   | { state: 'certificate'; selfSigned: boolean }
-  | { state: 'user'; home: string; shell: string; groups: string[] }
+  | { state: 'user'; uid?: number; home: string; shell: string; groups: string[] }
   | { state: 'group' };
 
 export interface ActualState {
@@ -29,4 +29,6 @@ export interface ActualState {
   resources: Map<string, Observed>;
   /** handlers an earlier run promised but did not run (it failed or was cut off) */
   pendingHandlers: string[];
+  /** accounts provision created there itself (its record on the host); only these it changes */
+  createdAccounts?: Set<string>;
 }

@@ -39,6 +39,8 @@ export interface SymlinkResource extends Common {
 export interface UserResource extends Common {
   kind: 'user';
   name: string;
+  /** the inventory variable the name comes from (`{{ acme_user }}`), for messages */
+  nameVariable?: string;
   system: boolean;
   home?: string;
   shell?: string;

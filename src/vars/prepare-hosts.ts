@@ -44,6 +44,8 @@ export interface PreparedHost {
   root?: string;
   /** values that must never be printed */
   secretValues: string[];
+  /** `FILE:LINE:COL: ` where a variable of the host is set (inventory, else role defaults) */
+  locateVariable?: (variable: string) => string | undefined;
 }
 
 export interface PrepareOptions {
@@ -159,6 +161,10 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
     },
     root: rootBase === undefined ? undefined : joinInside(rootBase, host.name),
     secretValues,
+    locateVariable: (variable) => {
+      const at = positionOfVariable(host, rolesByName, roles, [variable]);
+      return at.file ? `${at.file}:${at.line}:${at.col}: ` : undefined;
+    },
   };
 }
 
