@@ -4,6 +4,7 @@ import { resourceTarget } from '../state/desired.js';
 import { createdAccountsFile, sha256 } from '../probe/probe-script.js';
 import { hidden, revealsSecret, unifiedDiff } from './diff.js';
 import type { Change, Plan } from './types.js';
+import { parentDirErrors } from './parent-dirs.js';
 
 export interface PlanOptions {
   /** the host's tree is under this directory: users, groups and handlers are not managed */
@@ -96,6 +97,13 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
   for (const resource of desired.resources) {
     const observed = actual.resources.get(resource.id);
     const target = resourceTarget(resource);
+    if (observed?.state === 'other' && resource.kind === 'directory' && observed.type === 'symlink' && resource.replacesLink !== undefined && observed.target === resource.replacesLink) {
+      const change = attributeChange(resource, { state: 'missing' });
+      change.reasons.push(`replaces the link to ${observed.target} (an older layout)`);
+      change.replacesLink = observed.target;
+      changes.push(change);
+      continue;
+    }
     if (observed?.state === 'other') {
       errors.push(`${target}: a ${observed.type.replace(/^not-a-/, 'non-')} is in the way of the ${resource.kind.replace('_', ' ')} to manage`);
       continue;
@@ -185,6 +193,12 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     }
   }
 
+  const parentDirs = parentDirErrors(desired, actual, options.root);
+  errors.push(...parentDirs.errors);
+  for (const change of changes) {
+    const below = parentDirs.recheckBelow.get(change.resource);
+    if (below !== undefined && (change.action === 'create' || change.action === 'update')) change.recheckBelow = below;
+  }
   if (unappliedAccounts.size > 0) {
     notices.push(actual.isRoot ? `owner/group not set where the account does not exist here: ${[...unappliedAccounts].sort().join(', ')}` : 'not running as root: owner and group changes skipped');
   }

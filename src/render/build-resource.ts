@@ -85,7 +85,8 @@ export function buildResource(kind: string, fields: Fields, role: string, conten
     }
     case 'directory': {
       const dir = path(fields, 'path');
-      return { kind, id: `directory:${dir}`, role, notify, path: dir, ...ownership(fields) };
+      const replacesLink = optionalText(fields, 'replaces_link') === undefined ? undefined : path(fields, 'replaces_link');
+      return { kind, id: `directory:${dir}`, role, notify, path: dir, ...(replacesLink ? { replacesLink } : {}), ...ownership(fields) };
     }
     case 'symlink': {
       const link = path(fields, 'path');
