@@ -8,7 +8,7 @@ import type { DesiredState, DirectoryResource, Resource } from '../state/desired
 import { isPathResource } from '../state/desired.js';
 
 /**
- * Why accounts other than root and the one the scripts run as can change entries of `dir`, or
+ * (Checked only when the scripts run as root.) Why accounts other than root and the scripts' can change entries of `dir`, or
  * undefined when they cannot:
  * - its owner is another account (an owner can always change its directory's entries);
  * - it is writable by every account, or by a group other than root's and the scripts' own (gid), unless
@@ -38,7 +38,8 @@ function madeSafe(resource: DirectoryResource | undefined, actual: ActualState):
  */
 export function parentDirErrors(desired: DesiredState, actual: ActualState, root: string | undefined): { errors: string[]; recheckBelow: Map<Resource, string> } {
   const recheckBelow = new Map<Resource, string>();
-  if (!actual.parents) return { errors: [], recheckBelow };
+  // The boundary is root's: a script running as another account can only do what that account can.
+  if (!actual.parents || !actual.isRoot) return { errors: [], recheckBelow };
   const trustedUids = new Set([0, ...(actual.uid !== undefined ? [actual.uid] : [])]);
   const trustedGids = new Set([0, ...(actual.gid !== undefined ? [actual.gid] : [])]);
   const managedDirs = new Map<string, { resource: DirectoryResource; index: number }>();
