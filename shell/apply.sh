@@ -25,8 +25,11 @@ fail() {
   if [ -n "${3:-}" ]; then printf '%s\n' "$3" | sed 's/^/@detail /'; fi
 }
 
-# own PATH MODE OWNER GROUP: empty MODE/OWNER/GROUP leave that attribute alone.
+# own PATH MODE OWNER GROUP: empty MODE/OWNER/GROUP leave that attribute alone. A link is refused,
+# never followed: chmod would act on its target. (The plan refused every path whose directory another
+# account can write, so what this test sees is what chown and chmod act on.)
 own() {
+  if [ -L "$1" ]; then printf '%s is a symbolic link: not followed\n' "$1" >&2; return 1; fi
   if [ -n "$3" ]; then chown -h -- "$3" "$1" || return 1; fi
   if [ -n "$4" ]; then chgrp -h -- "$4" "$1" || return 1; fi
   if [ -n "$2" ]; then chmod -- "$2" "$1" || return 1; fi
@@ -58,10 +61,59 @@ alive() {
   [ "${state%% *}" != Z ]
 }
 
-# temp_beside ID PATH: a new temp file in PATH's directory (so the rename is atomic), in TMP.
+# A directory that could not be made safe (a link where it belongs...): nothing below it is touched in
+# this run, since what is below may be another account's.
+FAILED_DIRS=''
+
+# refuse_inside_failed ID PATH: fails (reporting ID) when PATH is inside a directory that failed.
+refuse_inside_failed() {
+  printf '%s\n' "$FAILED_DIRS" | {
+    while IFS= read -r failed_dir; do
+      if [ -n "$failed_dir" ]; then case $2 in "$failed_dir"/*) exit 1 ;; esac; fi
+    done
+    exit 0
+  } && return 0
+  fail "$1" "not touched: a directory above $2 failed"
+  return 1
+}
+
+# safe_below ID TOP PATH: every directory from TOP down to PATH's own is a real directory (not a link)
+# that only root (or this script's account) owns and can write, so nothing on the way to PATH can be
+# swapped any more. For paths under a directory another account could write when the probe looked.
+safe_below() {
+  refuse_inside_failed "$1" "$3" || return 1
+  case $3 in "$2"/*) ;; *) fail "$1" "$3 is not below $2"; return 1 ;; esac
+  sb_dir=${3%/*}
+  set -- "$1" "$2" "$3"
+  while :; do
+    set -- "$@" "$sb_dir"
+    [ "$sb_dir" = "$2" ] && break
+    if [ -z "$sb_dir" ]; then fail "$1" "$3 is not below $2"; return 1; fi
+    sb_dir=${sb_dir%/*}
+  done
+  sb_id=$1 sb_path=$3
+  shift 3
+  sb_me=$(id -u)
+  for sb_dir do
+    if [ -L "$sb_dir" ] || [ ! -d "$sb_dir" ]; then fail "$sb_id" "$sb_dir is not a real directory any more (a symbolic link?): $sb_path is not touched"; return 1; fi
+  done
+  if ! sb_stats=$(stat -c '%u %a' -- "$@" 2>&1); then fail "$sb_id" "cannot look at the directories above $sb_path" "$sb_stats"; return 1; fi
+  printf '%s\n' "$sb_stats" | while read -r sb_uid sb_mode; do
+    case $sb_uid in 0 | "$sb_me") ;; *) exit 1 ;; esac
+    sb_bits=$((0$sb_mode & 022))
+    [ "$sb_bits" = 0 ] || exit 1
+  done && return 0
+  fail "$sb_id" "a directory above $sb_path is owned or writable by another account: $sb_path is not touched"
+  return 1
+}
+
+# temp_beside ID PATH: a new temp file in PATH's directory (so the rename is atomic), in TMP. Only in
+# a real directory: one that is a link (swapped in since the probe) is not written through.
 temp_beside() {
+  refuse_inside_failed "$1" "$2" || return 1
   dir=$(dirname -- "$2")
   if ! mkdir -p -- "$dir"; then fail "$1" "cannot create directory $dir"; return 1; fi
+  if [ -L "$dir" ] || [ ! -d "$dir" ]; then fail "$1" "$dir is not a real directory (a symbolic link?): nothing is written through it"; return 1; fi
   sweep "$dir"
   if ! TMP=$(mktemp "$dir/.provision-$$-XXXXXX"); then fail "$1" "cannot create a temp file in $dir"; return 1; fi
   STAGED=$(printf '%s\n%s' "$STAGED" "$TMP")
@@ -72,9 +124,13 @@ ensure_group() {
   if out=$(groupadd ${3:+--system} -- "$2" 2>&1); then ok "$1"; else fail "$1" "groupadd failed" "$out"; fi
 }
 
-# ensure_user ID NAME SYSTEM HOME SHELL GROUP GROUPS(comma separated)
+# ensure_user ID NAME SYSTEM HOME SHELL GROUP GROUPS(comma separated): creates the account and records
+# it in CREATED_ACCOUNTS; changes home, shell and groups only of an account in that record (the plan
+# checked this too: this re-check covers an account made since the probe), never one with uid 0.
 ensure_user() {
   if getent passwd "$2" >/dev/null; then
+    if [ "$(id -u -- "$2")" = 0 ]; then fail "$1" "user $2 has uid 0: provision never changes it"; return; fi
+    if ! created_account "$2"; then fail "$1" "user $2 exists and provision did not create it (not in $CREATED_ACCOUNTS): left unchanged"; return; fi
     if out=$(usermod ${4:+--home "$4"} ${5:+--shell "$5"} ${7:+--append --groups "$7"} -- "$2" 2>&1); then ok "$1"; else fail "$1" "usermod failed" "$out"; fi
     return
   fi
@@ -82,16 +138,51 @@ ensure_user() {
     if ! out=$(groupadd ${3:+--system} -- "$6" 2>&1); then fail "$1" "groupadd $6 failed" "$out"; return; fi
   fi
   if [ -n "$6" ]; then primary="--gid=$6"; else primary=--user-group; fi
-  if out=$(useradd ${3:+--system} --no-create-home ${4:+--home-dir "$4"} ${5:+--shell "$5"} "$primary" ${7:+--groups "$7"} -- "$2" 2>&1); then
-    ok "$1"
-  else
+  if ! out=$(useradd ${3:+--system} --no-create-home ${4:+--home-dir "$4"} ${5:+--shell "$5"} "$primary" ${7:+--groups "$7"} -- "$2" 2>&1); then
     fail "$1" "useradd failed" "$out"
+    return
   fi
+  if record_account "$2"; then ok "$1"; else fail "$1" "user $2 was created but could not be recorded in $CREATED_ACCOUNTS"; fi
 }
 
+# CREATED_ACCOUNTS (the file, one name a line) is set by the generated script when it manages users.
+CREATED_ACCOUNTS=''
+
+# created_account NAME: NAME is in the record (read by the shell: a root-owned file, never a link).
+created_account() {
+  [ -f "$CREATED_ACCOUNTS" ] && [ ! -L "$CREATED_ACCOUNTS" ] || return 1
+  while IFS= read -r recorded; do
+    if [ "$recorded" = "$1" ]; then return 0; fi
+  done < "$CREATED_ACCOUNTS"
+  return 1
+}
+
+# record_account NAME: adds NAME to the record, replaced whole by a rename.
+record_account() {
+  created_account "$1" && return 0
+  mkdir -p -- "${CREATED_ACCOUNTS%/*}" || return 1
+  {
+    if [ -f "$CREATED_ACCOUNTS" ] && [ ! -L "$CREATED_ACCOUNTS" ]; then cat -- "$CREATED_ACCOUNTS"; fi
+    printf '%s\n' "$1"
+  } > "$CREATED_ACCOUNTS.$$" && mv -f -- "$CREATED_ACCOUNTS.$$" "$CREATED_ACCOUNTS"
+}
+
+# ensure_dir ID PATH MODE OWNER GROUP [OLD-TARGET]: a link at PATH is never followed; only a link to
+# exactly OLD-TARGET (an older layout the plan saw) is removed to make way for the directory.
 ensure_dir() {
-  if [ ! -d "$2" ] && ! out=$(mkdir -p -- "$2" 2>&1); then fail "$1" "mkdir failed" "$out"; return; fi
-  if out=$(own "$2" "$3" "$4" "$5" 2>&1); then ok "$1"; else fail "$1" "cannot set mode/owner" "$out"; fi
+  if ! refuse_inside_failed "$1" "$2"; then FAILED_DIRS="$FAILED_DIRS$2$nl"; return; fi
+  if make_dir "$@"; then ok "$1"; else FAILED_DIRS="$FAILED_DIRS$2$nl"; fi
+}
+nl='
+'
+
+make_dir() {
+  if [ -L "$2" ]; then
+    if [ -z "${6:-}" ] || [ "$(readlink -- "$2")" != "$6" ]; then fail "$1" "$2 is a symbolic link: not followed"; return 1; fi
+    if ! out=$(rm -f -- "$2" 2>&1); then fail "$1" "cannot remove the old link $2" "$out"; return 1; fi
+  fi
+  if [ ! -d "$2" ] && ! out=$(mkdir -p -- "$2" 2>&1); then fail "$1" "mkdir failed" "$out"; return 1; fi
+  if ! out=$(own "$2" "$3" "$4" "$5" 2>&1); then fail "$1" "cannot set mode/owner" "$out"; return 1; fi
 }
 
 # gen_key ID PATH MODE OWNER GROUP OPENSSL-ARGS...: a new private key, written only when none exists.
@@ -217,13 +308,15 @@ check() {
 
 # commit ID TEMP PATH BACKUP: rename the staged file into place, keeping the old one when asked.
 commit() {
-  if [ "$4" = 1 ] && [ -f "$3" ]; then
+  if [ "$4" = 1 ] && [ -f "$3" ] && [ ! -L "$3" ]; then
     if ! cp -p -- "$3" "$3.$$.$(date +%Y-%m-%d@%H:%M:%S)~"; then fail "$1" "cannot back up $3"; return 1; fi
   fi
-  if mv -f -- "$2" "$3"; then ok "$1"; else fail "$1" "cannot move $2 into place"; return 1; fi
+  # -T: a directory swapped in at PATH is not moved into.
+  if mv -fT -- "$2" "$3"; then ok "$1"; else fail "$1" "cannot move $2 into place"; return 1; fi
 }
 
 set_attrs() {
+  refuse_inside_failed "$1" "$2" || return
   if out=$(own "$2" "$3" "$4" "$5" 2>&1); then ok "$1"; else fail "$1" "cannot set mode/owner" "$out"; fi
 }
 

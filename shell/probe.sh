@@ -52,8 +52,9 @@ probe_field_of() {
   return 1
 }
 
-# probe_stat_all PATH...: mode, owner and group of every PATH in one stat (a missing one is left out).
-probe_stat_all() { probe_stats=$(stat -c '%a %U %G %n' -- "$@" 2>/dev/null) || :; }
+# probe_stat_all PATH...: mode, owner and group (names, then ids) of every PATH in one stat, a link
+# described, not followed (a missing one is left out). Lines read `MODE USER GROUP UID GID PATH`.
+probe_stat_all() { probe_stats=$(stat -c '%a %U %G %u %g %n' -- "$@" 2>/dev/null) || :; }
 
 # probe_sum_all PATH...: the hashes of those PATHs that are regular files (not links: reading a link
 # could reach a pipe or device), in one sha256sum. Lines read `HASH  PATH`.
@@ -129,7 +130,7 @@ getent_line() {
 # attrs PATH: sets attributes to PATH's mode, owner and group. (Setting a variable instead of printing
 # spares the subshell a command substitution would start.)
 attrs() {
-  if probe_field_of "$probe_stats" 3 "$1"; then attributes=$probe_found; else attributes=$(stat -c '%a %U %G' -- "$1"); fi
+  if probe_field_of "$probe_stats" 5 "$1"; then attributes=${probe_found% * *}; else attributes=$(stat -c '%a %U %G' -- "$1"); fi
 }
 
 # file_sum PATH: sets sum to the hash of PATH's content; fails when it cannot be read.
@@ -185,7 +186,7 @@ probe_file() {
 }
 
 probe_dir() {
-  if [ -L "$2" ]; then printf '@%s other symlink\n' "$1"
+  if [ -L "$2" ]; then link_target "$2"; printf '@%s other symlink %s\n' "$1" "$target"
   elif [ -d "$2" ]; then attrs "$2"; printf '@%s directory %s\n' "$1" "$attributes"
   elif [ -e "$2" ]; then printf '@%s other not-a-directory\n' "$1"
   else printf '@%s missing\n' "$1"; fi
@@ -276,14 +277,40 @@ probe_account() {
   if getent_line "$1" "$2" >/dev/null; then printf '@account %s %s 1\n' "$1" "$2"; else printf '@account %s %s 0\n' "$1" "$2"; fi
 }
 
-# probe_uid: the effective user id, from the kernel's status of this shell when it is there.
+# probe_uid: the effective user and group ids, from the kernel's status of this shell when it is there.
 probe_uid() {
   if [ -r /proc/self/status ]; then
     while read -r key _real effective _rest; do
-      if [ "$key" = Uid: ]; then printf '@uid %s\n' "$effective"; return; fi
+      case $key in
+        Uid:) printf '@uid %s\n' "$effective" ;;
+        Gid:) printf '@gid %s\n' "$effective"; return ;;
+      esac
     done </proc/self/status
   fi
-  printf '@uid %s\n' "$(id -u)"
+  printf '@uid %s\n@gid %s\n' "$(id -u)" "$(id -g)"
+}
+
+# probe_parent DIR: who can change entries in DIR, an ancestor of a managed path: `@parent MODE UID
+# GID USER GROUP DIR` of the directory DIR resolves to (DIR/. is what probe_stat_all was given, so a
+# link on the way is followed); nothing when DIR does not exist (root will create it). The plan refuses
+# to manage a path under a directory another account can write.
+probe_parent() {
+  probe_p=${1%/}/.
+  if probe_field_of "$probe_stats" 5 "$probe_p"; then
+    # shellcheck disable=SC2086 # the five fields are split on purpose
+    set -- "$1" $probe_found
+    printf '@parent %s %s %s %s %s %s\n' "$2" "$5" "$6" "$3" "$4" "$1"
+  fi
+}
+
+# probe_created_accounts FILE: the accounts an apply created (ensure_user records them, one name a
+# line), as `@created NAME`; provision changes no other account. Read by the shell, no program started.
+probe_created_accounts() {
+  if [ -f "$1" ] && [ ! -L "$1" ]; then
+    while IFS= read -r name; do
+      if [ -n "$name" ]; then printf '@created %s\n' "$name"; fi
+    done < "$1"
+  fi
 }
 
 # probe_pending_handlers FILE: handlers an earlier run promised but did not get to run.

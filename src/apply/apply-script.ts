@@ -1,8 +1,8 @@
 import type { Change, Plan } from '../plan/types.js';
 import type { CsrResource, DesiredState, HandlerStep } from '../state/desired.js';
-import { placeholderDays } from '../state/desired.js';
+import { placeholderDays, resourceTarget } from '../state/desired.js';
 import { hostPath, readShellLibrary, reloadServiceLibrary, shquote, wrapScript } from '../shell/script.js';
-import { pendingHandlersFile } from '../probe/probe-script.js';
+import { createdAccountsFile, pendingHandlersFile } from '../probe/probe-script.js';
 import type { TargetCheck } from '../validate/target-checks.js';
 
 export interface ApplyOptions {
@@ -44,7 +44,7 @@ function prepareStep(change: Change, id: string): string | undefined {
     case 'user':
       return `ensure_user ${id} ${q(r.name)} ${r.system ? 1 : "''"} ${q(r.home)} ${q(r.shell)} ${q(r.group)} ${q(r.groups.join(','))}`;
     case 'directory':
-      return `ensure_dir ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
+      return `ensure_dir ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}${change.replacesLink ? ` ${shquote(change.replacesLink)}` : ''}`;
     case 'private_key':
       if (!change.rewrite) return `set_attrs ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
       return `gen_key ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)} ${keyArguments[r.keyType]!.join(' ')}`;
@@ -111,9 +111,15 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
   const idOf = (change: Change) => scriptId(desired, change);
   const lines: string[] = [];
 
+  if (pending.some((c) => c.resource.kind === 'user')) lines.push(`CREATED_ACCOUNTS=${shquote(createdAccountsFile)}`);
   for (const change of pending) {
     const step = prepareStep(change, idOf(change));
-    if (step) lines.push(step);
+    // Checked where the step runs, after the directories above were made safe; a file or link is
+    // checked here too, before anything is staged: nothing below a safe directory changes after.
+    const recheck = change.recheckBelow === undefined ? undefined : `safe_below ${idOf(change)} ${shquote(change.recheckBelow)} ${hostPath(resourceTarget(change.resource))}`;
+    if (recheck && step) lines.push(`${recheck} && ${step}`);
+    else if (recheck) lines.push(recheck);
+    else if (step) lines.push(step);
   }
   lines.push(...stagingSteps(plan, desired, options.targetChecks, 'apply'));
   if (plan.handlers.length > 0) lines.push(`PENDING_HANDLERS=${shquote(pendingHandlersFile)}`);

@@ -1,9 +1,10 @@
 import type { ActualState, Attributes, Observed } from '../state/actual.js';
-import type { CsrResource, DesiredState, Resource } from '../state/desired.js';
+import type { CsrResource, DesiredState, Resource, UserResource } from '../state/desired.js';
 import { resourceTarget } from '../state/desired.js';
-import { sha256 } from '../probe/probe-script.js';
+import { createdAccountsFile, sha256 } from '../probe/probe-script.js';
 import { hidden, revealsSecret, unifiedDiff } from './diff.js';
 import type { Change, Plan } from './types.js';
+import { parentDirErrors } from './parent-dirs.js';
 
 export interface PlanOptions {
   /** the host's tree is under this directory: users, groups and handlers are not managed */
@@ -11,6 +12,8 @@ export interface PlanOptions {
   /** check mode: nothing will be made, so the plan says what would stand in */
   check?: boolean;
   secretValues: string[];
+  /** `FILE:LINE:COL: ` of an inventory variable, for messages (where it is known) */
+  locateVariable?: (variable: string) => string | undefined;
 }
 
 const defaultModes: Record<string, string> = { file: '0644', directory: '0755', private_key: '0600', csr: '0644' };
@@ -22,6 +25,18 @@ export function expectedSubject(csr: CsrResource): string {
   if (csr.organization) parts.push(`O=${escape(csr.organization)}`);
   if (csr.country) parts.push(`C=${escape(csr.country)}`);
   return parts.join(',');
+}
+
+/**
+ * Why an existing account must not be managed, or undefined. provision changes home, shell and groups
+ * only of accounts it created itself (its record on the host); another account is accepted only when
+ * it already matches, so nothing of it is changed. An account with uid 0 is never managed: its
+ * processes would be root.
+ */
+function foreignAccount(resource: UserResource, observed: { uid?: number }, reasons: string[], created: Set<string> | undefined): string | undefined {
+  if (observed.uid === 0) return `user ${resource.name} has uid 0 (it is root): provision never manages such an account`;
+  if (reasons.length === 0 || created?.has(resource.name)) return undefined;
+  return `user ${resource.name} exists and provision did not create it (it is not in ${createdAccountsFile}): provision changes only its own accounts, and this one would need ${reasons.join(', ')}; name an account provision may create, or make this one match`;
 }
 
 function sameNames(a: string[], b: string[]): boolean {
@@ -82,6 +97,13 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
   for (const resource of desired.resources) {
     const observed = actual.resources.get(resource.id);
     const target = resourceTarget(resource);
+    if (observed?.state === 'other' && resource.kind === 'directory' && observed.type === 'symlink' && resource.replacesLink !== undefined && observed.target === resource.replacesLink) {
+      const change = attributeChange(resource, { state: 'missing' });
+      change.reasons.push(`replaces the link to ${observed.target} (an older layout)`);
+      change.replacesLink = observed.target;
+      changes.push(change);
+      continue;
+    }
     if (observed?.state === 'other') {
       errors.push(`${target}: a ${observed.type.replace(/^not-a-/, 'non-')} is in the way of the ${resource.kind.replace('_', ' ')} to manage`);
       continue;
@@ -99,6 +121,12 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
           if (resource.shell && observed.shell !== resource.shell) reasons.push(`shell ${observed.shell} -> ${resource.shell}`);
           const missingGroups = resource.groups.filter((g) => !observed.groups.includes(g));
           if (missingGroups.length > 0) reasons.push(`groups +${missingGroups.join(',+')}`);
+          const refusal = foreignAccount(resource, observed, reasons, actual.createdAccounts);
+          if (refusal) {
+            const where = resource.nameVariable ? `${options.locateVariable?.(resource.nameVariable) ?? ''}${resource.nameVariable}: ` : '';
+            errors.push(`${where}${refusal}`);
+            break;
+          }
           changes.push({ resource, action: reasons.length > 0 ? 'update' : 'unchanged', reasons, rewrite: false });
         } else {
           changes.push({ resource, action: 'unchanged', reasons: [], rewrite: false });
@@ -170,6 +198,12 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     }
   }
 
+  const parentDirs = parentDirErrors(desired, actual, options.root);
+  errors.push(...parentDirs.errors);
+  for (const change of changes) {
+    const below = parentDirs.recheckBelow.get(change.resource);
+    if (below !== undefined && (change.action === 'create' || change.action === 'update')) change.recheckBelow = below;
+  }
   if (unappliedAccounts.size > 0) {
     notices.push(actual.isRoot ? `owner/group not set where the account does not exist here: ${[...unappliedAccounts].sort().join(', ')}` : 'not running as root: owner and group changes skipped');
   }

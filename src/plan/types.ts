@@ -16,6 +16,14 @@ export interface Change {
   mode?: string;
   /** the content (or key, or CSR) must be (re)written, not only its attributes */
   rewrite: boolean;
+  /** a directory replaces the older layout's link to this target (the probe saw it) */
+  replacesLink?: string;
+  /**
+   * A directory (on the machine) that another account could write when the probe looked and that
+   * this apply makes root's first: every entry below it on the way to the path is checked again
+   * before the apply acts on the path.
+   */
+  recheckBelow?: string;
 }
 
 export interface Plan {

@@ -55,9 +55,13 @@ function withKnownContent(resource: Resource, observed: Observed): Observed {
 export function mergeActual(first: ActualState, second: ActualState): ActualState {
   return {
     isRoot: first.isRoot,
+    uid: first.uid,
+    gid: first.gid,
+    parents: new Map([...(first.parents ?? []), ...(second.parents ?? [])]),
     users: new Set([...first.users, ...second.users]),
     groups: new Set([...first.groups, ...second.groups]),
     resources: new Map([...first.resources, ...second.resources]),
     pendingHandlers: first.pendingHandlers,
+    createdAccounts: first.createdAccounts ?? second.createdAccounts,
   };
 }

@@ -17,8 +17,16 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
     if (!line.startsWith('@')) continue;
     const [tag, word, ...rest] = line.slice(1).split(' ');
     if (tag === 'done') done = true;
-    else if (tag === 'uid') actual.isRoot = word === '0';
+    else if (tag === 'uid') {
+      actual.isRoot = word === '0';
+      actual.uid = Number(word);
+    } else if (tag === 'gid') actual.gid = Number(word);
+    else if (tag === 'parent') {
+      const [uid, gid, owner, group] = rest;
+      (actual.parents ??= new Map()).set(rest.slice(4).join(' '), { mode: parseInt(word ?? '', 8), uid: Number(uid), gid: Number(gid), owner: owner ?? '', group: group ?? '' });
+    }
     else if (tag === 'pending') actual.pendingHandlers.push(line.slice('@pending '.length));
+    else if (tag === 'created') (actual.createdAccounts ??= new Set()).add(line.slice('@created '.length));
     else if (tag === 'account') {
       if (rest[1] === '1') (word === 'passwd' ? actual.users : actual.groups).add(rest[0]!);
     } else if (tag && /^r\d+$/.test(tag)) {
@@ -31,7 +39,7 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
           observed = { state: 'missing' };
           break;
         case 'other':
-          observed = { state: 'other', type: rest[0] ?? 'unknown' };
+          observed = { state: 'other', type: rest[0] ?? 'unknown', ...(rest.length > 1 ? { target: rest.slice(1).join(' ') } : {}) };
           break;
         case 'file':
           observed = { state: 'file', ...attributes(rest[0], rest[1], rest[2]), sha256: rest[3] ?? '' };
@@ -56,7 +64,7 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
           break;
         case 'user': {
           const fields = rest.join(' ').split(':');
-          observed = { state: 'user', home: fields[5] ?? '', shell: fields[6] ?? '', groups: [] };
+          observed = { state: 'user', uid: Number(fields[2] ?? NaN), home: fields[5] ?? '', shell: fields[6] ?? '', groups: [] };
           break;
         }
         case 'groups':

@@ -16,6 +16,8 @@ export interface ProjectOptions {
   extraVars?: string[];
   limit?: string;
   root?: string;
+  /** each host's name becomes a directory for this reason (`render --out`) even without a root */
+  hostDirsFor?: string;
 }
 
 export interface HostWork {
@@ -73,7 +75,7 @@ export function analyzeProject(file: string | readonly string[], options: Projec
   const renderers = prepareRenderers(roles.values());
   const work: HostWork[] = [];
   for (const inventoryHost of selected) {
-    const host = prepareHost(inventoryHost, inventory, roles, { root: options.root }, problems);
+    const host = prepareHost(inventoryHost, inventory, roles, { root: options.root, hostDirsFor: options.hostDirsFor }, problems);
     if (!host) continue;
     const { state, problems: renderProblems } = renderHost(host.name, host.roles, host.vars, renderers);
     problems.push(...renderProblems);

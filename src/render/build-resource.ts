@@ -85,7 +85,8 @@ export function buildResource(kind: string, fields: Fields, role: string, conten
     }
     case 'directory': {
       const dir = path(fields, 'path');
-      return { kind, id: `directory:${dir}`, role, notify, path: dir, ...ownership(fields) };
+      const replacesLink = optionalText(fields, 'replaces_link') === undefined ? undefined : path(fields, 'replaces_link');
+      return { kind, id: `directory:${dir}`, role, notify, path: dir, ...(replacesLink ? { replacesLink } : {}), ...ownership(fields) };
     }
     case 'symlink': {
       const link = path(fields, 'path');
@@ -93,6 +94,8 @@ export function buildResource(kind: string, fields: Fields, role: string, conten
     }
     case 'user': {
       const name = accountName(fields, 'name')!;
+      // provision would set root's home and shell: it manages only accounts it creates.
+      if (name === 'root') throw new FieldError('name', `name: ${show(name)} is the superuser: a user resource names an account provision creates, never root`);
       const home = optionalText(fields, 'home') === undefined ? undefined : path(fields, 'home');
       const shell = optionalText(fields, 'shell') === undefined ? undefined : path(fields, 'shell');
       const groups = list(fields, 'groups');

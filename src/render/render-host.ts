@@ -90,6 +90,7 @@ export function renderHost(host: string, roleNames: string[], context: Record<st
             }
           }
           const resource = buildResource(kind, fields, role.name, content, templatePath);
+          if (resource.kind === 'user') resource.nameVariable = variableOf(spec.name);
           const existing = byId.get(resource.id);
           if (!existing) {
             byId.set(resource.id, resource);
@@ -123,6 +124,11 @@ export function renderHost(host: string, roleNames: string[], context: Record<st
     }
   }
   return { state: { host, resources, handlers }, problems };
+}
+
+/** `acme_user` for a field that is exactly `{{ acme_user }}`: where an error about its value points. */
+function variableOf(field: unknown): string | undefined {
+  return typeof field === 'string' ? /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(field)?.[1] : undefined;
 }
 
 function fieldProblem(error: unknown, at: (path: (string | number)[]) => ReturnType<typeof positionAt>, specPath: (string | number)[], host: string, manifestFile: string): Problem {

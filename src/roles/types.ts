@@ -35,6 +35,8 @@ export interface FileSpec extends ResourceCommon, Ownership {
 
 export interface DirectorySpec extends ResourceCommon, Ownership {
   path: string;
+  /** an older layout's link at `path` to this target is replaced by the directory (anything else in the way is an error) */
+  replaces_link?: string;
 }
 
 export interface SymlinkSpec extends ResourceCommon {

@@ -31,7 +31,7 @@ export async function runHost(work: HostWork, options: RunOptions, connector: Co
     const { desired, actual, vars, notices } = await lookAtHost(connection, work);
     result.notices = notices;
     work = { ...work, desired };
-    const plan = planHost(desired, actual, { root: host.root, check: options.check, secretValues: host.secretValues });
+    const plan = planHost(desired, actual, { root: host.root, check: options.check, secretValues: host.secretValues, locateVariable: host.locateVariable });
     result.plan = plan;
     if (plan.errors.length > 0) return { ...result, status: 'failed', error: plan.errors.join('; ') };
     if (!hasWork(plan)) return result;

@@ -30,6 +30,8 @@ export interface FileResource extends Common, Ownership {
 export interface DirectoryResource extends Common, Ownership {
   kind: 'directory';
   path: string;
+  /** a link at `path` to exactly this target (an older layout) is replaced by the directory */
+  replacesLink?: string;
 }
 export interface SymlinkResource extends Common {
   kind: 'symlink';
@@ -39,6 +41,8 @@ export interface SymlinkResource extends Common {
 export interface UserResource extends Common {
   kind: 'user';
   name: string;
+  /** the inventory variable the name comes from (`{{ acme_user }}`), for messages */
+  nameVariable?: string;
   system: boolean;
   home?: string;
   shell?: string;

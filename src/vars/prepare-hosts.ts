@@ -12,6 +12,7 @@ import { closest } from './suggest.js';
 import { templateVars } from './template-vars.js';
 import { maskSecrets } from './mask-secrets.js';
 import { checkAssertions } from './assertions.js';
+import { hostDirProblem, joinInside } from '../host-dir.js';
 
 const coreSchema = JSON.parse(readFileSync(join(schemasDir, 'core-vars.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
 const validateCore = compileSchema(coreSchema);
@@ -43,11 +44,15 @@ export interface PreparedHost {
   root?: string;
   /** values that must never be printed */
   secretValues: string[];
+  /** `FILE:LINE:COL: ` where a variable of the host is set (inventory, else role defaults) */
+  locateVariable?: (variable: string) => string | undefined;
 }
 
 export interface PrepareOptions {
   /** --root: overrides provision_root for every host */
   root?: string;
+  /** what makes each host's name a directory besides a root (`render --out`), for the message */
+  hostDirsFor?: string;
 }
 
 function positionOfVariable(host: InventoryHost, rolesByName: Map<string, Role>, roles: string[], path: (string | number)[]): Position {
@@ -141,6 +146,12 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   const connectionType = (vars.ansible_connection as 'local' | 'ssh' | undefined) ?? 'ssh';
   const rootSetting = options.root ?? (vars.provision_root as string | undefined);
   const rootBase = options.root !== undefined ? resolve(options.root) : rootSetting !== undefined ? (isAbsolute(rootSetting) ? rootSetting : resolve(host.origins.get('provision_root')?.sourceDir ?? inventory.dir, rootSetting)) : undefined;
+  const nameIsDir = options.hostDirsFor ?? (options.root !== undefined ? '--root' : rootSetting !== undefined ? 'provision_root' : undefined);
+  const unfitName = nameIsDir === undefined ? undefined : hostDirProblem(host.name);
+  if (unfitName) {
+    problems.push({ ...host.declaredAt, hosts: [host.name], message: `${unfitName}: ${nameIsDir} places each host's tree under DIR/<host name>` });
+    return undefined;
+  }
   return {
     name: host.name,
     groups: host.groups,
@@ -157,8 +168,12 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
       become: vars.ansible_become === true,
       becomeUser: vars.ansible_become_user as string | undefined,
     },
-    root: rootBase === undefined ? undefined : join(rootBase, host.name),
+    root: rootBase === undefined ? undefined : joinInside(rootBase, host.name),
     secretValues,
+    locateVariable: (variable) => {
+      const at = positionOfVariable(host, rolesByName, roles, [variable]);
+      return at.file ? `${at.file}:${at.line}:${at.col}: ` : undefined;
+    },
   };
 }
 

@@ -125,9 +125,8 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$mail/domai
 chmod 0400 "$www/domain.key" "$mail/domain.key"
 make_csr "$www" "$www/domain.key" www.example.test example.test
 make_csr "$mail" "$mail/domain.key" mail.example.test
-install -d -o acme -g www-data -m 0750 "$challenge"
-install -d -o root -g root -m 0755 "$challenge/.well-known"
-ln -s "$challenge" "$challenge/.well-known/acme-challenge"
+install -d -o root -g root -m 0755 "$challenge" "$challenge/.well-known"
+install -d -o acme -g www-data -m 0750 "$challenge/.well-known/acme-challenge"
 
 # The host's variables: two certificates, www (RSA, default key type, used by Apache) and mail (EC).
 cat >base.json <<EOF

@@ -37,8 +37,10 @@ export function makeSite(hosts: Record<string, Record<string, unknown>>): Site {
   chmodSync(dir, 0o755);
   const root = join(dir, 'root');
   mkdirSync(root);
-  // The ssh test user writes here without become.
-  chmodSync(root, 0o777);
+  // The ssh test user writes here without become; a tree only local (root) hosts use is root's alone:
+  // root refuses to write under a directory every account can write.
+  const onlyLocal = Object.keys(hosts).length > 0 && Object.values(hosts).every((vars) => vars.ansible_connection === 'local');
+  chmodSync(root, onlyLocal ? 0o755 : 0o777);
   const role = join(dir, 'roles/site');
   mkdirSync(join(role, 'templates'), { recursive: true });
   writeFileSync(

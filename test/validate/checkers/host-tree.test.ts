@@ -38,10 +38,10 @@ test('host tree: managed paths move into the sandbox, others stay; runtime certi
     assert.match(readFileSync(join(root, 'etc/ssl/letsencrypt/web1.example.test/fullchain.pem'), 'utf8'), /BEGIN CERTIFICATE/);
     assert.match(readFileSync(join(root, 'etc/ssl/letsencrypt/web1.example.test/domain.key'), 'utf8'), /PRIVATE KEY/);
     assert.ok(lstatSync(join(root, 'var/www/challenges/.well-known')).isDirectory());
-    assert.equal(readlinkSync(join(root, 'var/www/challenges/.well-known/acme-challenge')), `${root}/var/www/challenges`);
+    assert.ok(lstatSync(join(root, 'var/www/challenges/.well-known/acme-challenge')).isDirectory());
     assert.equal(readlinkSync(join(root, 'etc/apache2/conf-enabled/tls.conf')), '../conf-available/tls.conf');
     // Every rendered file of the host is there, with its paths rewritten.
-    assert.match(readFileSync(join(root, 'etc/apache2/conf-available/letsencrypt.conf'), 'utf8'), new RegExp(`Alias /.well-known/acme-challenge "${root}/var/www/challenges"`));
+    assert.match(readFileSync(join(root, 'etc/apache2/conf-available/letsencrypt.conf'), 'utf8'), new RegExp(`Alias /.well-known/acme-challenge "${root}/var/www/challenges/.well-known/acme-challenge"`));
     assert.ok(lstatSync(join(root, 'usr/local/sbin/letsencrypt-renew')).isFile());
   } finally {
     rmSync(sandbox, { recursive: true, force: true });
