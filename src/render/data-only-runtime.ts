@@ -124,9 +124,9 @@ const identifier = /^[A-Za-z_][A-Za-z0-9_]*$/;
 tokenizerProto.nextToken = function checkedToken(this: unknown) {
   const token = nextToken.call(this);
   if (token?.type === lexer.TOKEN_SYMBOL && !identifier.test(String(token.value))) {
-    throw new TemplateError(`${JSON.stringify(token.value)} is not a name (letters, digits and _)`, token.lineno, token.colno);
+    throw new TemplateError(`${JSON.stringify(token.value)} is not a name (letters, digits and _)`, token.lineno + 1, token.colno + 1);
   }
-  if (token?.type === lexer.TOKEN_REGEX) throw new TemplateError('regular expression literals are not supported', token.lineno, token.colno);
+  if (token?.type === lexer.TOKEN_REGEX) throw new TemplateError('regular expression literals are not supported', token.lineno + 1, token.colno + 1);
   return token;
 };
 

@@ -97,7 +97,7 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   const magic = { inventory_hostname: host.name, inventory_hostname_short: host.name.split('.')[0], group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'), inventory_dir: inventory.dir, inventory_file: resolve(inventory.file) };
   const templated = templateVars({ ...merged, ...magic });
   for (const { variable, error } of templated.errors) {
-    problems.push({ ...where([variable]), hosts: [host.name], variable, message: `cannot template value: ${error.message.replace(/^\([^)]*\)\s*/, '').replace(/^Error: /, '')}` });
+    problems.push({ ...where([variable]), hosts: [host.name], variable, message: `cannot template value: ${error.message.replace(/^\([^)]*\)\s*/, '').replace(/^\[Line \d+, Column \d+\]\s*/, '').replace(/^Error: /, '').replace(/\s*\n\s*/g, ' ')}` });
   }
   const vars = templated.vars;
 
