@@ -50,7 +50,7 @@ export interface PrepareOptions {
   root?: string;
 }
 
-function positionOfVariable(host: InventoryHost, rolesByName: Map<string, Role>, roles: string[], path: (string | number)[]): Position {
+export function positionOfVariable(host: InventoryHost, rolesByName: Map<string, Role>, roles: string[], path: (string | number)[]): Position {
   const [variable, ...rest] = path;
   const origin = host.origins.get(String(variable));
   if (origin) return locate(origin, rest);
