@@ -98,12 +98,15 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
   const shown = (setting: Setting | undefined, path: string) => (setting && setting.value !== path ? `${show(path)} (from ${show(setting.value)})` : show(path));
 
   // 1. Never / or a system directory.
+  const systemTaken = new Set<string>();
   for (const resource of state.resources) {
     const paths = [...managedPaths(resource), ...(resource.kind === 'user' && resource.home ? [normalise(resource.home)] : [])];
     for (const path of paths) {
-      if (!systemDirectories.has(path)) continue;
+      if (!systemDirectories.has(path) || systemTaken.has(path)) continue;
+      systemTaken.add(path);
       const setting = blame(path);
-      report(setting, `${shown(setting, path)} is ${path === '/' ? 'the root directory' : 'a system directory'}, which the ${describe(resource)} would take over: no managed path may be / or a system directory such as /etc, /usr, /var`);
+      const taker = managedPaths(resource).includes(path) ? `the ${describe(resource)}` : `the home of user ${resource.kind === 'user' ? resource.name : ''} (role ${resource.role})`;
+      report(setting, `${shown(setting, path)} is ${path === '/' ? 'the root directory' : 'a system directory'}, which ${taker} would take over: no managed path may be / or a system directory such as /etc, /usr, /var`);
     }
   }
 
