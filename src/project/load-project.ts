@@ -66,12 +66,15 @@ export function analyzeProject(file: string, options: ProjectOptions, onlyRolesI
   const problems: Problem[] = [];
   const renderers = prepareRenderers(roles.values());
   const work: HostWork[] = [];
+  const declaredByRoles = new Map<string, Set<string>>();
   for (const inventoryHost of selected) {
     const host = prepareHost(inventoryHost, inventory, roles, { root: options.root }, problems);
     if (!host) continue;
     const { state, problems: renderProblems } = renderHost(host.name, host.roles, host.vars, renderers);
     if (renderProblems.length === 0) {
-      const declared = new Set(host.roles.flatMap((name) => [...(roles.get(name)?.knownVariables ?? [])]));
+      const rolesKey = host.roles.join('\n');
+      let declared = declaredByRoles.get(rolesKey);
+      if (!declared) declaredByRoles.set(rolesKey, (declared = new Set(host.roles.flatMap((name) => [...(roles.get(name)?.knownVariables ?? [])]))));
       const where = (path: (string | number)[]) => positionOfVariable(inventoryHost, roles, host.roles, path);
       renderProblems.push(...checkPathRules({ state, vars: host.vars, declared, fromInventory: (name) => inventoryHost.origins.has(name), where }, host.name));
     }

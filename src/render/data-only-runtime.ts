@@ -49,8 +49,8 @@ function isPlainMapping(value: object): boolean {
 }
 
 /** A value read from a variable, key or item: a function only when a template may call it. */
-function dataOrCallable(value: unknown, what: string): unknown {
-  if (typeof value === 'function' && !callable.has(value)) throw new UnsafeTemplateError(`${what} is a function, not data: ${refusal}`);
+function dataOrCallable(value: unknown, name: string): unknown {
+  if (typeof value === 'function' && !callable.has(value)) throw new UnsafeTemplateError(`${JSON.stringify(name)} is a function, not data: ${refusal}`);
   return value;
 }
 
@@ -70,10 +70,10 @@ runtime.contextOrFrameLookup = function dataOnlyLookup(context, frame, name) {
   // Frames hold {% set %} and loop variables in prototype-less objects; the context is a plain copy of
   // the variables, whose inherited members (`constructor`, `toString`) are not variables.
   const fromFrame = (frame as Frame).lookup(name);
-  if (fromFrame !== undefined) return dataOrCallable(fromFrame, `"${name}"`);
+  if (fromFrame !== undefined) return dataOrCallable(fromFrame, name);
   const { ctx, env } = context as Context;
-  if (Object.hasOwn(ctx, name)) return dataOrCallable(ctx[name], `"${name}"`);
-  if (Object.hasOwn(env.globals, name)) return dataOrCallable(env.globals[name], `"${name}"`);
+  if (Object.hasOwn(ctx, name)) return dataOrCallable(ctx[name], name);
+  if (Object.hasOwn(env.globals, name)) return dataOrCallable(env.globals[name], name);
   return undefined;
 };
 
@@ -95,27 +95,38 @@ function dataMethod(obj: unknown, name: string, method: Method): (...args: unkno
 
 runtime.memberLookup = function dataOnlyMemberLookup(obj, key) {
   if (obj === undefined || obj === null) return undefined;
+  if (typeof key !== 'string' && typeof key !== 'number') throw new UnsafeTemplateError(`a key must be a string or a number, not ${typeof key}: ${refusal}`);
   if (obj instanceof runtime.SafeString) obj = String(obj);
-  const keyText = typeof key === 'number' ? String(key) : typeof key === 'string' ? key : undefined;
-  if (keyText === undefined) throw new UnsafeTemplateError(`a key must be a string or a number, not ${typeof key}: ${refusal}`);
-  const what = `key ${JSON.stringify(keyText)}`;
-  const isData = typeof obj === 'string' || typeof obj === 'number' || typeof obj === 'boolean' || Array.isArray(obj) || (typeof obj === 'object' && isPlainMapping(obj as object));
-  if (!isData) throw new UnsafeTemplateError(`${what} of ${typeof obj === 'function' ? 'a function' : 'an object that is not a mapping or list'}: ${refusal}`);
-  const boxed = Object(obj) as Record<string, unknown>;
-  if (Object.hasOwn(boxed, keyText)) {
-    const value = boxed[keyText];
-    if (typeof value !== 'function') return value;
-    dataOrCallable(value, what);
-    // A registered function read as a member (cycler().next) runs on its own object, as in nunjucks.
-    const bound = (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(obj, args);
-    callable.add(bound);
-    return bound;
+  // The common case first, without allocating: an own key of a mapping or list.
+  let methods: Map<string, Method> | undefined;
+  if (typeof obj === 'object') {
+    const isList = Array.isArray(obj);
+    if (!isList && !isPlainMapping(obj as object)) throw new UnsafeTemplateError(`key ${JSON.stringify(String(key))} of an object that is not a mapping or list: ${refusal}`);
+    if (Object.hasOwn(obj as object, key)) {
+      const value = (obj as Record<string, unknown>)[key];
+      return typeof value === 'function' ? boundCallable(obj, key, value) : value;
+    }
+    methods = isList ? listMethods : undefined;
+  } else if (typeof obj === 'string') {
+    if (key === 'length' || (typeof key === 'number' ? Number.isInteger(key) && key >= 0 && key < obj.length : /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < obj.length)) return obj[key as number];
+    methods = stringMethods;
+  } else if (typeof obj === 'function') {
+    throw new UnsafeTemplateError(`key ${JSON.stringify(String(key))} of a function: ${refusal}`);
   }
-  const method = typeof obj === 'string' ? stringMethods.get(keyText) : Array.isArray(obj) ? listMethods.get(keyText) : undefined;
-  if (method) return dataMethod(obj, keyText, method);
-  if (keyText in boxed) throw new UnsafeTemplateError(`${what} is not data (it is inherited from JavaScript): ${refusal}`);
+  const name = String(key);
+  const method = methods?.get(name);
+  if (method) return dataMethod(obj, name, method);
+  if (name in Object(obj)) throw new UnsafeTemplateError(`key ${JSON.stringify(name)} is not data (it is inherited from JavaScript): ${refusal}`);
   return undefined;
 };
+
+/** A registered function read as a member (cycler().next) runs on its own object, as in nunjucks. */
+function boundCallable(obj: unknown, key: string | number, value: unknown): unknown {
+  dataOrCallable(value, String(key));
+  const bound = (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(obj, args);
+  callable.add(bound);
+  return bound;
+}
 
 // Symbols become JavaScript text in the compiled template; anything but an identifier is refused.
 const tokenizerProto = Object.getPrototypeOf(lexer.lex('')) as { nextToken(): Token | null };

@@ -38,6 +38,7 @@ export interface PathRulesInput {
 }
 
 function normalise(path: string): string {
+  if (!path.includes('//') && (path.length === 1 || !path.endsWith('/'))) return path;
   const collapsed = path.replace(/\/+/g, '/');
   return collapsed.length > 1 ? collapsed.replace(/\/$/, '') : collapsed;
 }
@@ -71,12 +72,23 @@ function managedPaths(resource: Resource): string[] {
 
 export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
   const { state, vars, declared, fromInventory, where } = input;
-  const all: Setting[] = [];
-  for (const name of Object.keys(vars)) if (declared.has(name)) leaves(vars[name], [name], all);
   const preferInventory = (a: Setting, b: Setting) => Number(fromInventory(String(b.variable[0]))) - Number(fromInventory(String(a.variable[0])));
-  // Top-level absolute paths are trees a setting names; other strings may be path components (names).
-  const trees = all.filter((s) => s.variable.length === 1 && s.value.startsWith('/')).map((s) => ({ ...s, value: normalise(s.value) }));
-  const names = all.filter((s) => s.value !== '' && !s.value.startsWith('/'));
+  // Top-level absolute paths are trees a setting names; other strings may be path components (names),
+  // looked for only when there is a problem to explain.
+  const trees: Setting[] = [];
+  for (const name of Object.keys(vars)) {
+    const value = vars[name];
+    if (typeof value === 'string' && value.startsWith('/') && declared.has(name)) trees.push({ variable: [name], value: normalise(value) });
+  }
+  let names: Setting[] | undefined;
+  const namesOnce = () => {
+    if (!names) {
+      const all: Setting[] = [];
+      for (const name of Object.keys(vars)) if (declared.has(name)) leaves(vars[name], [name], all);
+      names = all.filter((s) => s.value !== '' && !s.value.startsWith('/'));
+    }
+    return names;
+  };
 
   /** The setting whose tree holds `path` (the deepest one). */
   const treeOf = (path: string): Setting | undefined =>
@@ -85,10 +97,11 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
   const blame = (path: string): Setting | undefined => {
     const tree = treeOf(path);
     const below = (tree ? path.slice(tree.value.length) : path).split('/').filter(Boolean);
-    const name = names.filter((n) => below.includes(n.value)).sort(preferInventory)[0];
+    const name = namesOnce().filter((n) => below.includes(n.value)).sort(preferInventory)[0];
     return name ?? tree;
   };
 
+  const pathsOf = new Map<Resource, string[]>(state.resources.map((r) => [r, managedPaths(r)]));
   const problems = new Map<string, Problem>();
   const report = (setting: Setting | undefined, message: string) => {
     const variable = setting ? formatPath(setting.variable) : undefined;
@@ -100,12 +113,12 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
   // 1. Never / or a system directory.
   const systemTaken = new Set<string>();
   for (const resource of state.resources) {
-    const paths = [...managedPaths(resource), ...(resource.kind === 'user' && resource.home ? [normalise(resource.home)] : [])];
+    const paths = [...pathsOf.get(resource)!, ...(resource.kind === 'user' && resource.home ? [normalise(resource.home)] : [])];
     for (const path of paths) {
       if (!systemDirectories.has(path) || systemTaken.has(path)) continue;
       systemTaken.add(path);
       const setting = blame(path);
-      const taker = managedPaths(resource).includes(path) ? `the ${describe(resource)}` : `the home of user ${resource.kind === 'user' ? resource.name : ''} (role ${resource.role})`;
+      const taker = pathsOf.get(resource)!.includes(path) ? `the ${describe(resource)}` : `the home of user ${resource.kind === 'user' ? resource.name : ''} (role ${resource.role})`;
       report(setting, `${shown(setting, path)} is ${path === '/' ? 'the root directory' : 'a system directory'}, which ${taker} would take over: no managed path may be / or a system directory such as /etc, /usr, /var`);
     }
   }
@@ -113,8 +126,8 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
   // 2. One path, one resource; a file is never the parent of another managed path.
   const byPath = new Map<string, Resource>();
   const twice = new Set<string>();
-  for (const resource of state.resources) {
-    for (const path of managedPaths(resource)) {
+  for (const [resource, paths] of pathsOf) {
+    for (const path of paths) {
       const other = byPath.get(path);
       if (other && other.id !== resource.id) {
         twice.add(path);
@@ -158,8 +171,9 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
     }
     // Resources of no setting's tree inside it (fixed paths, when the directory is no setting's) must
     // stay out too; the fixed paths roles use are all in system directories, which rule 1 keeps it from.
-    for (const resource of state.resources) {
-      for (const path of managedPaths(resource)) {
+    for (const [resource, paths] of pathsOf) {
+      for (const path of paths) {
+        if (!inside(path, dir)) continue;
         const tree = treeOf(path);
         if (!inside(path, dir) || (tree && (tree.value === dir || inside(tree.value, dir)))) continue;
         report(own, `${show(path)}, managed as the ${describe(resource)}, is inside ${ownedBy}: ${rule} or resource`);
