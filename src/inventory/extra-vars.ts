@@ -13,13 +13,15 @@ import { describeType, mapPairs, parseYaml, positionOf, toValue, valueOrKey } fr
 
 const FORMS = 'expected key=value pairs, a YAML/JSON mapping such as {"key": "value"}, or @file';
 
-/** How an inline argument is named in messages and origins. */
-export function extraVarsLabel(arg: string): string {
-  const short = arg.length > 60 ? `${arg.slice(0, 57)}...` : arg;
-  return `-e ${short}`;
+/**
+ * How an inline argument is named in messages and origins: by its position among the -e arguments
+ * (and the key, for key=value), never by its text, which may hold a secret (`-e token=...`).
+ */
+export function extraVarsLabel(position: number, key?: string): string {
+  return key === undefined ? `-e #${position}` : `-e #${position} (${key})`;
 }
 
-function loadYamlMapping(text: string, file: string, layer: VarLayer, problems: Problem[], arg: string, secret = false): void {
+function loadYamlMapping(text: string, file: string, layer: VarLayer, problems: Problem[], given: string, secret = false): void {
   const parsed = parseYaml(text, file);
   problems.push(...parsed.problems);
   const source = parsed.source;
@@ -27,7 +29,7 @@ function loadYamlMapping(text: string, file: string, layer: VarLayer, problems: 
   if (source.value === null || typeof source.value !== 'object' || Array.isArray(source.value)) {
     problems.push({
       ...positionOf(file, source.lineCounter, source.root),
-      message: `extra vars \`${arg}\` must be a mapping of variable names to values; found ${describeType(source.value)}`,
+      message: `extra vars ${given} must be a mapping of variable names to values; found ${describeType(source.value)}`,
     });
     return;
   }
@@ -42,8 +44,9 @@ function loadYamlMapping(text: string, file: string, layer: VarLayer, problems: 
 export function loadExtraVars(args: readonly string[], cwd = process.cwd(), secrets: readonly VaultSecret[] = []): { layer: VarLayer; problems: Problem[] } {
   const layer: VarLayer = new Map();
   const problems: Problem[] = [];
-  for (const arg of args) {
+  for (const [index, arg] of args.entries()) {
     if (!arg) continue;
+    const position = index + 1;
     if (arg.startsWith('@')) {
       const file = arg.slice(1);
       const read = readBoundedText(path.resolve(cwd, file), file, { what: 'extra vars file' });
@@ -56,26 +59,27 @@ export function loadExtraVars(args: readonly string[], cwd = process.cwd(), secr
         problems.push(opened.problem);
         continue;
       }
-      loadYamlMapping(opened.text, file, layer, problems, arg, opened.encrypted);
+      loadYamlMapping(opened.text, file, layer, problems, `given as \`-e ${arg}\``, opened.encrypted);
     } else if (arg[0] === '/' || arg[0] === '.') {
-      problems.push({ file: extraVarsLabel(arg), message: `to read extra vars from the file \`${arg}\`, write \`-e @${arg}\`` });
+      problems.push({ file: extraVarsLabel(position), message: 'to read extra vars from a file, write `-e @FILE`' });
     } else if (arg[0] === '{' || arg[0] === '[') {
-      loadYamlMapping(arg, extraVarsLabel(arg), layer, problems, arg);
+      loadYamlMapping(arg, extraVarsLabel(position), layer, problems, `in ${extraVarsLabel(position)}`);
     } else {
       let parsed: ReturnType<typeof parseKv>;
       try {
         parsed = parseKv(arg);
       } catch (e) {
         if (!(e instanceof KvError)) throw e;
-        problems.push({ file: extraVarsLabel(arg), message: `invalid extra vars: ${e.message}` });
+        problems.push({ file: extraVarsLabel(position), message: `invalid extra vars: ${e.message}` });
         continue;
       }
       if (parsed.free.length > 0) {
-        problems.push({ file: extraVarsLabel(arg), message: `invalid extra vars: \`${parsed.free.join(' ')}\` is not key=value; ${FORMS}` });
+        const words = parsed.free.length === 1 ? 'a word is' : `${parsed.free.length} words are`;
+        problems.push({ file: extraVarsLabel(position), message: `invalid extra vars: ${words} not key=value (not quoted here: it may be a secret); ${FORMS}` });
         continue;
       }
       for (const [key, value] of Object.entries(parsed.vars)) {
-        layer.set(key, { value, origin: { file: extraVarsLabel(arg), node: null, lineCounter: null } });
+        layer.set(key, { value, origin: { file: extraVarsLabel(position, key), node: null, lineCounter: null } });
       }
     }
   }

@@ -9,7 +9,8 @@ import type { Role } from '../roles/role.js';
 import { builtinRolesDir } from '../paths.js';
 import { prepareRenderers, renderHost } from '../render/render-host.js';
 import type { DesiredState } from '../state/desired.js';
-import { mergeProblems, prepareHost } from '../vars/prepare-hosts.js';
+import { mergeProblems, positionOfVariable, prepareHost } from '../vars/prepare-hosts.js';
+import { checkPathRules } from '../render/path-rules.js';
 import type { PreparedHost } from '../vars/prepare-hosts.js';
 
 export interface ProjectOptions {
@@ -74,10 +75,18 @@ export function analyzeProject(file: string | readonly string[], options: Projec
   const problems: Problem[] = [];
   const renderers = prepareRenderers(roles.values());
   const work: HostWork[] = [];
+  const declaredByRoles = new Map<string, Set<string>>();
   for (const inventoryHost of selected) {
     const host = prepareHost(inventoryHost, inventory, roles, { root: options.root, hostDirsFor: options.hostDirsFor }, problems);
     if (!host) continue;
     const { state, problems: renderProblems } = renderHost(host.name, host.roles, host.vars, renderers);
+    if (renderProblems.length === 0) {
+      const rolesKey = host.roles.join('\n');
+      let declared = declaredByRoles.get(rolesKey);
+      if (!declared) declaredByRoles.set(rolesKey, (declared = new Set(host.roles.flatMap((name) => [...(roles.get(name)?.knownVariables ?? [])]))));
+      const where = (path: (string | number)[]) => positionOfVariable(inventoryHost, roles, host.roles, path);
+      renderProblems.push(...checkPathRules({ state, vars: host.vars, declared, fromInventory: (name) => inventoryHost.origins.has(name), where }, host.name));
+    }
     problems.push(...renderProblems);
     if (renderProblems.length === 0) work.push({ host, desired: state, render: (vars) => renderHost(host.name, host.roles, vars, renderers) });
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { nunjucks } from './strict-nunjucks.js';
 import { filters } from './filters.js';
 import { versionTest } from './version.js';
+import { registerGlobals } from './data-only-runtime.js';
 import { displayPath, sharedTemplatesDir } from '../paths.js';
 
 const sharedPrefix = 'shared/';
@@ -37,6 +38,7 @@ export function createEnvironment(roleTemplatesDir: string): TemplateEnvironment
     lstripBlocks: true,
     dev: true,
   });
+  registerGlobals(env as unknown as { globals: Record<string, unknown> });
   for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
   (env as unknown as { addTest(name: string, test: (...args: unknown[]) => boolean): void }).addTest('version', versionTest as (...args: unknown[]) => boolean);
   return env;

@@ -44,8 +44,11 @@ export function map(values: unknown, ...args: unknown[]): unknown[] {
   if (keywords?.__keywords && keywords.attribute !== undefined) {
     const attribute = String(keywords.attribute);
     return values.map((value) => {
-      if (value === null || typeof value !== 'object' || !(attribute in value)) throw new Error(`map: an element has no attribute "${attribute}"`);
-      return (value as Record<string, unknown>)[attribute];
+      // Own data only, as every other read in a template (data-only-runtime.ts): no `constructor`.
+      if (value === null || typeof value !== 'object' || !Object.hasOwn(value, attribute)) throw new Error(`map: an element has no attribute "${attribute}"`);
+      const picked = (value as Record<string, unknown>)[attribute];
+      if (typeof picked === 'function') throw new Error(`map: attribute "${attribute}" is a function, not data`);
+      return picked;
     });
   }
   const filter = filters[String(args[0])];

@@ -5,6 +5,8 @@
 //  - the compiler records the line, column and template of every variable read (by default it only
 //    records the line and column of function calls), so the error can say where.
 import nunjucks from 'nunjucks';
+// First: the strict lookups below wrap the data-only ones.
+import './data-only-runtime.js';
 
 export class UndefinedVariableError extends Error {
   constructor(

@@ -55,7 +55,7 @@ export interface PrepareOptions {
   hostDirsFor?: string;
 }
 
-function positionOfVariable(host: InventoryHost, rolesByName: Map<string, Role>, roles: string[], path: (string | number)[]): Position {
+export function positionOfVariable(host: InventoryHost, rolesByName: Map<string, Role>, roles: string[], path: (string | number)[]): Position {
   const [variable, ...rest] = path;
   const origin = host.origins.get(String(variable));
   if (origin) return locate(origin, rest);
@@ -110,7 +110,7 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   const magic = { inventory_hostname: host.name, inventory_hostname_short: host.name.split('.')[0], group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'), inventory_dir: host.inventoryDir ?? inventory.dir, inventory_file: host.inventoryFile ?? resolve(inventory.file) };
   const templated = templateVars({ ...merged, ...magic });
   for (const { variable, error } of templated.errors) {
-    problems.push({ ...where([variable]), hosts: [host.name], variable, message: `cannot template value: ${error.message.replace(/^\([^)]*\)\s*/, '').replace(/^Error: /, '')}` });
+    problems.push({ ...where([variable]), hosts: [host.name], variable, message: `cannot template value: ${error.message.replace(/^\([^)]*\)\s*/, '').replace(/^\[Line \d+, Column \d+\]\s*/, '').replace(/^Error: /, '').replace(/\s*\n\s*/g, ' ')}` });
   }
   const vars = templated.vars;
 

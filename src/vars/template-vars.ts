@@ -1,10 +1,12 @@
 import { nunjucks } from '../render/strict-nunjucks.js';
 import { filters } from '../render/filters.js';
 import { versionTest } from '../render/version.js';
+import { registerGlobals } from '../render/data-only-runtime.js';
 
 // Ansible templates variable values lazily ("{{ inventory_hostname }}" as a default); we do it once per
 // host, up front, so that schema checks see the final values.
 const env = new nunjucks.Environment([], { autoescape: false, throwOnUndefined: false, dev: true });
+registerGlobals(env as unknown as { globals: Record<string, unknown> });
 for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
 (env as unknown as { addTest(name: string, test: (...args: unknown[]) => boolean): void }).addTest('version', versionTest as (...args: unknown[]) => boolean);
 

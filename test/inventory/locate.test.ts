@@ -44,5 +44,5 @@ test('a value left empty is located at its key', () => {
 });
 
 test('a value without a YAML source (-e key=value) gives line 1, column 1 of its label', () => {
-  assert.deepEqual(locate(web1.origins.get('cli')!, [0]), { file: '-e cli=1', line: 1, col: 1 });
+  assert.deepEqual(locate(web1.origins.get('cli')!, [0]), { file: '-e #1 (cli)', line: 1, col: 1 });
 });
