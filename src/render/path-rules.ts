@@ -152,30 +152,38 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
     if (owned.kind !== 'directory' || !owned.owner || owned.owner === 'root') continue;
     const dir = normalise(owned.path);
     if (systemDirectories.has(dir)) continue; // reported by rule 1
-    const own = trees.filter((t) => t.value === dir).sort(preferInventory)[0];
+    // The directory's own setting: the one naming it, else the deepest one holding it (the challenge
+    // directory holds the acme-owned token directory); that setting's whole tree is the account's reach
+    // (served over HTTP, swapped by it), so the rule applies to the tree, not only to the directory.
+    const holding = trees.filter((t) => t.value === dir || inside(dir, t.value));
+    const deepest = Math.max(-1, ...holding.map((t) => t.value.length));
+    const own = holding.filter((t) => t.value.length === deepest).sort(preferInventory)[0];
+    const reach = own ? own.value : dir;
+    if (systemDirectories.has(reach)) continue; // reported by rule 1
     const rule = `a directory a non-root account owns must neither contain nor lie inside another setting's tree`;
-    const ownedBy = `${own ? `${formatPath(own.variable)} ${show(dir)}` : show(dir)}, a directory the account ${owned.owner} owns`;
+    const reachDescribed = `${show(reach)}${reach === dir ? '' : `, which holds ${show(dir)}`}, a directory the account ${owned.owner} owns`;
+    const ownedBy = own ? `${formatPath(own.variable)} ${reachDescribed}` : reachDescribed;
     for (const other of trees) {
       if (own && other.variable[0] === own.variable[0]) continue;
-      const otherInside = inside(other.value, dir);
-      const ownInside = inside(dir, other.value);
-      if (other.value !== dir && !otherInside && !ownInside) continue;
+      const otherInside = inside(other.value, reach);
+      const ownInside = inside(reach, other.value);
+      if (other.value !== reach && !otherInside && !ownInside) continue;
       const otherName = `${formatPath(other.variable)} ${show(other.value)}`;
       if (fromInventory(String(other.variable[0])) || !own || !fromInventory(String(own.variable[0]))) {
-        const relation = other.value === dir ? 'is the same directory as' : otherInside ? 'is inside' : 'contains';
+        const relation = other.value === reach ? 'is the same directory as' : otherInside ? 'is inside' : 'contains';
         report(other, `${show(other.value)} ${relation} ${ownedBy}: ${rule}`);
       } else {
-        const relation = other.value === dir ? 'is the same directory as' : otherInside ? 'contains' : 'is inside';
-        report(own, `${show(dir)}, a directory the account ${owned.owner} owns, ${relation} ${otherName}: ${rule}`);
+        const relation = other.value === reach ? 'is the same directory as' : otherInside ? 'contains' : 'is inside';
+        report(own, `${reachDescribed}, ${relation} ${otherName}: ${rule}`);
       }
     }
     // Resources of no setting's tree inside it (fixed paths, when the directory is no setting's) must
     // stay out too; the fixed paths roles use are all in system directories, which rule 1 keeps it from.
     for (const [resource, paths] of pathsOf) {
       for (const path of paths) {
-        if (!inside(path, dir)) continue;
+        if (!inside(path, reach)) continue;
         const tree = treeOf(path);
-        if (!inside(path, dir) || (tree && (tree.value === dir || inside(tree.value, dir)))) continue;
+        if (tree && (tree.value === reach || inside(tree.value, reach))) continue;
         report(own, `${show(path)}, managed as the ${describe(resource)}, is inside ${ownedBy}: ${rule} or resource`);
       }
     }
