@@ -6,7 +6,7 @@ import { becomeFor } from './become.js';
 import { onStop } from './children.js';
 import { LocalConnection } from './local.js';
 import { Deadline } from './process.js';
-import { shlexSplit, ShlexError } from './shlex.js';
+import { shlexSplit, ShlexError } from '../shlex.js';
 import { SshConnection } from './ssh.js';
 import type { Connection, ConnectOptions, HostKeyChecking } from './types.js';
 import { interrupted, UnreachableError } from './types.js';

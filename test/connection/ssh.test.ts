@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { applyScript } from '../../src/apply/apply-script.js';
 import { Connector } from '../../src/connection/connect.js';
-import { shlexSplit } from '../../src/connection/shlex.js';
+import { shlexSplit } from '../../src/shlex.js';
 import { BecomeError, UnreachableError } from '../../src/connection/types.js';
 import type { ConnectOptions } from '../../src/connection/types.js';
 import { planHost } from '../../src/plan/plan-host.js';
@@ -182,7 +182,7 @@ test('sudo that wants a password fails the host with a message that says what to
 test('ansible_ssh_common_args is split as Python shlex.split splits it', () => {
   const samples = ['-o ProxyJump=bastion', ' -o "UserKnownHostsFile=/tmp/a b"  -o StrictHostKeyChecking=no ', "a'b c'd", 'x\\ y', '"a\\"b\\\\c\\d"', "'it'\\''s'", '""', "-o ProxyCommand=\"ssh -W %h:%p -q bastion\"", 'tab\tsep\nnewline', 'a""b'];
   const python = JSON.parse(execFileSync('/usr/bin/python3', ['-c', 'import json,shlex,sys; print(json.dumps([shlex.split(s) for s in json.load(sys.stdin)]))'], { input: JSON.stringify(samples), encoding: 'utf8' })) as string[][];
-  assert.deepEqual(samples.map(shlexSplit), python);
+  assert.deepEqual(samples.map((sample) => shlexSplit(sample)), python);
   assert.throws(() => shlexSplit('-o "unclosed'), /No closing quotation/);
   assert.equal(spawnSync('/usr/bin/python3', ['-c', 'import shlex; shlex.split(\'-o "unclosed\')']).status, 1, 'Python refuses it too');
 });

@@ -10,7 +10,7 @@ import { addChild, addGroup, addHost, setGroupVar, setHostVar } from '../invento
 import type { InventoryModel } from '../model.js';
 import type { VarOrigin } from '../types.js';
 import { iniValue } from './literal-eval.js';
-import { shlexSplit, ShlexError } from './shlex.js';
+import { shlexSplit, ShlexError } from '../../shlex.js';
 
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/u;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/u;
@@ -110,7 +110,7 @@ export class IniParser {
   private hostLine(line: string, group: string, col: number): void {
     let tokens: string[];
     try {
-      tokens = shlexSplit(line);
+      tokens = shlexSplit(line, { comments: true });
     } catch (e) {
       if (!(e instanceof ShlexError)) throw e;
       throw new LineError(`cannot read host line \`${line}\`: ${e.message.toLowerCase()}`);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { literalEval } from '../../../src/inventory/ini/literal-eval.js';
-import { shlexSplit } from '../../../src/inventory/ini/shlex.js';
+import { shlexSplit } from '../../../src/shlex.js';
 
 const LITERALS = [
   '1', '01', '00', '0', '-5', '+3', '- 7', '--1', '1_000', '1__0', '0x1F', '0X_ff', '0o17', '0b101', '0b2', '017',
@@ -56,7 +56,7 @@ test('shlex split agrees with Python on host lines', () => {
   SPLITS.forEach((line, i) => {
     let ours: string[] | null;
     try {
-      ours = shlexSplit(line);
+      ours = shlexSplit(line, { comments: true });
     } catch {
       ours = null;
     }
