@@ -10,24 +10,8 @@ import { selectHosts } from '../../src/inventory/limit.js';
 import type { Inventory } from '../../src/inventory/types.js';
 import { extraVarsOf, FIXTURES, inventoryFileOf, loadFixture, validFixtures, vaultIdsOf } from './helpers.js';
 import { LIMIT_CASES } from './limit-cases.js';
-import { ansible, parseList, unwrapUnsafe, type AnsibleList } from '../helpers/ansible.js';
-
-/** Every group a host is in according to Ansible's output: direct groups and their ancestors. */
-function ansibleHostGroups(list: AnsibleList, hostName: string): string[] {
-  const parents = new Map<string, string[]>();
-  for (const [name, group] of list.groups) {
-    for (const child of group.children ?? []) parents.set(child, [...(parents.get(child) ?? []), name]);
-  }
-  const result = new Set<string>(['all']);
-  const stack = [...list.groups].filter(([, g]) => (g.hosts ?? []).includes(hostName)).map(([name]) => name);
-  while (stack.length > 0) {
-    const g = stack.pop()!;
-    if (result.has(g) && g !== 'all') continue;
-    result.add(g);
-    stack.push(...(parents.get(g) ?? []));
-  }
-  return [...result].sort();
-}
+import { ansible, parseList, type AnsibleList } from '../helpers/ansible.js';
+import { compareWithAnsible } from '../helpers/compare-inventory.js';
 
 /**
  * ansible-inventory prints inline `!vault` values still encrypted ({"__ansible_vault": ...}); we hold
@@ -46,28 +30,7 @@ function decryptWithAnsible(value: unknown, dir: string, vaultIds: string[]): un
 }
 
 function compare(name: string, ours: Inventory, list: AnsibleList): void {
-  const groupsByName = new Map(ours.groups.map((g) => [g.name, g]));
-
-  const ansibleHosts = new Set<string>();
-  for (const [groupName, group] of list.groups) {
-    for (const h of group.hosts ?? []) ansibleHosts.add(h);
-    const mine = groupsByName.get(groupName);
-    assert.ok(mine, `${name}: Ansible has group ${groupName}, we do not`);
-    if (groupName !== 'all') assert.deepEqual(mine.hosts, group.hosts ?? [], `${name}: hosts of group ${groupName}`);
-    assert.deepEqual(mine.children, group.children ?? [], `${name}: children of group ${groupName}`);
-  }
-  for (const g of ours.groups) {
-    const listed = g.children.length > 0 || (g.name !== 'all' && g.hosts.length > 0);
-    if (listed) assert.ok(list.groups.has(g.name), `${name}: we have non-empty group ${g.name}, Ansible does not`);
-  }
-  assert.deepEqual(ours.hosts.map((h) => h.name).sort(), [...ansibleHosts].sort(), `${name}: hosts`);
-
-  for (const h of ours.hosts) {
-    // ansible-inventory leaves out hosts without variables
-    const expected = decryptWithAnsible(unwrapUnsafe(list.hostvars[h.name] ?? {}), path.join(FIXTURES, name), vaultIdsOf(name));
-    assert.deepEqual(h.vars, expected, `${name}: variables of ${h.name}`);
-    assert.deepEqual([...h.groups].sort(), ansibleHostGroups(list, h.name), `${name}: groups of ${h.name}`);
-  }
+  compareWithAnsible(name, ours, list, (printed) => decryptWithAnsible(printed, path.join(FIXTURES, name), vaultIdsOf(name)));
 }
 
 const fixtures = validFixtures();
