@@ -6,9 +6,12 @@
 
 STAGED=''
 FAILED=0
+TMP=''
 
+# A signal's trap runs between two commands, so it can fall after `TMP=$(mktemp ...)` and before TMP
+# joins STAGED: the newest temp file is removed too (once renamed into place, its name is gone).
 cleanup() {
-  printf '%s\n' "$STAGED" | while IFS= read -r staged; do
+  printf '%s\n%s\n' "$STAGED" "$TMP" | while IFS= read -r staged; do
     if [ -n "$staged" ]; then rm -rf -- "$staged"; fi
   done
   STAGED=''
