@@ -9,7 +9,8 @@ import { hideBin } from 'yargs/helpers';
 import { formats } from './commands/validate-formats.js';
 import { stopChildren } from './connection/children.js';
 import type { ConnectOptions } from './connection/types.js';
-import { ExitCode, InputError, ProvisionError, UsageError } from './errors.js';
+import { ExitCode, formatProblem, InputError, ProvisionError, UsageError } from './errors.js';
+import { takeWarnings } from './warnings.js';
 import { packageRoot } from './paths.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -128,7 +129,7 @@ async function main(argv: string[]): Promise<void> {
         y
           .positional('inventories', { type: 'string', array: true, describe: 'Inventories, each validated on its own (default: ansible.cfg/ANSIBLE_INVENTORY, else inventories/*/inventory.yml)' })
           .options(commonOptions)
-          .option('strict', { type: 'boolean', default: false, describe: 'A checker that is not installed is an error, not a warning' })
+          .option('strict', { type: 'boolean', default: false, describe: 'Warnings are errors: a checker that is not installed, and what Ansible only warns about (duplicate key, unknown group key)' })
           .option('format', { choices: formats, default: 'text' as const, describe: 'Output: text, json, github (annotations) or junit (XML)' }),
       async (args) => {
         const { validateCommand } = await import('./commands/validate.js');
@@ -164,7 +165,13 @@ async function main(argv: string[]): Promise<void> {
     .parseAsync();
 }
 
+/** What Ansible only warns about, once each, on stderr; it never changes the exit code. */
+function reportWarnings(): void {
+  for (const warning of takeWarnings()) process.stderr.write(`warning: ${formatProblem(warning)}\n`);
+}
+
 function report(error: unknown): number {
+  reportWarnings();
   if (error instanceof InputError) {
     for (const line of error.message.split('\n')) process.stderr.write(`error: ${line}\n`);
     process.stderr.write(`${error.problems.length} problem(s) found; nothing was changed.\n`);
@@ -196,6 +203,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 main(hideBin(process.argv)).then(
   () => {
+    reportWarnings();
     process.exitCode = exitCode;
   },
   (error: unknown) => {

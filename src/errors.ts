@@ -21,6 +21,15 @@ export interface Problem {
   /** variable path such as `acme_domains[1]` */
   variable?: string;
   message: string;
+  /**
+   * 'warning': something Ansible only warns about and goes on (a duplicate key, an unknown group key);
+   * provision goes on too, and `validate --strict` counts it as an error. Absent: an error.
+   */
+  severity?: 'warning';
+}
+
+export function isWarning(p: Problem): boolean {
+  return p.severity === 'warning';
 }
 
 export function formatProblem(p: Problem): string {
@@ -55,7 +64,11 @@ export class UsageError extends ProvisionError {
 
 /** The inventory, a role or the variables are wrong; carries every problem found, not only the first. */
 export class InputError extends ProvisionError {
-  constructor(readonly problems: Problem[]) {
+  /** the errors (a warning passed in here is counted as one); `warnings`: found alongside, printed too */
+  constructor(
+    readonly problems: Problem[],
+    readonly warnings: Problem[] = [],
+  ) {
     super(problems.map(formatProblem).join('\n'), ExitCode.usage);
   }
 }

@@ -11,6 +11,7 @@ import type { Format } from './validate-formats.js';
 import type { ValidationReport } from '../validate/problem.js';
 import { validateInventory } from '../validate/validate-inventory.js';
 import { chooseInventory } from './inventory-args.js';
+import { takeWarnings } from '../warnings.js';
 
 
 export interface ValidateCommandOptions {
@@ -34,7 +35,7 @@ function defaultInventories(): string[] {
     .filter((file) => existsSync(file));
 }
 
-/** `provision validate`: exit 0 when clean, 1 when anything is wrong (warnings alone do not fail). */
+/** `provision validate`: exit 0 when clean, 1 when anything is wrong (warnings alone do not fail; with --strict they are errors). */
 export async function validateCommand(options: ValidateCommandOptions): Promise<number> {
   const fromAnsible = options.inventories.length > 0 ? null : chooseInventory([], []);
   const inventories = options.inventories.length > 0 ? options.inventories : fromAnsible ? [fromAnsible.sources] : defaultInventories();
@@ -47,6 +48,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     report.hosts += result.hosts;
     report.files += result.files;
   }
+  takeWarnings(); // the load stage's warnings are in the report already; the CLI must not print them again
   process.stdout.write(printers[options.format](report));
   return errorCount(report) > 0 ? ExitCode.usage : ExitCode.ok;
 }

@@ -74,7 +74,8 @@ export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group
   const base = path.join(absDir, subdir);
   if (!existsSync(base)) return { layer, files, problems };
   if (!isDirectory(base)) {
-    problems.push({ file: path.join(displayDir, subdir), message: `${subdir} must be a directory` });
+    // Ansible's host_group_vars plugin: "Found group_vars that is not a directory, skipping"
+    problems.push({ file: path.join(displayDir, subdir), message: `${subdir} is not a directory; skipped (as Ansible does)`, severity: 'warning' });
     return { layer, files, problems };
   }
   for (const file of findVarsFiles(base, name)) {

@@ -1,10 +1,13 @@
 // loadInventory: reads the inventory sources (YAML, INI, scripts, exported JSON, directories of them)
 // with their group_vars/ and host_vars/ and the -e extra vars, and returns every host with its variables
 // merged as `ansible-inventory -i SOURCE... --list` shows them.
-// Every problem found anywhere is collected and thrown together as one InputError.
+// Every problem found anywhere is collected and thrown together as one InputError. What Ansible only
+// warns about (a duplicate key, an unknown group key, a group_vars that is a file) is a warning: the
+// inventory loads as Ansible loads it, and the warnings are returned and noted for the CLI to print.
 
 import path from 'node:path';
-import { InputError, type Problem } from '../errors.js';
+import { InputError, isWarning, type Problem } from '../errors.js';
+import { noteWarnings, uniqueWarnings } from '../warnings.js';
 import { loadExtraVars } from './extra-vars.js';
 import { loadVarsFiles } from './group-vars.js';
 import { hostGroups, newModel, type InventoryModel, type VarLayer } from './model.js';
@@ -95,6 +98,16 @@ function sortProblems(problems: Problem[]): Problem[] {
     .map(({ p }) => p);
 }
 
+/** Throws the errors (with the warnings found so far) if there are any; returns the warnings, noted for the CLI. */
+function failOnErrors(problems: Problem[]): Problem[] {
+  const sorted = sortProblems(problems);
+  const warnings = uniqueWarnings(sorted.filter(isWarning));
+  noteWarnings(warnings);
+  const errors = sorted.filter((p) => !isWarning(p));
+  if (errors.length > 0) throw new InputError(errors, warnings);
+  return warnings;
+}
+
 /** Reads one file of a source; a read error becomes a problem of that file. */
 function readOrProblem(problems: Problem[]) {
   return (display: string, abs: string): string => {
@@ -136,7 +149,7 @@ export function loadInventory(sources: string | readonly string[], options: Load
       sourceDirOf.set(file.display, result.source.varsDir.abs);
     }
   }
-  if (problems.length > 0) throw new InputError(sortProblems(problems));
+  failOnErrors(problems);
   for (const layer of [...[...model.hosts.values()].map((h) => h.vars), ...[...model.groups.values()].map((g) => g.vars)]) {
     for (const entry of layer.values()) entry.origin.sourceDir = sourceDirOf.get(entry.origin.file);
   }
@@ -155,7 +168,7 @@ export function loadInventory(sources: string | readonly string[], options: Load
   ];
   if (secrets.length > 0 || !options.keepInlineVaultWithoutPassword) problems.push(...decryptInlineValues(allLayers, secrets));
 
-  if (problems.length > 0) throw new InputError(sortProblems(problems));
+  const warnings = failOnErrors(problems);
 
   const hosts: InventoryHost[] = [];
   for (const host of model.hosts.values()) {
@@ -175,5 +188,5 @@ export function loadInventory(sources: string | readonly string[], options: Load
   }
   const groups = [...model.groups.values()].map((g) => ({ name: g.name, children: [...g.children], hosts: [...g.hosts] }));
   const first = expanded[0]!;
-  return { file: first.display, sources: names, dir: first.varsDir.abs, hosts, groups };
+  return { file: first.display, sources: names, dir: first.varsDir.abs, hosts, groups, warnings };
 }

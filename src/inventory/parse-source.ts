@@ -4,7 +4,7 @@
 
 import { accessSync, closeSync, constants, openSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { Problem } from '../errors.js';
+import { isWarning, type Problem } from '../errors.js';
 import { parseIni } from './ini/parse-ini.js';
 import { looksLikeListFormat, parseListFormat } from './json-list.js';
 import type { InventoryModel } from './model.js';
@@ -101,7 +101,8 @@ export function parseSourceFile(file: SourceFile, model: InventoryModel, options
     const parsed = parseYaml(text, file.display);
     const source = parsed.source;
     const value = source?.value;
-    if (source && parsed.problems.length === 0 && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const errors = parsed.problems.filter((p) => !isWarning(p));
+    if (source && errors.length === 0 && typeof value === 'object' && value !== null && !Array.isArray(value)) {
       if ('plugin' in value) {
         return [
           {
@@ -111,14 +112,14 @@ export function parseSourceFile(file: SourceFile, model: InventoryModel, options
         ];
       }
       if (looksLikeListFormat(value)) return parseListFormat(value, { file: file.display, where: wherePath(source, file.display) }, model);
-      const problems = validateInventory(source);
+      const problems = [...parsed.problems, ...validateInventory(source)];
       problems.push(...buildModel(source, model).problems);
       return problems;
     }
     // not a YAML mapping: Ansible's ini plugin tries next. A .yml file that is not INI keeps its YAML errors.
     if (ext !== '' && !firstLineIsSection(text)) {
-      if (parsed.problems.length > 0 || !source) return parsed.problems;
-      return validateInventory(source);
+      if (errors.length > 0 || !source) return parsed.problems;
+      return [...parsed.problems, ...validateInventory(source)];
     }
   }
   return parseIni(text, file.display, model);

@@ -1,4 +1,5 @@
 import type { LineCounter, Node as YamlNode } from 'yaml';
+import type { Problem } from '../errors.js';
 
 /** A place in a source file, 1-based. `file` is as the user named it (relative paths stay relative). */
 export interface Position {
@@ -58,4 +59,6 @@ export interface Inventory {
   /** hosts in Ansible's order (order of first appearance in the file) */
   hosts: InventoryHost[];
   groups: InventoryGroup[];
+  /** what Ansible only warns about (severity 'warning'), each once, with file:line */
+  warnings?: Problem[];
 }

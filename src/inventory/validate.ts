@@ -70,7 +70,7 @@ function contextOf(path: string[]): Context {
 function message(error: ErrorObject, context: Context, found: string): string {
   if (error.keyword === 'additionalProperties' && context.kind === 'group') {
     const key = (error.params as { additionalProperty: string }).additionalProperty;
-    return `unknown key \`${key}\` in group \`${context.group}\`; expected hosts, vars or children`;
+    return `unknown key \`${key}\` in group \`${context.group}\` is ignored (as Ansible does); expected hosts, vars or children`;
   }
   if (error.keyword === 'type') {
     switch (context.kind) {
@@ -106,10 +106,13 @@ export function validateInventory(source: YamlSource): Problem[] {
       node = keyNode;
     }
     const found = describeType(valueAt(source.value, path));
+    // Ansible's yaml plugin skips an unknown key of a group with a warning; the model builder skips it too
+    const ignoredKey = error.keyword === 'additionalProperties' && context.kind === 'group';
     problems.push({
       ...positionOf(source.file, source.lineCounter, node),
       message: message(error, context, found),
       offset: node?.range?.[0] ?? 0,
+      ...(ignoredKey ? { severity: 'warning' as const } : {}),
     });
   }
   problems.sort((a, b) => a.offset - b.offset);

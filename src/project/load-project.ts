@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, isWarning, UsageError } from '../errors.js';
 import type { Problem } from '../errors.js';
 import { loadInventory, selectHosts } from '../inventory/index.js';
 import type { Inventory } from '../inventory/types.js';
@@ -64,7 +64,7 @@ export function analyzeProject(file: string | readonly string[], options: Projec
   try {
     loaded = loadInventoryAndRoles(file, options.extraVars, onlyRolesInUse);
   } catch (error) {
-    if (error instanceof InputError) return { work: [], problems: error.problems };
+    if (error instanceof InputError) return { work: [], problems: [...error.warnings, ...error.problems] };
     throw error;
   }
   const { inventory, roles } = loaded;
@@ -72,7 +72,7 @@ export function analyzeProject(file: string | readonly string[], options: Projec
   const label = [file].flat().join(' ');
   if (selected.length === 0) throw new UsageError(options.limit ? `--limit ${options.limit} matches no host in ${label}` : `${label} declares no host`);
 
-  const problems: Problem[] = [];
+  const problems: Problem[] = [...(inventory.warnings ?? [])];
   const renderers = prepareRenderers(roles.values());
   const work: HostWork[] = [];
   const declaredByRoles = new Map<string, Set<string>>();
@@ -95,10 +95,12 @@ export function analyzeProject(file: string | readonly string[], options: Projec
 
 /**
  * Everything before the first host is touched: load, resolve, check and render every selected host.
- * Throws one InputError with every problem found, so nothing runs on bad input.
+ * Throws one InputError with every problem found, so nothing runs on bad input. Warnings do not stop
+ * it (the load stage noted them for the CLI to print).
  */
 export function loadProject(file: string | readonly string[], options: ProjectOptions): HostWork[] {
   const { work, problems } = analyzeProject(file, options, true);
-  if (problems.length > 0) throw new InputError(problems);
+  const errors = problems.filter((p) => !isWarning(p));
+  if (errors.length > 0) throw new InputError(errors, problems.filter(isWarning));
   return work;
 }

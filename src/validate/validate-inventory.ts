@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Problem } from '../errors.js';
+import { isWarning, type Problem } from '../errors.js';
 import { analyzeProject } from '../project/load-project.js';
 import type { HostWork } from '../project/load-project.js';
 import type { FileResource } from '../state/desired.js';
@@ -21,10 +21,11 @@ export interface ValidateOptions {
 
 const variablesCase = 'variables and templates';
 
-function fromInputProblem(problem: Problem): ValidationProblem[] {
+/** `strict`: what Ansible only warns about is an error too. */
+function fromInputProblem(problem: Problem, strict: boolean): ValidationProblem[] {
   const hosts = problem.hosts && problem.hosts.length > 0 ? problem.hosts : [undefined];
   return hosts.map((host) => ({
-    severity: 'error',
+    severity: isWarning(problem) && !strict ? 'warning' : 'error',
     check: 'inventory',
     file: problem.file,
     line: problem.line,
@@ -79,7 +80,7 @@ async function checkHost(work: HostWork, options: ValidateOptions, inventoryFile
 export async function validateInventory(inventorySources: string | readonly string[], options: ValidateOptions): Promise<{ problems: ValidationProblem[]; cases: ValidationCase[]; hosts: number; files: number }> {
   const inventoryFile = [inventorySources].flat().join(' ');
   const { work, problems: inputProblems } = analyzeProject(inventorySources, { extraVars: options.extraVars, limit: options.limit });
-  const problems = inputProblems.flatMap(fromInputProblem);
+  const problems = inputProblems.flatMap((p) => fromInputProblem(p, options.strict));
   const missing = new Map<string, string>();
 
   const perHost: ValidationProblem[][] = new Array(work.length);

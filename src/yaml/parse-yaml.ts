@@ -98,9 +98,10 @@ function malformed(doc: Document, file: string, lineCounter: LineCounter, offset
 
 /**
  * Parses `text`. Returns the source, or null when the YAML is malformed (the problems say where).
- * Duplicate keys are reported but do not stop the parse.
+ * A duplicate key does not stop the parse (the last one wins): for an Ansible file a warning, as
+ * Ansible's loader gives; `duplicateKeys: 'error'` for provision's own files (roles), which are strict.
  */
-export function parseYaml(text: string, file: string): { source: YamlSource | null; problems: Problem[] } {
+export function parseYaml(text: string, file: string, options: { duplicateKeys?: 'warning' | 'error' } = {}): { source: YamlSource | null; problems: Problem[] } {
   const lineCounter = new LineCounter();
   const json = isJson(text);
   const doc = parseDocument(text, {
@@ -114,7 +115,8 @@ export function parseYaml(text: string, file: string): { source: YamlSource | nu
   for (const error of doc.errors) {
     if (error.code === 'DUPLICATE_KEY') {
       const key = keyTextAt(doc, text, error.pos[0]);
-      problems.push(problemAt(file, lineCounter, error.pos[0], `duplicate key \`${key}\` (Ansible would silently keep the last one)`));
+      if (options.duplicateKeys === 'error') problems.push(problemAt(file, lineCounter, error.pos[0], `duplicate key \`${key}\``));
+      else problems.push({ ...problemAt(file, lineCounter, error.pos[0], `duplicate key \`${key}\`; the last value is used (as Ansible does)`), severity: 'warning' });
     } else {
       fatal = true;
       problems.push(malformed(doc, file, lineCounter, error.pos[0], error.message));

@@ -6,11 +6,11 @@ import type { YamlSource } from './parse-yaml.js';
 
 export type { YamlSource };
 
-/** Reads and parses a YAML file with Ansible's (PyYAML's) rules, keeping positions. */
+/** Reads and parses one of provision's own YAML files (a role's) with PyYAML's rules, keeping positions; a duplicate key is an error. */
 export function readYaml(file: string): { source?: YamlSource; problems: Problem[] } {
   const read = readBoundedText(file, file);
   if (read.problem) return { problems: [read.problem] };
-  const { source, problems } = parseYaml(read.text, file);
+  const { source, problems } = parseYaml(read.text, file, { duplicateKeys: 'error' });
   return { source: source ?? undefined, problems };
 }
 

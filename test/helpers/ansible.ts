@@ -2,7 +2,7 @@
 // ansible-core (.ci/run installs it); without it the tests that call these FAIL, they never skip.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,18 +43,15 @@ export const ALL_PLUGINS: Record<string, string | undefined> = { ANSIBLE_INVENTO
  * the environment (undefined removes a variable).
  */
 export function ansible(command: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): RunResult {
-  try {
-    const merged: Record<string, string | undefined> = { ...ENV, ...env };
-    for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
-    const stdout = execFileSync(command, args, { cwd, env: merged as NodeJS.ProcessEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { status: 0, stdout, stderr: '' };
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { status?: number; stdout?: string; stderr?: string };
-    if (err.code === 'ENOENT') {
-      assert.fail(`\`${command}\` is not on PATH: install Debian's ansible-core (apt-get install ansible-core) to run the Ansible comparison tests`);
-    }
-    return { status: err.status ?? -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  const merged: Record<string, string | undefined> = { ...ENV, ...env };
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
+  // stderr is kept on success too: Ansible's [WARNING]s are compared with ours
+  const result = spawnSync(command, args, { cwd, env: merged as NodeJS.ProcessEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+    assert.fail(`\`${command}\` is not on PATH: install Debian's ansible-core (apt-get install ansible-core) to run the Ansible comparison tests`);
   }
+  if (result.error) throw result.error;
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
 export interface AnsibleGroup {

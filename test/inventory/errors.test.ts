@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { formatProblem } from '../../src/errors.js';
+import { formatProblem, InputError } from '../../src/errors.js';
 import { loadInventory } from '../../src/inventory/index.js';
 import { FIXTURES, problemsOf } from './helpers.js';
 
@@ -23,10 +23,13 @@ test('malformed YAML: file, line and column of the unclosed value, and the parse
   assert.match(found[0]!.message, /^malformed YAML: Flow sequence .* end with a \] \(.*noticed at line 5, column 5\)$/);
 });
 
-test('an unknown key in a group is a problem at the key', () => {
-  assert.deepEqual(problems('unknown-key.yml'), [
-    { file: 'unknown-key.yml', line: 4, col: 7, message: 'unknown key `hots` in group `web`; expected hosts, vars or children' },
+// Ansible warns about an unknown key and skips it: a warning at the key, and what it holds is ignored
+test('an unknown key in a group is a warning at the key; the inventory loads without it', () => {
+  const inventory = loadInventory('unknown-key.yml', { cwd: ERRORS });
+  assert.deepEqual(inventory.warnings, [
+    { file: 'unknown-key.yml', line: 4, col: 7, message: 'unknown key `hots` in group `web` is ignored (as Ansible does); expected hosts, vars or children', severity: 'warning' },
   ]);
+  assert.deepEqual(inventory.hosts, []);
 });
 
 test('hosts that are not a mapping', () => {
@@ -35,15 +38,16 @@ test('hosts that are not a mapping', () => {
   ]);
 });
 
-test('two problems in one file are both reported, in file order', () => {
-  const found = problems('two-problems.yml');
-  assert.deepEqual(
-    found.map((p) => formatProblem(p)),
-    [
-      'two-problems.yml:6:7: unknown key `varz` in group `web`; expected hosts, vars or children',
-      'two-problems.yml:10:9: `hosts` of group `db` must be a mapping of host names; found a list',
-    ],
-  );
+test('an error and a warning in one file are both reported: the error refuses the inventory, the warning goes with it', () => {
+  let error: unknown;
+  try {
+    loadInventory('two-problems.yml', { cwd: ERRORS });
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof InputError);
+  assert.deepEqual(error.problems.map((p) => formatProblem(p)), ['two-problems.yml:10:9: `hosts` of group `db` must be a mapping of host names; found a list']);
+  assert.deepEqual(error.warnings.map((p) => formatProblem(p)), ['two-problems.yml:6:7: unknown key `varz` in group `web` is ignored (as Ansible does); expected hosts, vars or children']);
 });
 
 test('schema and semantic problems of one file are all reported together', () => {
@@ -59,10 +63,10 @@ test('schema and semantic problems of one file are all reported together', () =>
   );
 });
 
-test('a duplicate key is a problem (Ansible only warns)', () => {
-  assert.deepEqual(problems('duplicate-key.yml'), [
-    { file: 'duplicate-key.yml', line: 5, col: 7, message: 'duplicate key `port` (Ansible would silently keep the last one)' },
-  ]);
+test('a duplicate key is a warning, as Ansible gives; the last value wins', () => {
+  const inventory = loadInventory('duplicate-key.yml', { cwd: ERRORS });
+  assert.deepEqual(inventory.warnings, [{ file: 'duplicate-key.yml', line: 5, col: 7, message: 'duplicate key `port`; the last value is used (as Ansible does)', severity: 'warning' }]);
+  assert.deepEqual(inventory.hosts[0]!.vars, { port: 443 });
 });
 
 test('a loop between groups is a problem', () => {

@@ -82,10 +82,16 @@ test('a document that is valid JSON is read as JSON', () => {
   assert.deepEqual(value('{"a": 1e5, "b": "yes", "c": 1.0e5}'), { a: 100000, b: 'yes', c: 100000 });
 });
 
-test('duplicate keys are a problem at the second key, with the key named', () => {
+test('a duplicate key is a warning at the second key (Ansible warns), with the key named; the last value wins', () => {
   const { problems, source } = parseYaml('a: 1\nb:\n  c: 1\n  c: 2\n', 'dup.yml');
-  assert.deepEqual(problems, [{ file: 'dup.yml', line: 4, col: 3, message: 'duplicate key `c` (Ansible would silently keep the last one)' }]);
+  assert.deepEqual(problems, [{ file: 'dup.yml', line: 4, col: 3, message: 'duplicate key `c`; the last value is used (as Ansible does)', severity: 'warning' }]);
   assert.ok(source, 'a duplicate key does not stop the parse');
+  assert.deepEqual(source.value, { a: 1, b: { c: 2 } });
+});
+
+test("in provision's own files (duplicateKeys: 'error') a duplicate key is an error", () => {
+  const { problems } = parseYaml('c: 1\nc: 2\n', 'role.yml', { duplicateKeys: 'error' });
+  assert.deepEqual(problems, [{ file: 'role.yml', line: 2, col: 1, message: 'duplicate key `c`' }]);
 });
 
 test('malformed YAML: no source, a problem with file, line and column', () => {
