@@ -11,7 +11,8 @@ import type { InventoryModel } from './model.js';
 import { buildModel } from './parse-inventory.js';
 import { DEFAULT_SCRIPT_LIMITS, loadScriptInventory, type ScriptLimits } from './script-inventory.js';
 import { validateInventory } from './validate.js';
-import { childNode, mapPairs, parseYaml, positionOf, valueOrKey, type YamlSource } from '../yaml/parse-yaml.js';
+import { mapPairs, parseYaml, positionOf, type YamlSource } from '../yaml/parse-yaml.js';
+import { positionAt } from '../yaml/read-yaml.js';
 import type { Position } from './types.js';
 
 /** Extensions Ansible's yaml plugin accepts (and files without one). */
@@ -71,19 +72,6 @@ function firstLineIsSection(text: string): boolean {
   return false;
 }
 
-function wherePath(source: YamlSource, file: string): (p: string[]) => Position {
-  return (keys) => {
-    let node = source.root;
-    for (const key of keys) {
-      const child = childNode(node, key, source.doc);
-      const next = child ? valueOrKey(child) : null;
-      if (!next) break;
-      node = next;
-    }
-    return positionOf(file, source.lineCounter, node);
-  };
-}
-
 function pluginKeyPosition(source: YamlSource, file: string): Position {
   const pair = mapPairs(source.root, source.doc).find((p) => p.key === 'plugin');
   return positionOf(file, source.lineCounter, pair?.keyNode ?? source.root);
@@ -111,7 +99,7 @@ export function parseSourceFile(file: SourceFile, model: InventoryModel, options
           },
         ];
       }
-      if (looksLikeListFormat(value)) return parseListFormat(value, { file: file.display, where: wherePath(source, file.display) }, model);
+      if (looksLikeListFormat(value)) return parseListFormat(value, { file: file.display, where: (keys) => positionAt(source, keys) }, model);
       const problems = [...parsed.problems, ...validateInventory(source)];
       problems.push(...buildModel(source, model).problems);
       return problems;
