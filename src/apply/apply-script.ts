@@ -1,8 +1,11 @@
 import type { Change, Plan } from '../plan/types.js';
-import type { CsrResource, DesiredState, HandlerStep } from '../state/desired.js';
+import type { CsrResource, DesiredState } from '../state/desired.js';
 import { placeholderDays, resourceTarget } from '../state/desired.js';
-import { hostPath, readShellLibrary, reloadServiceLibrary, shquote, wrapScript } from '../shell/script.js';
-import { createdAccountsFile, pendingHandlersFile } from '../probe/probe-script.js';
+import { readShellLibrary, reloadServiceLibrary, wrapScript } from '../shell/script.js';
+import { createdAccountsFile, pendingHandlersFile } from '../host/protocol/files.js';
+import type { ScriptId } from '../host/protocol/script-ids.js';
+import { scriptId } from '../host/protocol/script-ids.js';
+import * as call from '../host/shell-calls.js';
 import type { TargetCheck } from '../validate/target-checks.js';
 
 export interface ApplyOptions {
@@ -29,30 +32,31 @@ export function csrSubject(csr: Pick<CsrResource, 'domains' | 'country' | 'organ
   return `${subject}/CN=${escape(csr.domains[0]!)}`;
 }
 
-const q = (value: string | undefined) => shquote(value ?? '');
-
-/** How the scripts name a resource in their reports: `r<index in the desired state>`. */
-function scriptId(desired: DesiredState, change: Change): string {
-  return `r${desired.resources.indexOf(change.resource)}`;
+/** The script id of a change's resource: its index in the desired state. */
+function idIn(desired: DesiredState, change: Change): ScriptId {
+  return scriptId(desired.resources.indexOf(change.resource));
 }
 
-function prepareStep(change: Change, id: string): string | undefined {
+const subjectAltNames = (domains: string[]) => domains.map((d) => `DNS:${d}`).join(',');
+
+function prepareStep(change: Change, id: ScriptId): string | undefined {
   const r = change.resource;
+  const attributes = { mode: change.mode, owner: change.owner, group: change.group };
   switch (r.kind) {
     case 'group':
-      return `ensure_group ${id} ${q(r.name)} ${r.system ? 1 : "''"}`;
+      return call.ensureGroup({ id, name: r.name, system: r.system });
     case 'user':
-      return `ensure_user ${id} ${q(r.name)} ${r.system ? 1 : "''"} ${q(r.home)} ${q(r.shell)} ${q(r.group)} ${q(r.groups.join(','))}`;
+      return call.ensureUser({ id, name: r.name, system: r.system, home: r.home, shell: r.shell, group: r.group, groups: r.groups });
     case 'directory':
-      return `ensure_dir ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}${change.replacesLink ? ` ${shquote(change.replacesLink)}` : ''}`;
+      return call.ensureDir({ id, path: r.path, ...attributes, oldTarget: change.replacesLink });
     case 'private_key':
-      if (!change.rewrite) return `set_attrs ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
-      return `gen_key ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)} ${keyArguments[r.keyType]!.join(' ')}`;
+      if (!change.rewrite) return call.setAttrs({ id, path: r.path, ...attributes });
+      return call.genKey({ id, path: r.path, ...attributes, opensslArgs: keyArguments[r.keyType]! });
     case 'csr':
-      if (!change.rewrite) return `set_attrs ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
-      return `make_csr ${id} ${hostPath(r.path)} ${hostPath(r.key)} ${q(csrSubject(r))} ${q(r.domains.map((d) => `DNS:${d}`).join(','))} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
+      if (!change.rewrite) return call.setAttrs({ id, path: r.path, ...attributes });
+      return call.makeCsr({ id, path: r.path, key: r.key, subject: csrSubject(r), san: subjectAltNames(r.domains), ...attributes });
     case 'placeholder_certificate':
-      return `placeholder_cert ${id} ${hostPath(r.dir)} ${hostPath(r.key)} ${q(csrSubject(r))} ${q(r.domains.map((d) => `DNS:${d}`).join(','))} ${placeholderDays} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
+      return call.placeholderCert({ id, dir: r.dir, key: r.key, subject: csrSubject(r), san: subjectAltNames(r.domains), days: placeholderDays, ...attributes });
     default:
       return undefined;
   }
@@ -63,43 +67,41 @@ function prepareStep(change: Change, id: string): string | undefined {
  * mode, so nothing is written near the managed tree), runs its validate command, then the
  * whole-configuration checks with the candidates in place. Ends with `abort_if_failed`.
  */
-function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetCheck[], mode: 'apply' | 'verify'): string[] {
+function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetCheck[], mode: 'apply' | 'verify'): { lines: string[]; checks: number } {
   const pending = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
-  const idOf = (change: Change) => scriptId(desired, change);
+  const idOf = (change: Change) => idIn(desired, change);
   const lines: string[] = [];
+  let checks = 0;
   for (const change of pending) {
     if (change.resource.kind !== 'file' || !change.rewrite) continue;
     if (mode === 'verify' && !change.resource.validate && !targetChecks.some((t) => t.changes.includes(change))) continue;
     const id = idOf(change);
     const content = Buffer.from(change.resource.content, 'utf8').toString('base64');
-    const stage = mode === 'apply' ? `stage ${id} ${hostPath(change.resource.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}` : `stage_private ${id}`;
+    const stage = mode === 'apply' ? call.stage({ id, path: change.resource.path, mode: change.mode, owner: change.owner, group: change.group }) : call.stagePrivate({ id });
     lines.push(`if ${stage} <<'PROVISION_EOF'`, content, 'PROVISION_EOF', 'then');
-    lines.push(`  T${id}=$TMP`);
+    lines.push(`  ${call.keepStagedTemp(id)}`);
     if (change.resource.validate) {
       const command = change.resource.validate.includes('%s') ? change.resource.validate.replace(/%s/g, '"$1"') : `${change.resource.validate} "$1"`;
       lines.push('  # shellcheck disable=SC2016 # $1 is for the inner shell');
-      lines.push(`  check ${id} sh -c ${shquote(command)} provision-validate "$T${id}"`);
+      lines.push(`  ${call.check({ id, shellText: command })}`);
+      checks++;
     }
     lines.push('fi');
   }
   for (const check of targetChecks) {
     if (check.changes.length === 0) continue;
-    const entries = check.changes.map((c) => {
+    const candidates = check.changes.flatMap((c): call.CandidateEntry[] => {
       const r = c.resource;
-      if (r.kind === 'symlink') return `l ${shquote(r.target)} ${shquote(r.path)}`;
-      return r.kind === 'file' && c.rewrite ? `f "$T${idOf(c)}" ${shquote(r.path)}` : '';
+      if (r.kind === 'symlink') return [{ kind: 'link', target: r.target, path: r.path }];
+      return r.kind === 'file' && c.rewrite ? [{ kind: 'file', staged: idOf(c), path: r.path }] : [];
     });
     const first = check.changes.find((c) => c.resource.kind === 'file') ?? check.changes[0]!;
-    lines.push(`abort_if_failed`);
-    lines.push(`whole_check ${idOf(first)} ${shquote(check.label)} ${shquote(check.root)} ${shquote(check.command)} ${entries.filter(Boolean).join(' ')}`);
+    lines.push(call.abortIfFailed());
+    lines.push(call.wholeCheck({ id: idOf(first), label: check.label, root: check.root, command: check.command, candidates }));
+    checks++;
   }
-  lines.push('abort_if_failed');
-  return lines;
-}
-
-/** A handler step as the apply script's `handler` function takes it: `command TEXT` or `reload UNIT`. */
-function stepArguments(step: HandlerStep): string {
-  return step.kind === 'reload' ? `reload ${shquote(step.unit)}` : `command ${shquote(step.command)}`;
+  lines.push(call.abortIfFailed());
+  return { lines, checks };
 }
 
 /**
@@ -108,34 +110,34 @@ function stepArguments(step: HandlerStep): string {
  */
 export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOptions): string {
   const pending = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
-  const idOf = (change: Change) => scriptId(desired, change);
+  const idOf = (change: Change) => idIn(desired, change);
   const lines: string[] = [];
 
-  if (pending.some((c) => c.resource.kind === 'user')) lines.push(`CREATED_ACCOUNTS=${shquote(createdAccountsFile)}`);
+  if (pending.some((c) => c.resource.kind === 'user')) lines.push(call.setCreatedAccountsFile(createdAccountsFile));
   for (const change of pending) {
     const step = prepareStep(change, idOf(change));
     // Checked where the step runs, after the directories above were made safe; a file or link is
     // checked here too, before anything is staged: nothing below a safe directory changes after.
-    const recheck = change.recheckBelow === undefined ? undefined : `safe_below ${idOf(change)} ${shquote(change.recheckBelow)} ${hostPath(resourceTarget(change.resource))}`;
+    const recheck = change.recheckBelow === undefined ? undefined : call.safeBelow({ id: idOf(change), top: change.recheckBelow, path: resourceTarget(change.resource) });
     if (recheck && step) lines.push(`${recheck} && ${step}`);
     else if (recheck) lines.push(recheck);
     else if (step) lines.push(step);
   }
-  lines.push(...stagingSteps(plan, desired, options.targetChecks, 'apply'));
-  if (plan.handlers.length > 0) lines.push(`PENDING_HANDLERS=${shquote(pendingHandlersFile)}`);
-  if (plan.handlers.length > 0) lines.push(`promise_handlers ${plan.handlers.map((h) => shquote(h.name)).join(' ')} || fail handlers 'cannot record pending handlers'`);
+  lines.push(...stagingSteps(plan, desired, options.targetChecks, 'apply').lines);
+  if (plan.handlers.length > 0) lines.push(call.setPendingHandlersFile(pendingHandlersFile));
+  if (plan.handlers.length > 0) lines.push(`${call.promiseHandlers({ names: plan.handlers.map((h) => h.name) })} || ${call.fail({ id: 'handlers', message: 'cannot record pending handlers' })}`);
 
   for (const change of pending) {
     const r = change.resource;
     const id = idOf(change);
-    if (r.kind === 'file' && change.rewrite) lines.push(`commit ${id} "$T${id}" ${hostPath(r.path)} ${options.backup ? 1 : 0} || finish`);
-    else if (r.kind === 'file') lines.push(`set_attrs ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`);
-    else if (r.kind === 'symlink') lines.push(`link ${id} ${hostPath(r.path)} ${shquote(r.target)}`);
+    if (r.kind === 'file' && change.rewrite) lines.push(`${call.commit({ id, path: r.path, backup: options.backup })} || ${call.finish()}`);
+    else if (r.kind === 'file') lines.push(call.setAttrs({ id, path: r.path, mode: change.mode, owner: change.owner, group: change.group }));
+    else if (r.kind === 'symlink') lines.push(call.link({ id, path: r.path, target: r.target }));
   }
 
-  for (const handler of plan.handlers) lines.push(`handler ${shquote(handler.name)} ${handler.steps.map(stepArguments).join(' ')}`);
-  if (plan.handlers.length > 0) lines.push('settle_handlers');
-  lines.push('finish');
+  for (const handler of plan.handlers) lines.push(call.handler({ name: handler.name, steps: handler.steps }));
+  if (plan.handlers.length > 0) lines.push(call.settleHandlers());
+  lines.push(call.finish());
   return wrapScript(plan.root, `${readShellLibrary('apply.sh')}\n${reloadServiceLibrary()}`, lines.join('\n'));
 }
 
@@ -146,6 +148,6 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
  */
 export function verifyScript(plan: Plan, desired: DesiredState, targetChecks: TargetCheck[]): string | undefined {
   const steps = stagingSteps(plan, desired, targetChecks, 'verify');
-  if (!steps.some((line) => line.startsWith('  check ') || line.startsWith('whole_check '))) return undefined;
-  return wrapScript(plan.root, readShellLibrary('apply.sh'), [...steps, 'finish'].join('\n'));
+  if (steps.checks === 0) return undefined;
+  return wrapScript(plan.root, readShellLibrary('apply.sh'), [...steps.lines, call.finish()].join('\n'));
 }

@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
-import { processGroupMarker } from '../shell/script.js';
+import { processGroupMarker } from '../host/protocol/answers.js';
 import { signalGroup, track } from './children.js';
 import type { ScriptResult } from './types.js';
 import { UnreachableError } from './types.js';

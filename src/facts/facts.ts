@@ -2,6 +2,7 @@
 // host is reachable (render, validate, a --root tree). Each fact has the variable that states it; the
 // roles' templates read only the variable, which the fact overrides when the host was looked at.
 import { versionAgrees } from '../render/version.js';
+import { answerPrefix, probeAnswer } from '../host/protocol/answers.js';
 
 export interface Fact {
   /** the shell function `fact_<name>` in shell/probe.sh */
@@ -30,11 +31,13 @@ export function wantedFacts(vars: Record<string, unknown>): Fact[] {
   return facts.filter((fact) => fact.variable in vars);
 }
 
+const factPrefix = answerPrefix(probeAnswer.fact);
+
 /** The probe's `@fact NAME OUTPUT` lines, read into versions; a program not installed gives no entry. */
 export function parseFacts(output: string): Map<Fact, string> {
   const found = new Map<Fact, string>();
   for (const line of output.split('\n')) {
-    const m = /^@fact (\S+) (.*)$/.exec(line);
+    const m = line.startsWith(factPrefix) ? /^(\S+) (.*)$/.exec(line.slice(factPrefix.length)) : null;
     const fact = m ? facts.find((f) => f.name === m[1]) : undefined;
     const version = fact ? fact.parse(m![2]!.trim()) : undefined;
     if (fact && version) found.set(fact, version);

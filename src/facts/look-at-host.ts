@@ -7,7 +7,7 @@ import type { Connection } from '../connection/types.js';
 import { formatProblem } from '../errors.js';
 import type { HostWork } from '../project/load-project.js';
 import { carryOver, mergeActual } from '../probe/carry-over.js';
-import { parseProbe, ProbeOutputError } from '../probe/parse-probe.js';
+import { parseProbe, ProbeOutputError } from '../host/protocol/parse-probe.js';
 import { probeScript } from '../probe/probe-script.js';
 import type { ActualState } from '../state/actual.js';
 import type { DesiredState } from '../state/desired.js';

@@ -1,7 +1,8 @@
 import type { ActualState, Attributes, Observed } from '../state/actual.js';
 import type { CsrResource, DesiredState, Resource, UserResource } from '../state/desired.js';
 import { resourceTarget } from '../state/desired.js';
-import { createdAccountsFile, sha256 } from '../probe/probe-script.js';
+import { createdAccountsFile } from '../host/protocol/files.js';
+import { sha256 } from '../model/digest.js';
 import { hidden, revealsSecret, unifiedDiff } from './diff.js';
 import type { Change, Plan } from './types.js';
 import { parentDirErrors } from './parent-dirs.js';

@@ -3,7 +3,8 @@
 // second probe.
 import type { ActualState, Observed } from '../state/actual.js';
 import type { DesiredState, Resource } from '../state/desired.js';
-import { accountNames, probeCommand, sha256 } from './probe-script.js';
+import { sha256 } from '../model/digest.js';
+import { accountNames, probeCommand } from './probe-script.js';
 
 export interface CarriedOver {
   /** what the first probe says about the re-rendered resources it looked at */

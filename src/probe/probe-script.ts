@@ -1,44 +1,41 @@
-import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { DesiredState, Resource } from '../state/desired.js';
 import { isPathResource } from '../state/desired.js';
-import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script.js';
-
-/** Where the apply script writes the handlers it still owes (shell/apply.sh). */
-export const pendingHandlersFile = '/var/lib/provision/pending-handlers';
-/** The accounts provision created on the host, one name a line (shell/apply.sh ensure_user writes it). */
-export const createdAccountsFile = '/var/lib/provision/accounts';
-
-export function sha256(content: string): string {
-  return createHash('sha256').update(content, 'utf8').digest('hex');
-}
-
-const functions = readShellLibrary('probe.sh');
+import { readShellLibrary, wrapScript } from '../shell/script.js';
+import { sha256 } from '../model/digest.js';
+import { probeAnswer } from '../host/protocol/answers.js';
+import { createdAccountsFile, pendingHandlersFile } from '../host/protocol/files.js';
+import type { ScriptId } from '../host/protocol/script-ids.js';
+import { scriptId } from '../host/protocol/script-ids.js';
+import * as call from '../host/shell-calls.js';
 
 function probeCall(resource: Resource, index: number): string {
-  const id = `r${index}`;
-  return `${probeCommand(resource, id)}${resource.kind === 'file' ? ` ${sha256(resource.content)} ${resource.secret ? 0 : 1}` : ''}`;
+  const id = scriptId(index);
+  return resource.kind === 'file' ? call.probeFile({ id, path: resource.path, sha256: sha256(resource.content), sendContent: !resource.secret }) : probeCommand(resource, id);
 }
 
-/** What the probe looks at for a resource, without the content hash a file's call adds. */
-export function probeCommand(resource: Resource, id = 'r'): string {
+/**
+ * What the probe looks at for a resource: its call, with a fixed content hash for a file (the one it
+ * sends is the rendered content's), so two resources that get the same answer get the same text.
+ */
+export function probeCommand(resource: Resource, id: ScriptId = scriptId(0)): string {
   switch (resource.kind) {
     case 'file':
-      return `probe_file ${id} ${hostPath(resource.path)}`;
+      return call.probeFile({ id, path: resource.path, sha256: '-', sendContent: !resource.secret });
     case 'directory':
-      return `probe_dir ${id} ${hostPath(resource.path)}`;
+      return call.probeDir({ id, path: resource.path });
     case 'symlink':
-      return `probe_link ${id} ${hostPath(resource.path)}`;
+      return call.probeLink({ id, path: resource.path });
     case 'private_key':
-      return `probe_key ${id} ${hostPath(resource.path)}`;
+      return call.probeKey({ id, path: resource.path });
     case 'csr':
-      return `probe_csr ${id} ${hostPath(resource.path)} ${hostPath(resource.key)}`;
+      return call.probeCsr({ id, path: resource.path, key: resource.key });
     case 'placeholder_certificate':
-      return `probe_cert ${id} ${hostPath(resource.path)} ${hostPath(resource.key)}`;
+      return call.probeCert({ id, path: resource.path, key: resource.key });
     case 'user':
-      return `probe_user ${id} ${shquote(resource.name)}`;
+      return call.probeUser({ id, name: resource.name });
     case 'group':
-      return `probe_group ${id} ${shquote(resource.name)}`;
+      return call.probeGroup({ id, name: resource.name });
   }
 }
 
@@ -72,9 +69,9 @@ export function ancestorDirs(state: DesiredState, root: string | undefined): str
   return [...dirs].sort();
 }
 
-/** `NAME ARGS...`, or nothing when there are no ARGS. */
-function batchCall(name: string, args: string[]): string[] {
-  return args.length > 0 ? [`${name} ${args.join(' ')}`] : [];
+/** The call, or nothing when it would have no ARGS. */
+function batchCall(args: string[], build: (args: string[]) => string): string[] {
+  return args.length > 0 ? [build(args)] : [];
 }
 
 /**
@@ -83,16 +80,17 @@ function batchCall(name: string, args: string[]): string[] {
  * A path with a newline is left to its own call: the answers are read line by line.
  */
 function batchCalls(state: DesiredState, users: string[], groups: string[], parents: string[]): string[] {
-  const paths = (kinds: Resource['kind'][]) => state.resources.flatMap((r) => (kinds.includes(r.kind) && 'path' in r && !r.path.includes('\n') ? [hostPath(r.path)] : []));
-  const parentArgs = parents.map((dir) => shquote(`${dir.replace(/\/$/, '')}/.`));
+  const paths = (kinds: Resource['kind'][]) => state.resources.flatMap((r) => (kinds.includes(r.kind) && 'path' in r && !r.path.includes('\n') ? [r.path] : []));
+  const statPaths = paths(['file', 'directory', 'private_key', 'csr']);
+  const parentDirs = parents.map((dir) => `${dir.replace(/\/$/, '')}/.`);
   const names = (kind: 'user' | 'group') => state.resources.flatMap((r) => (r.kind === kind ? [r.name] : []));
-  const quoted = (list: string[]) => [...new Set(list)].map(shquote);
+  const unique = (list: string[]) => [...new Set(list)];
   return [
-    ...batchCall('probe_stat_all', [...paths(['file', 'directory', 'private_key', 'csr']), ...parentArgs]),
-    ...batchCall('probe_sum_all', paths(['file'])),
-    ...batchCall('probe_link_all', paths(['symlink'])),
-    ...batchCall('probe_getent_all passwd', quoted([...users, ...names('user')])),
-    ...batchCall('probe_getent_all group', quoted([...groups, ...names('group')])),
+    ...batchCall([...statPaths, ...parentDirs], () => call.probeStatAll({ paths: statPaths, machinePaths: parentDirs })),
+    ...batchCall(paths(['file']), (args) => call.probeSumAll({ paths: args })),
+    ...batchCall(paths(['symlink']), (args) => call.probeLinkAll({ paths: args })),
+    ...batchCall(unique([...users, ...names('user')]), (args) => call.probeGetentAll({ database: 'passwd', names: args })),
+    ...batchCall(unique([...groups, ...names('group')]), (args) => call.probeGetentAll({ database: 'group', names: args })),
   ];
 }
 
@@ -108,18 +106,19 @@ export function probeScript(state: DesiredState, root: string | undefined, optio
   const { users, groups } = options.accounts ?? accountNames(state);
   const parents = ancestorDirs(state, root);
   const body = [
-    'probe_uid',
+    call.probeUid(),
     ...batchCalls(state, users, groups, parents),
-    ...(root === undefined ? (options.facts ?? []).map((name) => `probe_fact ${shquote(name)}`) : []),
-    ...users.map((u) => `probe_account passwd ${shquote(u)}`),
-    ...groups.map((g) => `probe_account group ${shquote(g)}`),
+    ...(root === undefined ? (options.facts ?? []).map((name) => call.probeFact({ name })) : []),
+    ...users.map((name) => call.probeAccount({ database: 'passwd', name })),
+    ...groups.map((name) => call.probeAccount({ database: 'group', name })),
     ...state.resources.map(probeCall),
-    ...parents.map((dir) => `probe_parent ${shquote(dir)}`),
+    ...parents.map((dir) => call.probeParent({ dir })),
     // Users are only managed on a real host: the record says which accounts provision may change.
-    ...(root === undefined && state.resources.some((r) => r.kind === 'user') ? [`probe_created_accounts ${shquote(createdAccountsFile)}`] : []),
+    ...(root === undefined && state.resources.some((r) => r.kind === 'user') ? [call.probeCreatedAccounts({ file: createdAccountsFile })] : []),
     // Handlers only run on a real host, never under a --root tree.
-    ...(root === undefined && state.handlers.length > 0 ? [`probe_pending_handlers ${shquote(pendingHandlersFile)}`] : []),
-    `printf '@done\\n'`,
+    ...(root === undefined && state.handlers.length > 0 ? [call.probePendingHandlers({ file: pendingHandlersFile })] : []),
+    `printf '@${probeAnswer.done}\\n'`,
   ];
-  return wrapScript(root, functions, body.join('\n'));
+  // Read on first use, not when imported: importing this module touches no file.
+  return wrapScript(root, readShellLibrary('probe.sh'), body.join('\n'));
 }

@@ -1,15 +1,15 @@
 import { applyScript, verifyScript } from '../apply/apply-script.js';
-import type { ApplyReport } from '../apply/parse-apply.js';
+import type { ApplyReport } from '../host/protocol/parse-apply.js';
 import { targetChecksFor } from '../validate/target-checks.js';
 import { maskSecrets } from '../vars/mask-secrets.js';
-import { parseApply } from '../apply/parse-apply.js';
+import { parseApply } from '../host/protocol/parse-apply.js';
 import { Connector } from '../connection/connect.js';
 import { lastLines } from '../connection/last-lines.js';
 import type { ConnectOptions } from '../connection/types.js';
 import { ConnectionError } from '../connection/types.js';
 import { planHost } from '../plan/plan-host.js';
 import { hasWork } from '../plan/types.js';
-import { ProbeOutputError } from '../probe/parse-probe.js';
+import { ProbeOutputError } from '../host/protocol/parse-probe.js';
 import { lookAtHost } from '../facts/look-at-host.js';
 import type { HostWork } from '../project/load-project.js';
 import type { HostResult } from './host-result.js';

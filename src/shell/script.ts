@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shquote } from '../render/filters.js';
 import { packageRoot, sharedTemplatesDir } from '../paths.js';
+import { processGroupMarker } from '../host/protocol/answers.js';
 
 export { shquote };
 
@@ -21,12 +22,8 @@ export function hostPath(path: string): string {
  * line (`main` alone would run) runs nothing either. Before the body come only assignments, traps and
  * function definitions.
  */
-/**
- * `@pgid N` on stderr: the script's process group, which an interrupt or --timeout stops on the host
- * (OpenSSH does not signal a remote command without a terminal when its connection ends). The
- * connection reads it and takes it out of stderr.
- */
-export const processGroupMarker = '@pgid';
+// `@pgid N` on stderr (src/host/protocol/answers.ts): OpenSSH does not signal a remote command without a
+// terminal when its connection ends, so the connection stops the script's process group itself.
 const announceProcessGroup = [
   '# shellcheck disable=SC2086 # the stat fields are split on purpose',
   `if read -r PROVISION_STAT </proc/$$/stat 2>/dev/null; then set -- \${PROVISION_STAT##*) }; printf '${processGroupMarker} %s\\n' "$3" >&2; fi`,

@@ -10,7 +10,7 @@ import { shlexSplit } from '../../src/shlex.js';
 import { BecomeError, UnreachableError } from '../../src/connection/types.js';
 import type { ConnectOptions } from '../../src/connection/types.js';
 import { planHost } from '../../src/plan/plan-host.js';
-import { parseProbe } from '../../src/probe/parse-probe.js';
+import { parseProbe } from '../../src/host/protocol/parse-probe.js';
 import { probeScript } from '../../src/probe/probe-script.js';
 import { loadProject } from '../../src/project/load-project.js';
 import type { PreparedHost } from '../../src/vars/prepare-hosts.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planHost } from '../../src/plan/plan-host.js';
-import { sha256 } from '../../src/probe/probe-script.js';
+import { sha256 } from '../../src/model/digest.js';
 import type { ActualState, Observed } from '../../src/state/actual.js';
 import type { DesiredState, Resource } from '../../src/state/desired.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { carryOver, mergeActual } from '../../src/probe/carry-over.js';
-import { sha256 } from '../../src/probe/probe-script.js';
+import { sha256 } from '../../src/model/digest.js';
 import { planHost } from '../../src/plan/plan-host.js';
 import type { ActualState } from '../../src/state/actual.js';
 import type { DesiredState, FileResource, Resource } from '../../src/state/desired.js';

@@ -8,8 +8,9 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sym
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection } from '../../src/connection/local.js';
-import { parseProbe } from '../../src/probe/parse-probe.js';
-import { probeScript, sha256 } from '../../src/probe/probe-script.js';
+import { parseProbe } from '../../src/host/protocol/parse-probe.js';
+import { sha256 } from '../../src/model/digest.js';
+import { probeScript } from '../../src/probe/probe-script.js';
 import type { DesiredState, Resource } from '../../src/state/desired.js';
 
 const root = mkdtempSync(join(tmpdir(), 'provision-probe-batch-'));

@@ -1,5 +1,8 @@
-import type { DesiredState } from '../state/desired.js';
-import type { ActualState, Attributes, Observed } from '../state/actual.js';
+// The probe script's answers (shell/probe.sh) read back into what the host has.
+import type { DesiredState } from '../../state/desired.js';
+import type { ActualState, Attributes, Observed } from '../../state/actual.js';
+import { answerPrefix, probeAnswer, resourceAnswer } from './answers.js';
+import { resourceIndex } from './script-ids.js';
 
 export class ProbeOutputError extends Error {}
 
@@ -16,66 +19,66 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
     const line = lines[i]!;
     if (!line.startsWith('@')) continue;
     const [tag, word, ...rest] = line.slice(1).split(' ');
-    if (tag === 'done') done = true;
-    else if (tag === 'uid') {
+    if (tag === probeAnswer.done) done = true;
+    else if (tag === probeAnswer.uid) {
       actual.isRoot = word === '0';
       actual.uid = Number(word);
-    } else if (tag === 'gid') actual.gid = Number(word);
-    else if (tag === 'parent') {
+    } else if (tag === probeAnswer.gid) actual.gid = Number(word);
+    else if (tag === probeAnswer.parent) {
       const [uid, gid, owner, group] = rest;
       (actual.parents ??= new Map()).set(rest.slice(4).join(' '), { mode: parseInt(word ?? '', 8), uid: Number(uid), gid: Number(gid), owner: owner ?? '', group: group ?? '' });
     }
-    else if (tag === 'pending') actual.pendingHandlers.push(line.slice('@pending '.length));
-    else if (tag === 'created') (actual.createdAccounts ??= new Set()).add(line.slice('@created '.length));
-    else if (tag === 'account') {
+    else if (tag === probeAnswer.pending) actual.pendingHandlers.push(line.slice(answerPrefix(tag).length));
+    else if (tag === probeAnswer.created) (actual.createdAccounts ??= new Set()).add(line.slice(answerPrefix(tag).length));
+    else if (tag === probeAnswer.account) {
       if (rest[1] === '1') (word === 'passwd' ? actual.users : actual.groups).add(rest[0]!);
-    } else if (tag && /^r\d+$/.test(tag)) {
-      const resource = state.resources[Number(tag.slice(1))];
+    } else if (tag && resourceIndex(tag) !== undefined) {
+      const resource = state.resources[resourceIndex(tag)!];
       if (!resource) throw new ProbeOutputError(`probe reported unknown resource ${tag}`);
       const current = actual.resources.get(resource.id);
       let observed: Observed | undefined;
       switch (word) {
-        case 'missing':
+        case resourceAnswer.missing:
           observed = { state: 'missing' };
           break;
-        case 'other':
+        case resourceAnswer.other:
           observed = { state: 'other', type: rest[0] ?? 'unknown', ...(rest.length > 1 ? { target: rest.slice(1).join(' ') } : {}) };
           break;
-        case 'file':
+        case resourceAnswer.file:
           observed = { state: 'file', ...attributes(rest[0], rest[1], rest[2]), sha256: rest[3] ?? '' };
           break;
-        case 'directory':
+        case resourceAnswer.directory:
           observed = { state: 'directory', ...attributes(rest[0], rest[1], rest[2]) };
           break;
-        case 'symlink':
+        case resourceAnswer.symlink:
           observed = { state: 'symlink', target: rest.join(' ') };
           break;
-        case 'private_key':
+        case resourceAnswer.private_key:
           observed = { state: 'private_key', ...attributes(rest[0], rest[1], rest[2]) };
           break;
-        case 'csr':
+        case resourceAnswer.csr:
           observed = { state: 'csr', ...attributes(rest[0], rest[1], rest[2]), keyMatches: rest[3] === '1', san: rest[4] && rest[4] !== '-' ? rest[4].split(',') : [], subject: '' };
           break;
-        case 'certificate':
+        case resourceAnswer.certificate:
           observed = { state: 'certificate', selfSigned: rest[0] === 'self-signed', keyMatches: rest[1] === '1' };
           break;
-        case 'subject':
+        case resourceAnswer.subject:
           if (current?.state === 'csr') current.subject = rest.join(' ').replace(/^subject=/, '');
           break;
-        case 'user': {
+        case resourceAnswer.user: {
           const fields = rest.join(' ').split(':');
           observed = { state: 'user', uid: Number(fields[2] ?? NaN), home: fields[5] ?? '', shell: fields[6] ?? '', groups: [] };
           break;
         }
-        case 'groups':
+        case resourceAnswer.groups:
           if (current?.state === 'user') current.groups = rest.filter(Boolean);
           break;
-        case 'group':
+        case resourceAnswer.group:
           observed = { state: 'group' };
           break;
-        case 'content': {
+        case resourceAnswer.content: {
           const chunks: string[] = [];
-          for (i++; i < lines.length && lines[i] !== `@${tag} end`; i++) chunks.push(lines[i]!);
+          for (i++; i < lines.length && lines[i] !== `@${tag} ${resourceAnswer.end}`; i++) chunks.push(lines[i]!);
           if (current?.state === 'file') current.content = Buffer.from(chunks.join(''), 'base64').toString('utf8');
           break;
         }

@@ -1,0 +1,72 @@
+// The lines the host scripts answer with: `@KIND WORDS...`, one a line, on stdout (the wrapper's
+// `@pgid` on stderr). shell/*.sh print them; the parsers beside this file read them. A test checks
+// that every `@` line the shell files print is one of these.
+
+/** The probe's lines (shell/probe.sh), besides the per-resource `@<id> STATE ...` lines. */
+export const probeAnswer = {
+  /** `@uid N`, `@gid N`: the effective ids the script runs as */
+  uid: 'uid',
+  gid: 'gid',
+  /** `@account passwd|group NAME 1|0`: whether an owner or group name resolves */
+  account: 'account',
+  /** `@parent MODE UID GID USER GROUP DIR`: who can change entries in an ancestor directory */
+  parent: 'parent',
+  /** `@created NAME`: an account provision created (the created-accounts file) */
+  created: 'created',
+  /** `@pending NAME`: a handler an earlier run promised and did not run */
+  pending: 'pending',
+  /** `@fact NAME OUTPUT`: a program's version output (`-` when it is not installed) */
+  fact: 'fact',
+  /** `@done`: the script reached its end */
+  done: 'done',
+} as const;
+
+/** The second word of a `@<id> STATE ...` line of the probe: what it found at a resource. */
+export const resourceAnswer = {
+  missing: 'missing',
+  /** `other TYPE [TARGET]`: something else is there (a link where a file belongs...) */
+  other: 'other',
+  /** `file MODE OWNER GROUP SHA256`, followed by `content` lines when the content differs */
+  file: 'file',
+  directory: 'directory',
+  symlink: 'symlink',
+  private_key: 'private_key',
+  /** `csr MODE OWNER GROUP KEY-MATCHES SAN`, then a `subject` line */
+  csr: 'csr',
+  subject: 'subject',
+  /** `certificate self-signed|issued KEY-MATCHES` */
+  certificate: 'certificate',
+  /** `user PASSWD-ENTRY`, then a `groups` line */
+  user: 'user',
+  groups: 'groups',
+  group: 'group',
+  /** `content`, base64 lines, then `end`: a file's current content */
+  content: 'content',
+  end: 'end',
+} as const;
+
+/** The apply script's lines (shell/apply.sh). */
+export const applyAnswer = {
+  /** `@ok ID` */
+  ok: 'ok',
+  /** `@fail ID MESSAGE`, then `@detail` lines */
+  fail: 'fail',
+  /** `@detail TEXT`: a line of the command output of the failure above */
+  detail: 'detail',
+  /** `@handler NAME ok|fail`, then `@detail` lines when it failed */
+  handler: 'handler',
+  /** `@note TEXT`: why a check was not run, or a service not reloaded */
+  note: 'note',
+  done: 'done',
+} as const;
+
+/**
+ * `@pgid N` on stderr, first: the script's process group, which an interrupt or --timeout stops on the
+ * host (src/shell/script.ts prints it; the connection reads it and takes it out of stderr).
+ */
+export const processGroupMarker = '@pgid';
+
+/** `@KIND ` (with the space): how a line with words after its kind starts. */
+export function answerPrefix(kind: string): string {
+  return `@${kind} `;
+}
