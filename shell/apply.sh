@@ -122,6 +122,7 @@ temp_beside() {
   STAGED=$(printf '%s\n%s' "$STAGED" "$TMP")
 }
 
+# ensure_group ID NAME SYSTEM: the group (a system group when SYSTEM is set), unless it exists.
 ensure_group() {
   if getent group "$2" >/dev/null; then ok "$1"; return; fi
   if out=$(groupadd ${3:+--system} -- "$2" 2>&1); then ok "$1"; else fail "$1" "groupadd failed" "$out"; fi
@@ -318,6 +319,7 @@ commit() {
   if mv -fT -- "$2" "$3"; then ok "$1"; else fail "$1" "cannot move $2 into place"; return 1; fi
 }
 
+# set_attrs ID PATH MODE OWNER GROUP: only the attributes of what is at PATH, as own sets them.
 set_attrs() {
   refuse_inside_failed "$1" "$2" || return
   if out=$(own "$2" "$3" "$4" "$5" 2>&1); then ok "$1"; else fail "$1" "cannot set mode/owner" "$out"; fi
@@ -406,6 +408,7 @@ abort_if_failed() {
   fi
 }
 
+# finish: the last call of every script; the exit status says whether anything failed.
 finish() {
   printf '@done\n'
   exit "$FAILED"

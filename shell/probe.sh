@@ -171,6 +171,8 @@ san_lines() {
   done
 }
 
+# probe_file ID PATH SHA256 SEND: what is at PATH; its content (base64) too when SEND is 1 and its hash
+# is not SHA256.
 probe_file() {
   if [ -L "$2" ]; then printf '@%s other symlink\n' "$1"; return; fi
   if [ ! -e "$2" ]; then printf '@%s missing\n' "$1"; return; fi
@@ -185,6 +187,7 @@ probe_file() {
   fi
 }
 
+# probe_dir ID PATH
 probe_dir() {
   if [ -L "$2" ]; then link_target "$2"; printf '@%s other symlink %s\n' "$1" "$target"
   elif [ -d "$2" ]; then attrs "$2"; printf '@%s directory %s\n' "$1" "$attributes"
@@ -192,12 +195,14 @@ probe_dir() {
   else printf '@%s missing\n' "$1"; fi
 }
 
+# probe_link ID PATH: the target of the link at PATH.
 probe_link() {
   if [ -L "$2" ]; then link_target "$2"; printf '@%s symlink %s\n' "$1" "$target"
   elif [ -e "$2" ]; then printf '@%s other not-a-symlink\n' "$1"
   else printf '@%s missing\n' "$1"; fi
 }
 
+# probe_key ID PATH: a private key's attributes only; its content is never read.
 probe_key() {
   if [ -f "$2" ] && [ ! -L "$2" ]; then attrs "$2"; printf '@%s private_key %s\n' "$1" "$attributes"
   elif [ -e "$2" ] || [ -L "$2" ]; then printf '@%s other not-a-file\n' "$1"
@@ -259,6 +264,7 @@ probe_cert() {
   fi
 }
 
+# probe_user ID NAME: the passwd entry and groups of the account NAME.
 probe_user() {
   if line=$(getent_line passwd "$2"); then
     printf '@%s user %s\n' "$1" "$line"
@@ -268,6 +274,7 @@ probe_user() {
   fi
 }
 
+# probe_group ID NAME
 probe_group() {
   if getent_line group "$2" >/dev/null; then printf '@%s group\n' "$1"; else printf '@%s missing\n' "$1"; fi
 }
