@@ -1,4 +1,4 @@
-import { connectionProblems } from '../connection/connect.js';
+import { connectionProblems } from '../vars/connection-settings.js';
 import type { ConnectOptions } from '../connection/types.js';
 import { ExitCode, InputError } from '../errors.js';
 import { loadProject } from '../project/load-project.js';

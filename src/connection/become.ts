@@ -1,6 +1,6 @@
 // Become (ansible_become / --become): the scripts run through `sudo -n`, which fails instead of asking
 // for a password, so a run never hangs on a prompt.
-import type { PreparedHost } from '../vars/prepare-hosts.js';
+import type { HostAddress } from '../model/host-address.js';
 import type { ConnectOptions, ScriptResult } from './types.js';
 import { BecomeError } from './types.js';
 
@@ -8,10 +8,10 @@ export interface Become {
   user: string;
 }
 
-/** A host's ansible_become / ansible_become_user win over --become / --become-user, as in Ansible. */
-export function becomeFor(host: PreparedHost, options: ConnectOptions): Become | undefined {
-  const become = 'ansible_become' in host.vars ? host.connection.become : (options.become ?? false);
-  return become ? { user: host.connection.becomeUser ?? options.becomeUser ?? 'root' } : undefined;
+/** A host's own become settings win over --become / --become-user, as in Ansible. */
+export function becomeFor(address: HostAddress, options: ConnectOptions): Become | undefined {
+  const become = address.become ?? options.become ?? false;
+  return become ? { user: address.becomeUser ?? options.becomeUser ?? 'root' } : undefined;
 }
 
 /** The command that reads a script on stdin and runs it: the same line for every script. */

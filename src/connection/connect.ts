@@ -1,41 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Problem } from '../errors.js';
-import type { PreparedHost } from '../vars/prepare-hosts.js';
+import type { HostAddress } from '../model/host-address.js';
 import { becomeFor } from './become.js';
 import { onStop } from './children.js';
 import { LocalConnection } from './local.js';
 import { Deadline } from './process.js';
-import { shlexSplit, ShlexError } from '../shlex.js';
+import { shlexSplit } from '../shlex.js';
 import { SshConnection } from './ssh.js';
-import type { Connection, ConnectOptions, HostKeyChecking } from './types.js';
+import type { Connection, ConnectOptions } from './types.js';
 import { interrupted, UnreachableError } from './types.js';
 
 /** ssh's ConnectTimeout without --timeout (Ansible's default timeout). */
 const defaultConnectTimeoutSeconds = 10;
 
-/** provision_host_key_checking (YAML turns `yes` into true) over --host-key-checking over `yes`. */
-function hostKeyCheckingFor(host: PreparedHost, options: ConnectOptions): HostKeyChecking {
-  const own = host.vars.provision_host_key_checking;
-  if (own === true || own === 'yes') return 'yes';
-  if (own === 'accept-new') return 'accept-new';
-  return options.hostKeyChecking ?? 'yes';
-}
-
-/** Connection settings that cannot be used, found before any host is touched. */
-export function connectionProblems(hosts: PreparedHost[]): Problem[] {
-  const problems: Problem[] = [];
-  for (const host of hosts) {
-    const args = host.connection.commonArgs;
-    if (host.connection.type !== 'ssh' || args === undefined) continue;
-    try {
-      shlexSplit(args);
-    } catch (error) {
-      if (!(error instanceof ShlexError)) throw error;
-      problems.push({ hosts: [host.name], variable: 'ansible_ssh_common_args', message: `cannot split ${JSON.stringify(args)} into arguments: ${error.message}` });
-    }
-  }
-  return problems;
+/** A host to connect to: its inventory name (for messages and its control socket) and its address. */
+export interface HostToReach {
+  name: string;
+  connection: HostAddress;
 }
 
 /**
@@ -56,10 +37,10 @@ export class Connector {
     });
   }
 
-  connect(host: PreparedHost): Connection {
+  connect(host: HostToReach): Connection {
     if (this.interrupted) throw new UnreachableError(interrupted);
     const deadline = this.options.timeoutSeconds !== undefined ? new Deadline(this.options.timeoutSeconds) : undefined;
-    const become = becomeFor(host, this.options);
+    const become = becomeFor(host.connection, this.options);
     let connection: Connection;
     if (host.connection.type === 'local') connection = new LocalConnection(host.name, become, deadline);
     else {
@@ -70,7 +51,8 @@ export class Connector {
       const target = { address, port, user, privateKeyFile, commonArgs: commonArgs === undefined ? [] : shlexSplit(commonArgs) };
       const policy = {
         controlPath: join(this.controlDir, `h${this.connections.size}`),
-        hostKeyChecking: hostKeyCheckingFor(host, this.options),
+        // The host's own setting over --host-key-checking over `yes`.
+        hostKeyChecking: host.connection.hostKeyChecking ?? this.options.hostKeyChecking ?? 'yes',
         connectTimeoutSeconds: Math.max(1, Math.ceil(this.options.timeoutSeconds ?? defaultConnectTimeoutSeconds)),
       };
       connection = new SshConnection(host.name, target, policy, become, deadline);

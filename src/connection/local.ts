@@ -6,7 +6,7 @@ import { runProcess } from './process.js';
 import type { Connection, ScriptResult } from './types.js';
 import { interrupted, UnreachableError } from './types.js';
 
-/** `ansible_connection: local`: the same scripts, run by the local /bin/sh (through sudo -n with become). */
+/** A local host: the same scripts, run by the local /bin/sh (through sudo -n with become). */
 export class LocalConnection implements Connection {
   roundTrips = 0;
   private stopped = false;

@@ -2,17 +2,17 @@
 //
 // ssh keeps the FIRST value it is given for an option (command line before ~/.ssh/config), so the
 // order is the policy: BatchMode and the control socket are fixed; the inventory's port, user and key
-// come next; ansible_ssh_common_args may then set anything else (ProxyJump, UserKnownHostsFile, even
+// come next; the host's extra ssh arguments may then set anything else (ProxyJump, UserKnownHostsFile, even
 // StrictHostKeyChecking); provision's defaults fill in what nobody set.
 import type { HostKeyChecking } from './types.js';
 
 export interface SshTarget {
-  /** ansible_host, or the inventory name: also what ~/.ssh/config `Host` lines match */
+  /** the machine to reach: also what ~/.ssh/config `Host` lines match */
   address: string;
   port?: number;
   user?: string;
   privateKeyFile?: string;
-  /** ansible_ssh_common_args, already split */
+  /** the host's extra ssh arguments, already split */
   commonArgs: string[];
 }
 

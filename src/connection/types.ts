@@ -14,15 +14,17 @@ export interface Connection {
   readonly roundTrips: number;
 }
 
-export type HostKeyChecking = 'yes' | 'accept-new';
+import type { HostKeyChecking } from '../model/host-address.js';
 
-/** Run-wide connection settings from the command line; a host's own variables override them. */
+export type { HostKeyChecking };
+
+/** Run-wide connection settings from the command line; a host's own settings (HostAddress) override them. */
 export interface ConnectOptions {
-  /** StrictHostKeyChecking for hosts that do not set provision_host_key_checking (default yes) */
+  /** StrictHostKeyChecking for hosts without their own (default yes) */
   hostKeyChecking?: HostKeyChecking;
-  /** --become: sudo for hosts that do not set ansible_become */
+  /** --become: sudo for hosts without their own become setting */
   become?: boolean;
-  /** --become-user: for hosts that do not set ansible_become_user (default root) */
+  /** --become-user: for hosts without their own become user (default root) */
   becomeUser?: string;
   /** --timeout: seconds one host's whole run may take; also ssh's ConnectTimeout */
   timeoutSeconds?: number;

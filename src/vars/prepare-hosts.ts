@@ -13,22 +13,13 @@ import { templateVars } from './template-vars.js';
 import { maskSecrets } from './mask-secrets.js';
 import { checkAssertions } from './assertions.js';
 import { hostDirProblem, joinInside } from '../host-dir.js';
+import type { HostAddress } from '../model/host-address.js';
+import { connectionSettings } from './connection-settings.js';
 
 const coreSchema = JSON.parse(readFileSync(join(schemasDir, 'core-vars.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
 const validateCore = compileSchema(coreSchema);
 const corePrefix = 'provision_';
 const coreVariables = new Set(Object.keys(coreSchema.properties));
-
-export interface ConnectionSettings {
-  type: 'local' | 'ssh';
-  address: string;
-  port?: number;
-  user?: string;
-  privateKeyFile?: string;
-  commonArgs?: string;
-  become: boolean;
-  becomeUser?: string;
-}
 
 /** A host ready to render: roles resolved, variables merged with role defaults, templated and checked. */
 export interface PreparedHost {
@@ -39,7 +30,7 @@ export interface PreparedHost {
   inventoryVars: Record<string, unknown>;
   /** role defaults < inventory < extra vars, templated: the context templates see */
   vars: Record<string, unknown>;
-  connection: ConnectionSettings;
+  connection: HostAddress;
   /** absolute directory the host's tree is placed under, or undefined for the real root */
   root?: string;
   /** values that must never be printed */
@@ -143,7 +134,6 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
     return undefined;
   }
 
-  const connectionType = (vars.ansible_connection as 'local' | 'ssh' | undefined) ?? 'ssh';
   const rootSetting = options.root ?? (vars.provision_root as string | undefined);
   const rootBase = options.root !== undefined ? resolve(options.root) : rootSetting !== undefined ? (isAbsolute(rootSetting) ? rootSetting : resolve(host.origins.get('provision_root')?.sourceDir ?? inventory.dir, rootSetting)) : undefined;
   const nameIsDir = options.hostDirsFor ?? (options.root !== undefined ? '--root' : rootSetting !== undefined ? 'provision_root' : undefined);
@@ -158,16 +148,7 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
     roles,
     inventoryVars: host.vars,
     vars,
-    connection: {
-      type: connectionType,
-      address: (vars.ansible_host as string | undefined) ?? host.name,
-      port: vars.ansible_port as number | undefined,
-      user: vars.ansible_user as string | undefined,
-      privateKeyFile: vars.ansible_ssh_private_key_file as string | undefined,
-      commonArgs: vars.ansible_ssh_common_args as string | undefined,
-      become: vars.ansible_become === true,
-      becomeUser: vars.ansible_become_user as string | undefined,
-    },
+    connection: connectionSettings(host.name, vars),
     root: rootBase === undefined ? undefined : joinInside(rootBase, host.name),
     secretValues,
     locateVariable: (variable) => {

@@ -14,6 +14,7 @@ import { parseProbe } from '../../src/host/protocol/parse-probe.js';
 import { probeScript } from '../../src/probe/probe-script.js';
 import { loadProject } from '../../src/project/load-project.js';
 import type { PreparedHost } from '../../src/vars/prepare-hosts.js';
+import { connectionSettings } from '../../src/vars/connection-settings.js';
 import { startSshFleet } from '../helpers/sshd.js';
 import type { SshFleet, SshHost } from '../helpers/sshd.js';
 import { makeSite, managedFiles } from '../run/site.js';
@@ -36,16 +37,7 @@ function sshHost(host: SshHost, extra: Record<string, unknown> = {}): PreparedHo
     inventoryVars: vars,
     vars,
     secretValues: [],
-    connection: {
-      type: 'ssh',
-      address: vars.ansible_host as string,
-      port: vars.ansible_port as number,
-      user: vars.ansible_user as string,
-      privateKeyFile: vars.ansible_ssh_private_key_file as string,
-      commonArgs: vars.ansible_ssh_common_args as string,
-      become: vars.ansible_become === true,
-      becomeUser: vars.ansible_become_user as string | undefined,
-    },
+    connection: connectionSettings(host.name, vars),
   };
 }
 

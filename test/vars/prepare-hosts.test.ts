@@ -171,10 +171,11 @@ test('--root overrides provision_root and is relative to the working directory; 
 test('connection settings come from the Ansible variables', () => {
   const { hosts, problems } = prepare('all:\n  hosts:\n    h1:\n      ansible_host: 10.0.0.1\n      ansible_port: 2222\n      ansible_user: deploy\n      ansible_become: true\n    h2:\n      ansible_connection: local\n');
   assert.deepEqual(problems, []);
-  assert.deepEqual(hosts.get('h1')!.connection, { type: 'ssh', address: '10.0.0.1', port: 2222, user: 'deploy', privateKeyFile: undefined, commonArgs: undefined, become: true, becomeUser: undefined });
+  assert.deepEqual(hosts.get('h1')!.connection, { type: 'ssh', address: '10.0.0.1', port: 2222, user: 'deploy', privateKeyFile: undefined, commonArgs: undefined, become: true, becomeUser: undefined, hostKeyChecking: undefined });
   assert.equal(hosts.get('h2')!.connection.type, 'local');
   assert.equal(hosts.get('h2')!.connection.address, 'h2');
-  assert.equal(hosts.get('h2')!.connection.become, false);
+  // no ansible_become: the host leaves become to the run (--become), which defaults to off
+  assert.equal(hosts.get('h2')!.connection.become, undefined);
 });
 
 test('secret values: from role schemas and from provision_secret_vars', () => {
