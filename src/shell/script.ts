@@ -13,6 +13,13 @@ export function hostPath(path: string): string {
   return `"$R"${shquote(path)}`;
 }
 
+// `@pgid N` on stderr (src/host/protocol/answers.ts): OpenSSH does not signal a remote command without a
+// terminal when its connection ends, so the connection stops the script's process group itself.
+const announceProcessGroup = [
+  '# shellcheck disable=SC2086 # the stat fields are split on purpose',
+  `if read -r PROVISION_STAT </proc/$$/stat 2>/dev/null; then set -- \${PROVISION_STAT##*) }; printf '${processGroupMarker} %s\\n' "$3" >&2; fi`,
+].join('\n');
+
 /**
  * Wraps a script body so the whole text is read before anything runs. The script arrives on the
  * shell's stdin, and `sh -s` runs each command as soon as it has read it: without this, a command that
@@ -22,13 +29,6 @@ export function hostPath(path: string): string {
  * line (`main` alone would run) runs nothing either. Before the body come only assignments, traps and
  * function definitions.
  */
-// `@pgid N` on stderr (src/host/protocol/answers.ts): OpenSSH does not signal a remote command without a
-// terminal when its connection ends, so the connection stops the script's process group itself.
-const announceProcessGroup = [
-  '# shellcheck disable=SC2086 # the stat fields are split on purpose',
-  `if read -r PROVISION_STAT </proc/$$/stat 2>/dev/null; then set -- \${PROVISION_STAT##*) }; printf '${processGroupMarker} %s\\n' "$3" >&2; fi`,
-].join('\n');
-
 export function wrapScript(root: string | undefined, functions: string, body: string): string {
   return [
     '#!/bin/sh',
