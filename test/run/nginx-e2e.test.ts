@@ -165,6 +165,7 @@ async function nginxServesPebbleCertificates({ nginxFromStart, acmeServices }: S
             acme_directory_url: 'https://127.0.0.1:14000/dir',
             acme_ca_file: root,
             acme_http_port: 80,
+            acme_retries: 0, // a failed validation fails the forced renewal at once, not after retry pauses
             acme_services: acmeServices,
           },
         },
