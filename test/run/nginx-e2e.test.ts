@@ -116,7 +116,7 @@ async function nginxServesPebbleCertificates({ nginxFromStart, acmeServices }: S
       const fetched = inNet('curl', ['-sf', '--cacert', join(dir, 'tlsca.pem'), 'https://127.0.0.1:15000/roots/0']);
       if (fetched.status === 0 && fetched.stdout.includes('BEGIN CERTIFICATE')) writeFileSync(root, fetched.stdout);
       return existsSync(root);
-    });
+    }, 60); // Pebble makes its keys at start: slow on a loaded machine
 
     // The host: private /etc (a copy, with Debian's /etc/nginx and /etc/init.d/nginx), /run, /var/www,
     // /var/log, /usr/local/sbin and /var/lib/provision in its mount namespace.
@@ -149,7 +149,7 @@ async function nginxServesPebbleCertificates({ nginxFromStart, acmeServices }: S
     const startNginx = async () => {
       nginx = spawn('nsenter', ['--target', String(host.pid), '--mount', '--net', '--', '/usr/sbin/nginx', '-g', 'daemon off; master_process on;'], { stdio: ['ignore', 'ignore', 'pipe'] });
       nginx.stderr?.on('data', (chunk) => (nginxErrors += chunk));
-      await until('nginx on port 80', () => inNet('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1/']).status === 0 || (nginx!.exitCode !== null && assert.fail(`nginx exited: ${nginxErrors}`)));
+      await until('nginx on port 80', () => inNet('curl', ['-s', '-o', '/dev/null', 'http://127.0.0.1/']).status === 0 || (nginx!.exitCode !== null && assert.fail(`nginx exited: ${nginxErrors}`)), 30);
     };
     if (nginxFromStart) await startNginx();
 
@@ -226,7 +226,7 @@ async function nginxServesPebbleCertificates({ nginxFromStart, acmeServices }: S
     const after = installedSerial();
     assert.notEqual(after, before, 'a new certificate was installed');
     // The reload (SIGHUP through the init script) is asynchronous: new workers take over.
-    await until('nginx serves the renewed certificate', () => servedSerial() === after, 10);
+    await until('nginx serves the renewed certificate', () => servedSerial() === after, 30);
     assert.match(readHostLog(hostDir), /reloaded nginx/);
   } finally {
     if (nginx?.pid !== undefined) await stopPid(nginx.pid);
