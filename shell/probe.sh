@@ -322,23 +322,6 @@ probe_pending_handlers() {
   fi
 }
 
-# Facts: the versions of the programs the roles configure. Each fact_NAME prints the program's own
-# version output (nothing when it is not installed); probe_fact prints it as one `@fact NAME ...` line,
-# `@fact NAME -` when there is nothing. System paths are tried too: a non-root PATH lacks /usr/sbin.
-first_command() {
-  for candidate in "$@"; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-      printf '%s\n' "$candidate"
-      return 0
-    fi
-  done
-  return 1
-}
-fact_apache() { c=$(first_command apache2 /usr/sbin/apache2 httpd /usr/sbin/httpd) && "$c" -v 2>/dev/null; }
-fact_postfix() { c=$(first_command postconf /usr/sbin/postconf) && "$c" -d -h mail_version 2>/dev/null; }
-fact_dovecot() { c=$(first_command dovecot /usr/sbin/dovecot) && "$c" --version 2>/dev/null; }
-fact_openssl() { c=$(first_command openssl /usr/bin/openssl) && "$c" version 2>/dev/null; }
-
 # first_lines_joined: the first three lines of stdin, each followed by a space instead of its newline.
 first_lines_joined() {
   probe_n=0
@@ -355,8 +338,20 @@ first_lines_joined() {
   while IFS= read -r line; do :; done
 }
 
-# probe_fact NAME: NAME is one of apache, postfix, dovecot, openssl.
+# probe_fact NAME N CANDIDATE... ARG...: a version of a program a role configures (the roles' `facts:`):
+# runs the first of the N CANDIDATEs found (on PATH, or at an absolute path: a non-root PATH lacks
+# /usr/sbin) with the ARGs, its stderr dropped, and prints the first lines of its output as one
+# `@fact NAME ...` line; `@fact NAME -` when none is installed or it says nothing.
 probe_fact() {
-  out=$("fact_$1" | first_lines_joined)
-  printf '@fact %s %s\n' "$1" "${out:--}"
+  probe_name=$1 probe_n=$2
+  shift 2
+  probe_c=''
+  while [ "$probe_n" -gt 0 ]; do
+    if [ -z "$probe_c" ] && command -v "$1" >/dev/null 2>&1; then probe_c=$1; fi
+    shift
+    probe_n=$((probe_n - 1))
+  done
+  out=''
+  if [ -n "$probe_c" ]; then out=$("$probe_c" "$@" 2>/dev/null | first_lines_joined); fi
+  printf '@fact %s %s\n' "$probe_name" "${out:--}"
 }

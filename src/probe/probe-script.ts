@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import type { Fact } from '../roles/role.js';
 import type { DesiredState, Resource } from '../state/desired.js';
 import { isPathResource } from '../state/desired.js';
 import { hostPath, readShellLibrary, shquote, wrapScript } from '../shell/script.js';
@@ -96,9 +97,14 @@ function batchCalls(state: DesiredState, users: string[], groups: string[], pare
   ];
 }
 
+/** `probe_fact NAME N CANDIDATE... ARG...`: every word is role data, quoted. */
+function factCall(fact: Fact): string {
+  return ['probe_fact', shquote(fact.name), String(fact.programs.length), ...fact.programs.map(shquote), ...fact.args.map(shquote)].join(' ');
+}
+
 export interface ProbeOptions {
-  /** facts to gather (shell/probe.sh fact_<name>); only ever on a real host */
-  facts?: string[];
+  /** facts to gather (shell/probe.sh probe_fact); only ever on a real host */
+  facts?: Fact[];
   /** account names to look up instead of those of `state` */
   accounts?: { users: string[]; groups: string[] };
 }
@@ -110,7 +116,7 @@ export function probeScript(state: DesiredState, root: string | undefined, optio
   const body = [
     'probe_uid',
     ...batchCalls(state, users, groups, parents),
-    ...(root === undefined ? (options.facts ?? []).map((name) => `probe_fact ${shquote(name)}`) : []),
+    ...(root === undefined ? (options.facts ?? []).map(factCall) : []),
     ...users.map((u) => `probe_account passwd ${shquote(u)}`),
     ...groups.map((g) => `probe_account group ${shquote(g)}`),
     ...state.resources.map(probeCall),
