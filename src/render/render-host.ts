@@ -129,7 +129,7 @@ export function renderHost(host: string, roleNames: string[], context: Record<st
 }
 
 /**
- * The manifest checks the host's files name (`check: [apache]`), rendered with its variables, so that
+ * The manifest checks the host's files name (`check: [myapp]`), rendered with its variables, so that
  * plan and apply need no variables. A check is declared by one role (load-roles.ts sees to that),
  * perhaps one the host does not list (a role of its own naming a built-in one): its defaults then
  * stand in for the variables the host does not have.

@@ -142,7 +142,7 @@ export interface FactSpec {
   name: string;
   /** declared in the role's schema.json */
   variable: string;
-  /** what messages call the program ("Apache") */
+  /** what messages call the program ("MyApp") */
   label: string;
   programs: string[];
   args?: string[];
@@ -164,7 +164,7 @@ export interface CheckToolSpec {
  * `command` are rendered with the host's variables.
  */
 export interface CheckSpec {
-  /** what messages call it ("apache2ctl -t") */
+  /** what messages call it ("myapp --check-config") */
   label: string;
   root: string;
   command: string;

@@ -107,7 +107,7 @@ export interface Handler {
  */
 export interface ConfigCheck {
   name: string;
-  /** what messages call it ("apache2ctl -t") */
+  /** what messages call it ("myapp --check-config") */
   label: string;
   root: string;
   /** run by /bin/sh; the changed checked files (host paths) are "$@" */

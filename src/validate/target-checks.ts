@@ -12,7 +12,7 @@ export interface TargetCheck {
   root: string;
   /** the check's command, with the changed checked files (host paths) set as "$@" */
   command: string;
-  /** what the messages call the command ("apache2ctl -t") */
+  /** what the messages call the command ("myapp --check-config") */
   label: string;
   /** the changed files and links under `root` */
   changes: Change[];
