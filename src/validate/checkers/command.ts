@@ -8,7 +8,7 @@
 // nothing it runs sees a mount.
 import { lstatSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import type { Checker, CheckInput, Finding, RequiredTool } from '../checker.js';
 import type { ConfigCheck } from '../../state/desired.js';
 import { isPathResource } from '../../state/desired.js';
@@ -79,6 +79,17 @@ function located(line: string, pattern: RegExp | undefined): { path: string; lin
   return { path: groups.file, ...(Number.isInteger(number) && number > 0 ? { line: number } : {}), message: (groups.message ?? line).trim() || line };
 }
 
+/** A managed link's path as the rendered file it leads to (a program names the path it opened). */
+function throughLinks(path: string, input: CheckInput): string {
+  let current = path;
+  for (let hops = 0; hops < 8; hops++) {
+    const link = input.desired.resources.find((r) => r.kind === 'symlink' && r.path === current);
+    if (!link || link.kind !== 'symlink') return current;
+    current = posix.resolve(posix.dirname(current), link.target);
+  }
+  return current;
+}
+
 export function commandChecker(check: ConfigCheck): Checker {
   const tools: RequiredTool[] = [...(check.tools ?? []), unshare];
   const pattern = check.findings === undefined ? undefined : new RegExp(check.findings);
@@ -113,7 +124,7 @@ export function commandChecker(check: ConfigCheck): Checker {
       const findings: Finding[] = [];
       for (const line of output.split('\n')) {
         const found = located(line, pattern);
-        if (found) findings.push({ ...found, severity: 'error' });
+        if (found) findings.push({ ...found, path: throughLinks(found.path, input), severity: 'error' });
       }
       if (findings.length === 0) findings.push({ path: first, severity: 'error', message: `${check.label} fails: ${output || `exit ${result.exitCode}`}` });
       return findings;
