@@ -14,6 +14,8 @@ interface Options {
   command?: string;
   findings?: string;
   tools?: string;
+  /** more resources of the role, as role.yml lines */
+  resources?: string[];
 }
 
 /** A role `mine` whose file under `root` (a temp directory seeded with seed.txt) names its check `mycheck`. */
@@ -36,6 +38,7 @@ function project(content: string, options: Options = {}) {
     ...(options.tools ? [`    tools: ${options.tools}`] : []),
     'resources:',
     '  - file: { template: mine.conf.njk, dest: "{{ mine_dir }}/mine.conf", mode: "0644", check: [mycheck] }',
+    ...(options.resources ?? []),
     '',
   ].join('\n'));
   writeFileSync(join(base, 'roles/mine/schema.json'), JSON.stringify({ type: 'object', properties: { mine_dir: { type: 'string' } } }));
@@ -78,16 +81,19 @@ test('validate: a failing manifest check is an error with the tool\'s output, on
   assert.equal(existsSync(dest), false);
 });
 
-test('validate: the findings regex points a message at its template line', () => {
-  const { inventory } = project('# mine\n{{ "no" }}pe\n', {
-    command: 'grep -q ok "$@" || { echo "$1:2: no ok here"; exit 1; }',
+test('validate: the findings regex points a message at its template line, also through a managed link', () => {
+  // The program names the path it opened: here the managed link to the checked file.
+  const { inventory, dest } = project('# mine\n{{ "no" }}pe\n', {
+    command: 'grep -q ok "$@" || { echo "{{ mine_dir }}/enabled.conf:2: no ok here"; exit 1; }',
     findings: '^(?<file>/[^:]+):(?<line>\\d+): (?<message>.*)$',
+    resources: ['  - symlink: { path: "{{ mine_dir }}/enabled.conf", target: mine.conf }'],
   });
   const result = validate(inventory);
   assert.equal(result.code, 1, result.stdout + result.stderr);
   const mine = result.problems.filter((p) => p.check === 'mycheck');
   assert.equal(mine.length, 1, JSON.stringify(result.problems));
   assert.match(mine[0]!.file!, /mine\.conf\.njk$/);
+  assert.equal(mine[0]!.path, dest);
   assert.equal(mine[0]!.line, 2);
   assert.match(mine[0]!.message, /:2: no ok here$/);
 });
