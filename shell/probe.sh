@@ -329,23 +329,6 @@ probe_pending_handlers() {
   fi
 }
 
-# Facts: the versions of the programs the roles configure. Each fact_NAME prints the program's own
-# version output (nothing when it is not installed); probe_fact prints it as one `@fact NAME ...` line,
-# `@fact NAME -` when there is nothing. System paths are tried too: a non-root PATH lacks /usr/sbin.
-first_command() {
-  for candidate in "$@"; do
-    if command -v "$candidate" >/dev/null 2>&1; then
-      printf '%s\n' "$candidate"
-      return 0
-    fi
-  done
-  return 1
-}
-fact_apache() { c=$(first_command apache2 /usr/sbin/apache2 httpd /usr/sbin/httpd) && "$c" -v 2>/dev/null; }
-fact_postfix() { c=$(first_command postconf /usr/sbin/postconf) && "$c" -d -h mail_version 2>/dev/null; }
-fact_dovecot() { c=$(first_command dovecot /usr/sbin/dovecot) && "$c" --version 2>/dev/null; }
-fact_openssl() { c=$(first_command openssl /usr/bin/openssl) && "$c" version 2>/dev/null; }
-
 # first_lines_joined: the first three lines of stdin, each followed by a space instead of its newline.
 first_lines_joined() {
   probe_n=0
@@ -362,8 +345,24 @@ first_lines_joined() {
   while IFS= read -r line; do :; done
 }
 
-# probe_fact NAME: NAME is one of apache, postfix, dovecot, openssl.
+# probe_fact NAME stdout|both CANDIDATES ARG...: a version of a program a role configures (the roles'
+# `facts:`): runs the first of the `:`-separated CANDIDATES found (on PATH, or at an absolute path: a
+# non-root PATH lacks /usr/sbin) with the ARGs, its stderr dropped unless `both` (nginx -v prints its
+# version there), and prints the first lines of its output as one `@fact NAME ...` line;
+# `@fact NAME -` when none is installed or it says nothing.
 probe_fact() {
-  out=$("fact_$1" | first_lines_joined)
-  printf '@fact %s %s\n' "$1" "${out:--}"
+  probe_name=$1 probe_output=$2 probe_candidates=$3
+  shift 3
+  probe_c=''
+  probe_rest=$probe_candidates
+  while [ -n "$probe_rest" ]; do
+    probe_try=${probe_rest%%:*}
+    case $probe_rest in *:*) probe_rest=${probe_rest#*:} ;; *) probe_rest='' ;; esac
+    if [ -z "$probe_c" ] && [ -n "$probe_try" ] && command -v "$probe_try" >/dev/null 2>&1; then probe_c=$probe_try; fi
+  done
+  out=''
+  if [ -n "$probe_c" ]; then
+    if [ "$probe_output" = both ]; then out=$("$probe_c" "$@" 2>&1 | first_lines_joined); else out=$("$probe_c" "$@" 2>/dev/null | first_lines_joined); fi
+  fi
+  printf '@fact %s %s\n' "$probe_name" "${out:--}"
 }

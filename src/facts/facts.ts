@@ -1,45 +1,45 @@
 // Service versions as facts: gathered from the host by the probe, stated in the inventory where no
 // host is reachable (render, validate, a --root tree). Each fact has the variable that states it; the
 // roles' templates read only the variable, which the fact overrides when the host was looked at.
+// Which facts there are, and how each is read, is role data: each role's manifest declares its own
+// (`facts:` in role.yml, compiled by src/roles/load-roles.ts).
+import type { Fact, Role } from '../roles/role.js';
 import { versionAgrees } from '../render/version.js';
 import { answerPrefix, probeAnswer } from '../host/protocol/answers.js';
 
-export interface Fact {
-  /** the shell function `fact_<name>` in shell/probe.sh */
-  name: 'apache' | 'postfix' | 'dovecot' | 'openssl';
-  /** the variable that states it (role defaults: Debian 12's versions) */
-  variable: string;
-  /** what the messages call the program */
-  label: string;
-  /** the version in the program's own output, or undefined when it is not there */
-  parse(output: string): string | undefined;
+export type { Fact };
+
+/** Every fact the loaded roles declare. */
+export function factsOf(roles: Iterable<Role>): Fact[] {
+  return [...roles].flatMap((role) => role.facts);
 }
 
-const firstVersion = (pattern: RegExp) => (output: string) => pattern.exec(output)?.[1];
+/** The version in the program's own output: the first capture of the first of its patterns that matches. */
+export function factVersion(fact: Fact, output: string): string | undefined {
+  for (const pattern of fact.version) {
+    const version = pattern.exec(output)?.[1];
+    if (version) return version;
+  }
+  return undefined;
+}
 
-export const facts: readonly Fact[] = [
-  { name: 'apache', variable: 'apache_version', label: 'Apache', parse: firstVersion(/Apache\/(\d+(?:\.\d+)+)/) },
-  // The library's version decides what mod_ssl can offer; `openssl version` names it after "Library:"
-  // when the command-line tool was built against another one.
-  { name: 'openssl', variable: 'apache_openssl_version', label: 'OpenSSL', parse: (output) => /Library: OpenSSL (\d+(?:\.\d+)+)/.exec(output)?.[1] ?? /^OpenSSL (\d+(?:\.\d+)+)/.exec(output)?.[1] },
-  { name: 'postfix', variable: 'postfix_version', label: 'Postfix', parse: firstVersion(/^(\d+(?:\.\d+)+)/) },
-  { name: 'dovecot', variable: 'dovecot_version', label: 'Dovecot', parse: firstVersion(/^(\d+(?:\.\d+)+)/) },
-];
-
-/** The facts a host's variables call for: those whose variable it has (from its roles' defaults or the inventory). */
-export function wantedFacts(vars: Record<string, unknown>): Fact[] {
-  return facts.filter((fact) => fact.variable in vars);
+/**
+ * The facts a host's variables call for: those whose variable it has (from its roles' defaults or the
+ * inventory), in the order of its variables.
+ */
+export function wantedFacts(vars: Record<string, unknown>, facts: readonly Fact[]): Fact[] {
+  return Object.keys(vars).flatMap((variable) => facts.filter((fact) => fact.variable === variable));
 }
 
 const factPrefix = answerPrefix(probeAnswer.fact);
 
 /** The probe's `@fact NAME OUTPUT` lines, read into versions; a program not installed gives no entry. */
-export function parseFacts(output: string): Map<Fact, string> {
+export function parseFacts(output: string, facts: readonly Fact[]): Map<Fact, string> {
   const found = new Map<Fact, string>();
   for (const line of output.split('\n')) {
     const m = line.startsWith(factPrefix) ? /^(\S+) (.*)$/.exec(line.slice(factPrefix.length)) : null;
     const fact = m ? facts.find((f) => f.name === m[1]) : undefined;
-    const version = fact ? fact.parse(m![2]!.trim()) : undefined;
+    const version = fact ? factVersion(fact, m![2]!.trim()) : undefined;
     if (fact && version) found.set(fact, version);
   }
   return found;

@@ -32,9 +32,9 @@ async function probe(connection: Connection, script: string, desired: DesiredSta
 /** Facts are gathered only from a real host: never under a --root tree, whose programs are not the tree's. */
 export async function lookAtHost(connection: Connection, work: HostWork): Promise<HostLook> {
   const { host, desired } = work;
-  const facts = host.root === undefined ? wantedFacts(host.vars) : [];
-  const first = await probe(connection, probeScript(desired, host.root, { facts: facts.map((f) => f.name) }), desired);
-  const outcome = applyFacts(host.vars, host.inventoryVars, parseFacts(first.stdout));
+  const facts = host.root === undefined ? wantedFacts(host.vars, work.facts) : [];
+  const first = await probe(connection, probeScript(desired, host.root, { facts }), desired);
+  const outcome = applyFacts(host.vars, host.inventoryVars, parseFacts(first.stdout, facts));
   if (outcome.changed.length === 0 || !work.render) return { desired, actual: first.actual, vars: host.vars, notices: outcome.notices };
 
   const rendered = work.render(outcome.vars);

@@ -181,9 +181,9 @@ export function probeGetentAll(a: { database: 'passwd' | 'group'; names: string[
   return call('probe_getent_all', a.database, ...a.names.map(shquote));
 }
 
-/** probe_fact NAME */
-export function probeFact(a: { name: string }): string {
-  return call('probe_fact', shquote(a.name));
+/** probe_fact NAME stdout|both CANDIDATES ARG... (CANDIDATES: program names or paths, `:` between them) */
+export function probeFact(a: { name: string; output: 'stdout' | 'both'; programs: string[]; args: string[] }): string {
+  return call('probe_fact', shquote(a.name), a.output, shquote(a.programs.join(':')), ...a.args.map(shquote));
 }
 
 /** probe_account passwd|group NAME */

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import type { Fact } from '../roles/role.js';
 import type { DesiredState, Resource } from '../state/desired.js';
 import { isPathResource } from '../state/desired.js';
 import { readShellLibrary, wrapScript } from '../shell/script.js';
@@ -95,8 +96,8 @@ function batchCalls(state: DesiredState, users: string[], groups: string[], pare
 }
 
 export interface ProbeOptions {
-  /** facts to gather (shell/probe.sh fact_<name>); only ever on a real host */
-  facts?: string[];
+  /** facts to gather (shell/probe.sh probe_fact); only ever on a real host */
+  facts?: Fact[];
   /** account names to look up instead of those of `state` */
   accounts?: { users: string[]; groups: string[] };
 }
@@ -108,7 +109,7 @@ export function probeScript(state: DesiredState, root: string | undefined, optio
   const body = [
     call.probeUid(),
     ...batchCalls(state, users, groups, parents),
-    ...(root === undefined ? (options.facts ?? []).map((name) => call.probeFact({ name })) : []),
+    ...(root === undefined ? (options.facts ?? []).map((fact) => call.probeFact({ name: fact.name, output: fact.output, programs: fact.programs, args: fact.args })) : []),
     ...users.map((name) => call.probeAccount({ database: 'passwd', name })),
     ...groups.map((name) => call.probeAccount({ database: 'group', name })),
     ...state.resources.map(probeCall),

@@ -5,7 +5,7 @@ import { loadInventory, selectHosts } from '../inventory/index.js';
 import type { Inventory } from '../inventory/types.js';
 import type { LoadOptions } from '../inventory/load.js';
 import { loadRoles } from '../roles/load-roles.js';
-import type { Role } from '../roles/role.js';
+import type { Fact, Role } from '../roles/role.js';
 import { builtinRolesDir } from '../paths.js';
 import { prepareRenderers, renderHost } from '../render/render-host.js';
 import type { DesiredState } from '../state/desired.js';
@@ -24,6 +24,8 @@ export interface ProjectOptions {
 export interface HostWork {
   host: PreparedHost;
   desired: DesiredState;
+  /** every fact the loaded roles declare; the probe gathers those whose variable the host has */
+  facts: Fact[];
   /** renders the host again with other variables (the versions its probe found) */
   render?: (vars: Record<string, unknown>) => { state: DesiredState; problems: Problem[] };
 }
@@ -74,6 +76,7 @@ export function analyzeProject(file: string | readonly string[], options: Projec
 
   const problems: Problem[] = [...(inventory.warnings ?? [])];
   const renderers = prepareRenderers(roles.values());
+  const facts = [...roles.values()].flatMap((role) => role.facts);
   const work: HostWork[] = [];
   const declaredByRoles = new Map<string, Set<string>>();
   for (const inventoryHost of selected) {
@@ -88,7 +91,7 @@ export function analyzeProject(file: string | readonly string[], options: Projec
       renderProblems.push(...checkPathRules({ state, vars: host.vars, declared, fromInventory: (name) => inventoryHost.origins.has(name), where }, host.name));
     }
     problems.push(...renderProblems);
-    if (renderProblems.length === 0) work.push({ host, desired: state, render: (vars) => renderHost(host.name, host.roles, vars, renderers) });
+    if (renderProblems.length === 0) work.push({ host, desired: state, facts, render: (vars) => renderHost(host.name, host.roles, vars, renderers) });
   }
   return { work, problems: mergeProblems(problems) };
 }

@@ -2,7 +2,7 @@ import type { Problem } from '../errors.js';
 import type { Role } from '../roles/role.js';
 import { positionAt } from '../yaml/read-yaml.js';
 import { show } from '../schema/describe-error.js';
-import type { DesiredState, Handler, Resource } from '../state/desired.js';
+import type { ConfigCheck, DesiredState, Handler, Resource } from '../state/desired.js';
 import { createEnvironment } from './environment.js';
 import type { TemplateEnvironment } from './environment.js';
 import { ExpressionEvaluator } from './expressions.js';
@@ -117,13 +117,44 @@ export function renderHost(host: string, roleNames: string[], context: Record<st
     }
   }
 
+  const checks = renderChecks(host, roleNames, resources, context, renderers, problems);
+
   const handlerNames = new Set(handlers.map((h) => h.name));
   for (const resource of resources) {
     for (const name of resource.notify) {
       if (!handlerNames.has(name)) problems.push({ file: renderers.get(resource.role)!.role.manifestSource.file, hosts: [host], message: `${resource.id} notifies unknown handler ${JSON.stringify(name)}` });
     }
   }
-  return { state: { host, resources, handlers }, problems };
+  return { state: { host, resources, handlers, ...(checks.length > 0 ? { checks } : {}) }, problems };
+}
+
+/**
+ * The manifest checks the host's files name (`check: [myapp]`), rendered with its variables, so that
+ * plan and apply need no variables. A check is declared by one role (load-roles.ts sees to that),
+ * perhaps one the host does not list (a role of its own naming a built-in one): its defaults then
+ * stand in for the variables the host does not have.
+ */
+function renderChecks(host: string, roleNames: string[], resources: Resource[], context: Record<string, unknown>, renderers: Map<string, RoleRenderer>, problems: Problem[]): ConfigCheck[] {
+  const names = new Set(resources.flatMap((r) => (r.kind === 'file' ? (r.checks ?? []) : [])));
+  const checks: ConfigCheck[] = [];
+  for (const name of names) {
+    const renderer = [...renderers.values()].find((r) => r.role.manifest.checks?.[name] !== undefined);
+    if (!renderer) continue; // a built-in checker of `provision validate` only
+    const { role, evaluator } = renderer;
+    const spec = role.manifest.checks![name]!;
+    const checkContext = roleNames.includes(role.name) ? context : { ...role.defaults, ...context };
+    const rendered: Record<string, string> = {};
+    for (const field of ['root', 'command'] as const) {
+      try {
+        rendered[field] = String(evaluator.field(spec[field], checkContext));
+      } catch (error) {
+        problems.push(fieldProblem(error, (path) => positionAt(role.manifestSource, path), ['checks', name, field], host, role.manifestSource.file));
+      }
+    }
+    if (rendered.root === undefined || rendered.command === undefined) continue;
+    checks.push({ name, label: spec.label, root: rendered.root, command: rendered.command, ...(spec.tools ? { tools: spec.tools } : {}), ...(spec.findings ? { findings: spec.findings } : {}) });
+  }
+  return checks;
 }
 
 /** `acme_user` for a field that is exactly `{{ acme_user }}`: where an error about its value points. */

@@ -7,9 +7,9 @@ import { describeError, formatPath } from '../schema/describe-error.js';
 import { positionAt, readYaml } from '../yaml/read-yaml.js';
 import type { YamlSource } from '../yaml/read-yaml.js';
 import { builtinRolesDir, displayPath, schemasDir } from '../paths.js';
-import type { Role } from './role.js';
+import type { Fact, Role } from './role.js';
 import type { RoleManifest } from './types.js';
-import { checkers } from '../validate/checkers/index.js';
+import { builtinCheckNames } from '../validate/checker-names.js';
 
 let manifestValidator: ValidateFunction | undefined;
 
@@ -40,12 +40,10 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
     return undefined;
   }
   const manifest = manifestSource.value as RoleManifest;
-  manifest.resources.forEach((entry, index) => {
-    const file = 'file' in entry ? entry.file : undefined;
-    (file?.check ?? []).forEach((check, at) => {
-      if (!checkers.has(check)) problems.push({ ...positionAt(manifestSource, ['resources', index, 'file', 'check', at]), message: `role ${name}: unknown check ${JSON.stringify(check)}; known checks: ${[...checkers.keys()].join(', ')}` });
-    });
-  });
+  const at = (path: (string | number)[]) => positionAt(manifestSource, path);
+  for (const [check, spec] of Object.entries(manifest.checks ?? {})) {
+    if (spec.findings !== undefined) compilePattern(spec.findings, at(['checks', check, 'findings']), `role ${name}: check ${check}: findings`, problems);
+  }
 
   let defaults: Record<string, unknown> = {};
   let defaultsSource: YamlSource | null = null;
@@ -92,6 +90,11 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
       problems.push({ ...positionAt(defaultsSource!, [variable]), variable, message: `role ${name}: default for a variable its schema does not declare` });
     }
   }
+  const facts: Fact[] = (manifest.facts ?? []).map((fact, index) => {
+    if (!knownVariables.has(fact.variable)) problems.push({ ...at(['facts', index, 'variable']), message: `role ${name}: fact ${fact.name} states ${fact.variable}, which its schema does not declare` });
+    const version = fact.version.map((pattern, n) => compilePattern(pattern, at(['facts', index, 'version', n]), `role ${name}: fact ${fact.name}: version`, problems));
+    return { name: fact.name, variable: fact.variable, label: fact.label, programs: fact.programs, args: fact.args ?? [], output: fact.stderr ? 'both' : 'stdout', version: version.filter((p): p is RegExp => p !== undefined), role: name };
+  });
   return {
     name,
     dir,
@@ -102,6 +105,7 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
     defaultsSource,
     knownVariables,
     secretVariables,
+    facts,
     get validateVariables() {
       return (validateVariables ??= compileSchema(schema, { fromUser }));
     },
@@ -121,5 +125,60 @@ export function loadRoles(searchPath: string[], options: LoadRolesOptions = {}):
       if (role) roles.set(name, role);
     }
   }
+  checkAcrossRoles(roles, problems);
   return { roles, problems };
+}
+
+/** A manifest's regex (role data, never code), compiled once at load; a bad one is a problem at its place. */
+function compilePattern(pattern: string, where: ReturnType<typeof positionAt>, what: string, problems: Problem[]): RegExp | undefined {
+  try {
+    return new RegExp(pattern);
+  } catch (error) {
+    problems.push({ ...where, message: `${what}: not a valid regular expression: ${(error as Error).message}` });
+    return undefined;
+  }
+}
+
+/** The roles `name` requires, directly or through others, itself included. */
+function requiredClosure(name: string, roles: Map<string, Role>): Set<string> {
+  const seen = new Set<string>();
+  const visit = (current: string) => {
+    if (seen.has(current)) return;
+    seen.add(current);
+    for (const next of roles.get(current)?.manifest.requires ?? []) visit(next);
+  };
+  visit(name);
+  return seen;
+}
+
+/**
+ * What only the whole set of roles decides: a fact or check name declared by two roles, and a file's
+ * `check:` that is neither a built-in checker nor declared by its role or a role it requires.
+ */
+function checkAcrossRoles(roles: Map<string, Role>, problems: Problem[]): void {
+  const factOwner = new Map<string, string>();
+  const checkOwner = new Map<string, string>();
+  for (const role of roles.values()) {
+    const at = (path: (string | number)[]) => positionAt(role.manifestSource, path);
+    role.facts.forEach((fact, index) => {
+      const owner = factOwner.get(fact.name);
+      if (owner) problems.push({ ...at(['facts', index, 'name']), message: `role ${role.name}: fact ${JSON.stringify(fact.name)} is declared by role ${owner} too` });
+      else factOwner.set(fact.name, role.name);
+    });
+    for (const check of Object.keys(role.manifest.checks ?? {})) {
+      const owner = checkOwner.get(check);
+      if (owner) problems.push({ ...at(['checks', check]), message: `role ${role.name}: check ${JSON.stringify(check)} is declared by role ${owner} too` });
+      else checkOwner.set(check, role.name);
+    }
+  }
+  for (const role of roles.values()) {
+    const declared = [...requiredClosure(role.name, roles)].flatMap((name) => Object.keys(roles.get(name)?.manifest.checks ?? {}));
+    const known = [...new Set([...builtinCheckNames, ...declared])];
+    role.manifest.resources.forEach((entry, index) => {
+      const file = 'file' in entry ? entry.file : undefined;
+      (file?.check ?? []).forEach((check, at) => {
+        if (!known.includes(check)) problems.push({ ...positionAt(role.manifestSource, ['resources', index, 'file', 'check', at]), message: `role ${role.name}: unknown check ${JSON.stringify(check)}; known checks: ${known.join(', ')}` });
+      });
+    });
+  }
 }

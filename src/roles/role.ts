@@ -2,6 +2,21 @@ import type { ValidateFunction } from 'ajv';
 import type { YamlSource } from '../yaml/read-yaml.js';
 import type { RoleManifest } from './types.js';
 
+/** A fact of a role's manifest (`facts:`), its version patterns compiled. */
+export interface Fact {
+  name: string;
+  variable: string;
+  label: string;
+  /** candidates, the first found runs */
+  programs: string[];
+  args: string[];
+  /** `both`: the version is read from stderr too (nginx -v prints it there) */
+  output: 'stdout' | 'both';
+  /** tried in order; the first capture group is the version */
+  version: RegExp[];
+  role: string;
+}
+
 /** A role loaded from disk and checked: manifest, defaults with their positions, compiled variable schema. */
 export interface Role {
   name: string;
@@ -16,4 +31,6 @@ export interface Role {
   /** variables whose values must never be shown */
   secretVariables: Set<string>;
   validateVariables: ValidateFunction;
+  /** the service versions its manifest declares */
+  facts: Fact[];
 }

@@ -26,8 +26,10 @@ export interface FileSpec extends ResourceCommon, Ownership {
   dest: string;
   /** a command run on the candidate temp file before it is moved into place; `%s` is its path */
   validate?: string;
-  /** checkers (src/validate/checkers) that validate the rendered file: `provision validate` runs them in
-   * a sandbox, plan and apply on the host before anything is renamed into place */
+  /** checks that validate the rendered file: the built-in checkers of `provision validate`
+   * (src/validate/checker-names.ts) and the `checks:` of this role or a role it requires; `provision
+   * validate` runs them in a sandbox, plan and apply a manifest's check on the host before anything
+   * is renamed into place */
   check?: string[];
   /** hide the content in diffs and output */
   secret?: Templated<boolean>;
@@ -129,6 +131,51 @@ export interface AssertSpec {
   loop?: string;
 }
 
+/**
+ * A service version the probe gathers from the host (src/facts/facts.ts): the first of `programs` found
+ * (on PATH or at its absolute path) runs with `args`; the first capture group of the first `version`
+ * regex matching its output (its first three lines, joined by spaces) is the version, stated in
+ * `variable` where no host is looked at.
+ */
+export interface FactSpec {
+  /** unique over every loaded role; the probe's answer line is `@fact NAME ...` */
+  name: string;
+  /** declared in the role's schema.json */
+  variable: string;
+  /** what messages call the program ("MyApp") */
+  label: string;
+  programs: string[];
+  args?: string[];
+  /** the version is (also) on stderr: read both streams */
+  stderr?: boolean;
+  /** JavaScript regexes, tried in order */
+  version: string[];
+}
+
+/** A program `provision validate` needs on this machine for a manifest's check. */
+export interface CheckToolSpec {
+  command: string;
+  /** the Debian package named when it is missing */
+  package: string;
+}
+
+/**
+ * A whole-configuration check, named by file resources' `check:` (src/validate/target-checks.ts): on
+ * the host, `command` runs by /bin/sh in a private mount namespace where a copy of `root` holding the
+ * candidate files is mounted over `root`; the changed checked files (host paths) are "$@". `root` and
+ * `command` are rendered with the host's variables.
+ */
+export interface CheckSpec {
+  /** what messages call it ("myapp --check-config") */
+  label: string;
+  root: string;
+  command: string;
+  /** what `provision validate` needs on this machine to run it (its generic checker) */
+  tools?: CheckToolSpec[];
+  /** a regex with the named groups message, file and line, locating a message in the command's output */
+  findings?: string;
+}
+
 export interface RoleManifest {
   description?: string;
   /** variables that start with this prefix belong to the role; an unknown one is reported as a typo */
@@ -138,4 +185,7 @@ export interface RoleManifest {
   resources: ResourceSpec[];
   asserts?: AssertSpec[];
   handlers?: HandlerSpec[];
+  facts?: FactSpec[];
+  /** by check name */
+  checks?: Record<string, CheckSpec>;
 }

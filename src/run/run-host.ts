@@ -28,7 +28,7 @@ export async function runHost(work: HostWork, options: RunOptions, connector: Co
   try {
     connection = connector.connect(host);
     // The probe, with the host's service versions: the desired state may be re-rendered with them.
-    const { desired, actual, vars, notices } = await lookAtHost(connection, work);
+    const { desired, actual, notices } = await lookAtHost(connection, work);
     result.notices = notices;
     work = { ...work, desired };
     const plan = planHost(desired, actual, { root: host.root, check: options.check, secretValues: host.secretValues, locateVariable: host.locateVariable });
@@ -36,7 +36,7 @@ export async function runHost(work: HostWork, options: RunOptions, connector: Co
     if (plan.errors.length > 0) return { ...result, status: 'failed', error: plan.errors.join('; ') };
     if (!hasWork(plan)) return result;
     result.status = 'changed';
-    const targetChecks = targetChecksFor(plan.changes, vars);
+    const targetChecks = targetChecksFor(plan.changes, desired.checks ?? []);
 
     let run;
     if (options.check) {

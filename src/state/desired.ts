@@ -21,7 +21,7 @@ export interface FileResource extends Common, Ownership {
   path: string;
   content: string;
   validate?: string;
-  /** checker names from the manifest (none when absent) */
+  /** check names from the manifest (none when absent) */
   checks?: string[];
   /** the template it was rendered from, as shown in messages (for mapping a finding back to it) */
   template?: string;
@@ -101,10 +101,29 @@ export interface Handler {
   role: string;
 }
 
+/**
+ * A whole-configuration check of a role's manifest (`checks:`), rendered with the host's variables:
+ * plan and apply run `command` on the host against a copy of `root` holding the candidate files.
+ */
+export interface ConfigCheck {
+  name: string;
+  /** what messages call it ("myapp --check-config") */
+  label: string;
+  root: string;
+  /** run by /bin/sh; the changed checked files (host paths) are "$@" */
+  command: string;
+  /** what `provision validate` needs on this machine to run it */
+  tools?: { command: string; package: string }[];
+  /** a regex (named groups message, file, line) locating a message in the command's output */
+  findings?: string;
+}
+
 export interface DesiredState {
   host: string;
   resources: Resource[];
   handlers: Handler[];
+  /** the manifest checks its files name (none when absent) */
+  checks?: ConfigCheck[];
 }
 
 export function isPathResource(resource: Resource): resource is PathResource {

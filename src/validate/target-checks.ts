@@ -1,5 +1,6 @@
 import type { Change } from '../plan/types.js';
 import { shquote } from '../render/filters.js';
+import type { ConfigCheck } from '../state/desired.js';
 
 /**
  * A whole-configuration check run on the host itself before anything is renamed into place (and in
@@ -9,53 +10,33 @@ import { shquote } from '../render/filters.js';
 export interface TargetCheck {
   name: string;
   root: string;
+  /** the check's command, with the changed checked files (host paths) set as "$@" */
   command: string;
-  /** what the messages call the command ("apache2ctl -t") */
+  /** what the messages call the command ("myapp --check-config") */
   label: string;
   /** the changed files and links under `root` */
   changes: Change[];
 }
 
-/** The configuration root and the command, given the host's variables and the checked files that changed. */
-type Spec = (vars: Record<string, unknown>, files: string[]) => { root: string; command: string; label: string };
-
-/**
- * Postfix: a settings file (`name = value` lines) only takes effect through postconf, so the command
- * applies each changed one to the copy of the configuration first, then runs `postfix check`.
- */
-function postfixCommand(root: string, files: string[]): string {
-  const apply = files.map((file) => `sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' ${shquote(file)} | while IFS= read -r setting; do postconf -c ${shquote(root)} -e "$setting" || exit 1; done`);
-  // postfix check reports to syslog unless it has a terminal: script(1) gives it one, so its message
-  // reaches the user.
-  const check = `script -qec ${shquote(`postfix -c ${shquote(root)} check`)} /dev/null`;
-  return [...apply, check].join(' && ');
-}
-
-const specs: Record<string, Spec> = {
-  apache: (vars) => ({ root: String(vars.apache_conf_dir ?? '/etc/apache2'), command: 'apache2ctl -t', label: 'apache2ctl -t' }),
-  dovecot: (vars) => ({ root: String(vars.dovecot_config_dir ?? '/etc/dovecot'), command: 'doveconf -n >/dev/null', label: 'doveconf -n' }),
-  postfix: (vars, files) => {
-    const root = String(vars.postfix_config_dir ?? '/etc/postfix');
-    return { root, command: postfixCommand(root, files), label: 'postconf -e and postfix check' };
-  },
-};
-
 function under(path: string, root: string): boolean {
   return path === root || path.startsWith(`${root}/`);
 }
 
-/** The target checks that pending changes call for: one per check named by a changed file. */
-export function targetChecksFor(changes: Change[], vars: Record<string, unknown>): TargetCheck[] {
+/**
+ * The target checks that pending changes call for: one per check (rendered with the host's
+ * variables, src/render/render-host.ts) named by a changed file.
+ */
+export function targetChecksFor(changes: Change[], checks: readonly ConfigCheck[]): TargetCheck[] {
   const pending = changes.filter((c) => c.action === 'create' || c.action === 'update');
   const names = new Set(pending.flatMap((c) => (c.resource.kind === 'file' ? (c.resource.checks ?? []) : [])));
-  const checks: TargetCheck[] = [];
+  const selected: TargetCheck[] = [];
   for (const name of names) {
-    const spec = specs[name];
-    if (!spec) continue;
+    const check = checks.find((c) => c.name === name);
+    if (!check) continue;
     const checked = pending.flatMap((c) => (c.resource.kind === 'file' && c.resource.checks?.includes(name) ? [c.resource.path] : []));
-    const { root, command, label } = spec(vars, checked);
-    const inside = pending.filter((c) => (c.resource.kind === 'file' || c.resource.kind === 'symlink') && under(c.resource.path, root));
-    checks.push({ name, root, command, label, changes: inside });
+    const inside = pending.filter((c) => (c.resource.kind === 'file' || c.resource.kind === 'symlink') && under(c.resource.path, check.root));
+    const command = `set -- ${checked.map(shquote).join(' ')}\n${check.command}`;
+    selected.push({ name, root: check.root, command, label: check.label, changes: inside });
   }
-  return checks;
+  return selected;
 }

@@ -7,6 +7,7 @@ import type { HostWork } from '../project/load-project.js';
 import type { FileResource } from '../state/desired.js';
 import type { Checker, Finding } from './checker.js';
 import type { ValidationCase, ValidationProblem } from './problem.js';
+import { commandChecker } from './checkers/command.js';
 import { templateLineFor } from './template-line.js';
 import { hasTool } from './tools.js';
 import { maskSecrets } from '../vars/mask-secrets.js';
@@ -16,6 +17,7 @@ export interface ValidateOptions {
   extraVars: string[];
   /** a checker that is not installed is an error, not a warning */
   strict: boolean;
+  /** the built-in checkers, by name; a manifest's check without one runs by checkers/command.ts */
   checkers: Map<string, Checker>;
 }
 
@@ -51,7 +53,9 @@ async function checkHost(work: HostWork, options: ValidateOptions, inventoryFile
   if (csrs.length > 0) wanted.add('openssl');
   const problems: ValidationProblem[] = [];
   for (const name of wanted) {
-    const checker = options.checkers.get(name);
+    // A built-in checker when there is one; otherwise the manifest's check, run by the generic one.
+    const declared = desired.checks?.find((c) => c.name === name);
+    const checker = options.checkers.get(name) ?? (declared && commandChecker(declared));
     if (!checker) {
       const file = files.find((f) => f.checks?.includes(name));
       problems.push({ severity: 'error', check: name, host: host.name, file: file?.template, path: file?.path, message: `unknown check ${JSON.stringify(name)}; known checks: ${[...options.checkers.keys()].join(', ')}` });

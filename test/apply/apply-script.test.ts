@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import type { DesiredState, Resource } from '../../src/state/desired.js';
 import { applyScript } from '../../src/apply/apply-script.js';
 import { probeScript } from '../../src/probe/probe-script.js';
-import { facts } from '../../src/facts/facts.js';
+import { factsOf } from '../../src/facts/facts.js';
+import { builtinRolesDir } from '../../src/paths.js';
+import { loadRoles } from '../../src/roles/load-roles.js';
 import { applyOn, planOn } from '../helpers/host-cycle.js';
 
 function state(...resources: Resource[]): DesiredState {
@@ -103,9 +105,10 @@ test('the generated probe (with facts) and apply scripts pass shellcheck', async
   desired.handlers.push({ name: 'reload x', steps: [{ kind: 'command', command: 'true' }, { kind: 'reload', unit: 'x' }], role: 'r' });
   const plan = await planOn(root, desired);
   plan.root = undefined; // as on a real host, so user and group steps are in the script too
-  const withFacts = probeScript(desired, undefined, { facts: facts.map((f) => f.name) });
-  assert.match(withFacts, /^probe_fact apache$/m);
-  assert.doesNotMatch(probeScript(desired, root, { facts: ['apache'] }), /^probe_fact apache$/m, 'never under a --root tree');
+  const facts = factsOf(loadRoles([builtinRolesDir]).roles.values());
+  const withFacts = probeScript(desired, undefined, { facts });
+  assert.match(withFacts, /^probe_fact apache /m);
+  assert.doesNotMatch(probeScript(desired, root, { facts }), /^probe_fact /m, 'never under a --root tree');
   for (const script of [probeScript(desired, root), withFacts, applyScript({ ...plan, changes: plan.changes.map((c) => ({ ...c, action: 'create', rewrite: true })), handlers: desired.handlers }, desired, { backup: true, targetChecks: [] })]) {
     const file = join(root, 'script.sh');
     writeFileSync(file, script);

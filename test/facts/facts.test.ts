@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyFacts, facts, parseFacts, wantedFacts } from '../../src/facts/facts.js';
+import { applyFacts, factsOf, parseFacts as parseWith, wantedFacts as wantedOf } from '../../src/facts/facts.js';
+import { builtinRolesDir } from '../../src/paths.js';
+import { loadRoles } from '../../src/roles/load-roles.js';
+
+// The facts are the built-in roles' (their role.yml `facts:`).
+const facts = factsOf(loadRoles([builtinRolesDir]).roles.values());
+const parseFacts = (output: string) => parseWith(output, facts);
+const wantedFacts = (vars: Record<string, unknown>) => wantedOf(vars, facts);
 
 const fact = (name: string) => facts.find((f) => f.name === name)!;
 

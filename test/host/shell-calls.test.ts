@@ -158,7 +158,7 @@ const cases: Case[] = [
   { library: 'probe.sh', builder: 'probeSumAll', line: calls.probeSumAll({ paths: ['/x', "/y'z"] }), expect: [['PATH...', ['/R/x', "/R/y'z"]]] },
   { library: 'probe.sh', builder: 'probeLinkAll', line: calls.probeLinkAll({ paths: ['/l'] }), expect: [['PATH...', ['/R/l']]] },
   { library: 'probe.sh', builder: 'probeGetentAll', line: calls.probeGetentAll({ database: 'passwd', names: ['root', 'a b'] }), expect: [['passwd|group', 'passwd'], ['NAME...', ['root', 'a b']]] },
-  { library: 'probe.sh', builder: 'probeFact', line: calls.probeFact({ name: 'apache' }), expect: [['NAME', 'apache']] },
+  { library: 'probe.sh', builder: 'probeFact', line: calls.probeFact({ name: 'apache', output: 'stdout', programs: ['apache2', '/usr/sbin/apache2'], args: ['-v'] }), expect: [['NAME', 'apache'], ['stdout|both', 'stdout'], ['CANDIDATES', 'apache2:/usr/sbin/apache2'], ['ARG...', ['-v']]] },
   { library: 'probe.sh', builder: 'probeAccount', line: calls.probeAccount({ database: 'group', name: 'ssl-cert' }), expect: [['passwd|group', 'group'], ['NAME', 'ssl-cert']] },
   { library: 'probe.sh', builder: 'probeFile', line: calls.probeFile({ id: 'r0', path: '/f', sha256: 'ab12', sendContent: true }), expect: [['ID', 'r0'], ['PATH', '/R/f'], ['SHA256', 'ab12'], ['SEND', '1']] },
   { library: 'probe.sh', builder: 'probeFile', line: calls.probeFile({ id: 'r0', path: '/f', sha256: 'ab12', sendContent: false }), expect: [['ID', 'r0'], ['PATH', '/R/f'], ['SHA256', 'ab12'], ['SEND', '0']] },
