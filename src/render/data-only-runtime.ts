@@ -118,6 +118,15 @@ probe.render({});
 if (!contextProto || !['init', 'lookup', 'setVariable', 'getVariables', 'getExported'].every((m) => typeof (contextProto as unknown as Record<string, unknown>)[m] === 'function')) {
   throw new Error('nunjucks Context not found: data-only-runtime.ts needs review for this nunjucks version');
 }
+const nunjucksContext = contextProto;
+
+/** A nunjucks Context over `vars`, as a render of a template of `env` makes (direct-render.ts). */
+export function newContext(env: unknown, vars: object): object {
+  const context = Object.create(nunjucksContext) as LayeredContext;
+  nunjucksContext.init.call(context, vars, {}, env as Context['env']);
+  return context;
+}
+
 contextProto.init = function layeredInit(ctx, blocks, env) {
   this.env = env ?? (new nunjucks.Environment() as unknown as Context['env']);
   this.ctx = {};
