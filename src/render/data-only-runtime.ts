@@ -66,13 +66,105 @@ runtime.callWrap = function dataOnlyCall(obj, name, context, args) {
   return (obj as (...a: unknown[]) => unknown).apply(context, args);
 };
 
+// A context's variables are layers, not copies: nunjucks copied every variable of the host into a new
+// object for each render (each expression of role.yml, each template, each include and import), which
+// was most of the time spent rendering. A context keeps what its render sets ({% set %}, macros,
+// imports) in its own `ctx` and reads the rest from `below`: the plain variables it was given, or
+// Layers on top of them (a loop's `item`, a parent template's variables). A variable is an own property
+// of one of these objects, never anything they inherit from JavaScript.
+class Layers {
+  constructor(
+    readonly top: Record<string, unknown>,
+    readonly below: object,
+  ) {}
+}
+
+/** Variables on top of others, without copying them: `extra` wins. */
+export function layered(below: object, extra: Record<string, unknown>): object {
+  return new Layers(extra, below);
+}
+
+type LayeredContext = Context & { below: object; blocks: object; exported: string[]; addBlock(name: string, block: unknown): unknown };
+
+/** The object that holds `name` as its own among a context's layers, if any. */
+function holderOf(context: LayeredContext, name: string): Record<string, unknown> | undefined {
+  // `__proto__` never was a variable: nunjucks' copy turned it into the copy's prototype.
+  if (name === '__proto__') return undefined;
+  if (Object.hasOwn(context.ctx, name)) return context.ctx;
+  let below = context.below;
+  for (; below instanceof Layers; below = below.below) if (Object.hasOwn(below.top, name)) return below.top;
+  return Object.hasOwn(below, name) ? (below as Record<string, unknown>) : undefined;
+}
+
+// nunjucks' Context is not exported: its prototype is taken from the context of a render that runs
+// no template code.
+interface ContextProto {
+  init(this: LayeredContext, ctx: object, blocks: Record<string, unknown>, env: Context['env']): void;
+  lookup(this: LayeredContext, name: string): unknown;
+  setVariable(this: LayeredContext, name: string, value: unknown): void;
+  getVariables(this: LayeredContext): object;
+  getExported(this: LayeredContext): Record<string, unknown>;
+}
+let contextProto: ContextProto | undefined;
+const probe = Object.assign(new nunjucks.Template('', new nunjucks.Environment([])), {
+  compiled: true,
+  blocks: {},
+  rootRenderFunc: (_env: unknown, context: object, _frame: unknown, _runtime: unknown, done: (error: unknown, output: string) => void) => {
+    contextProto = Object.getPrototypeOf(context) as ContextProto;
+    done(null, '');
+  },
+});
+probe.render({});
+if (!contextProto || !['init', 'lookup', 'setVariable', 'getVariables', 'getExported'].every((m) => typeof (contextProto as unknown as Record<string, unknown>)[m] === 'function')) {
+  throw new Error('nunjucks Context not found: data-only-runtime.ts needs review for this nunjucks version');
+}
+const nunjucksContext = contextProto;
+
+/** A nunjucks Context over `vars`, as a render of a template of `env` makes (direct-render.ts). */
+export function newContext(env: unknown, vars: object): object {
+  const context = Object.create(nunjucksContext) as LayeredContext;
+  nunjucksContext.init.call(context, vars, {}, env as Context['env']);
+  return context;
+}
+
+contextProto.init = function layeredInit(ctx, blocks, env) {
+  this.env = env ?? (new nunjucks.Environment() as unknown as Context['env']);
+  this.ctx = {};
+  this.below = ctx;
+  this.blocks = {};
+  this.exported = [];
+  for (const name of Object.keys(blocks)) this.addBlock(name, blocks[name]);
+};
+contextProto.lookup = function layeredLookup(name) {
+  const holder = holderOf(this, name);
+  if (holder) return holder[name];
+  return Object.hasOwn(this.env.globals, name) ? this.env.globals[name] : undefined;
+};
+contextProto.setVariable = function layeredSet(name, value) {
+  // As with nunjucks' copy, setting `__proto__` makes no variable.
+  if (name !== '__proto__') this.ctx[name] = value;
+};
+// An include or `import ... with context` sees the variables as they are now: the layer handed over
+// is never written again, this context writes to a new one on top of it.
+contextProto.getVariables = function layeredSnapshot() {
+  this.below = new Layers(this.ctx, this.below);
+  this.ctx = {};
+  return this.below;
+};
+contextProto.getExported = function layeredExported() {
+  const exported: Record<string, unknown> = {};
+  for (const name of this.exported) exported[name] = holderOf(this, name)?.[name];
+  return exported;
+};
+
 runtime.contextOrFrameLookup = function dataOnlyLookup(context, frame, name) {
-  // Frames hold {% set %} and loop variables in prototype-less objects; the context is a plain copy of
-  // the variables, whose inherited members (`constructor`, `toString`) are not variables.
+  // Frames hold {% set %} and loop variables in prototype-less objects; the context's variables are
+  // layers (above), whose inherited members (`constructor`, `toString`) are not variables.
   const fromFrame = (frame as Frame).lookup(name);
   if (fromFrame !== undefined) return dataOrCallable(fromFrame, name);
-  const { ctx, env } = context as Context;
-  if (Object.hasOwn(ctx, name)) return dataOrCallable(ctx[name], name);
+  const { env } = context as Context;
+  const holder = holderOf(context as LayeredContext, name);
+  if (holder) return dataOrCallable(holder[name], name);
   if (Object.hasOwn(env.globals, name)) return dataOrCallable(env.globals[name], name);
   return undefined;
 };

@@ -9,6 +9,7 @@ import { ExpressionEvaluator } from './expressions.js';
 import { buildResource, FieldError } from './build-resource.js';
 import { buildHandler, HandlerFieldError } from './build-handler.js';
 import { templateProblem } from './template-error.js';
+import { layered } from './data-only-runtime.js';
 
 /** A role ready to render: its environment and expression cache live for the whole run. */
 export interface RoleRenderer {
@@ -65,7 +66,7 @@ export function renderHost(host: string, roleNames: string[], context: Record<st
         return;
       }
       for (const item of items) {
-        const itemContext = spec.loop === undefined ? context : { ...context, item };
+        const itemContext = spec.loop === undefined ? context : layered(context, { item });
         try {
           if (typeof spec.when === 'string' && !evaluator.truthy(spec.when, itemContext)) continue;
           const fields: Record<string, unknown> = {};

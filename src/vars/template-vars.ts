@@ -2,6 +2,7 @@ import { nunjucks } from '../render/strict-nunjucks.js';
 import { filters } from '../render/filters.js';
 import { versionTest } from '../render/version.js';
 import { registerGlobals } from '../render/data-only-runtime.js';
+import { directRenderer } from '../render/direct-render.js';
 
 // Ansible templates variable values lazily ("{{ inventory_hostname }}" as a default); we do it once per
 // host, up front, so that schema checks see the final values.
@@ -10,7 +11,7 @@ registerGlobals(env as unknown as { globals: Record<string, unknown> });
 for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
 (env as unknown as { addTest(name: string, test: (...args: unknown[]) => boolean): void }).addTest('version', versionTest as (...args: unknown[]) => boolean);
 
-const cache = new Map<string, InstanceType<typeof nunjucks.Template>>();
+const cache = new Map<string, { template: InstanceType<typeof nunjucks.Template>; direct?: (vars: object) => string }>();
 const hasTemplate = /\{[{%]/;
 const wholeExpression = /^\s*\{\{([\s\S]*)\}\}\s*$/;
 const maxDepth = 10;
@@ -18,12 +19,22 @@ const maxDepth = 10;
 function render(text: string, context: object): unknown {
   const whole = wholeExpression.exec(text);
   const source = whole && !whole[1]!.includes('{{') ? `{{ (${whole[1]}) | dump }}` : text;
-  let template = cache.get(source);
-  if (!template) {
-    template = new nunjucks.Template(source, env, 'variable', true);
-    cache.set(source, template);
+  let cached = cache.get(source);
+  if (!cached) {
+    // direct: the same output without nunjucks' render machinery, for sources that only read
+    // (direct-render.ts); when it throws, the compiled template throws the error to report.
+    cached = { template: new nunjucks.Template(source, env, 'variable', true), direct: directRenderer(source, env) };
+    cache.set(source, cached);
   }
-  const output = template.render(context);
+  let output: string | undefined;
+  if (cached.direct) {
+    try {
+      output = cached.direct(context);
+    } catch {
+      output = undefined;
+    }
+  }
+  output ??= cached.template.render(context);
   return source === text ? output : JSON.parse(output);
 }
 
