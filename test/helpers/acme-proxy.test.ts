@@ -229,3 +229,34 @@ test('the CertID helper gives RFC 9773\'s own example: AKI 69:88:5B:...:C8:D4 an
   assert.equal(ariCertId(join(dir, 'rfc-leaf.pem')), 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE');
   assert.equal(certIdFromText(join(dir, 'rfc-leaf.pem')), 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE');
 });
+
+test('as its own process (for shell tests in a namespace): set through the control port, it answers ARI, drops contact, and reports what it saw; stopped by its PID', { timeout: 60_000 }, async () => {
+  const [port, control] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'acme-proxy.ts'), '--upstream', pebble!.origin, '--ca', tls.caFile, '--cert', tls.certFile, '--key', tls.keyFile, '--listen', `127.0.0.1:${port}`, '--control', `127.0.0.1:${control}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      child.once('exit', (code) => reject(new Error(`acme-proxy exited ${code}`)));
+    });
+    const window = ariWindow(-600, -60);
+    const put = await fetch(`http://127.0.0.1:${control}/behaviour`, { method: 'PUT', body: JSON.stringify({ dropContact: true, ari: { default: { window, retryAfter: 600 } } }) });
+    assert.equal(put.status, 204);
+    const directoryUrl = `https://127.0.0.1:${port}/dir`;
+    const dirJson = JSON.parse((await fetchText(directoryUrl, tls.caFile)).body) as Record<string, string>;
+    assert.equal(dirJson.renewalInfo, `https://127.0.0.1:${port}/renewal-info`);
+    const got = await pythonGet(`${dirJson.renewalInfo}/AAAA.AQ`);
+    assert.deepEqual([got.status, got.retryAfter, JSON.parse(got.body)], [200, '600', { suggestedWindow: window }]);
+    const tiny = (extra: string[]) => run('acme-tiny', ['--account-key', join(dir, 'account.key'), '--csr', csrFor('standalone.proxy.test'), '--acme-dir', acmeDir(), '--disable-check', '--directory-url', directoryUrl, ...extra], { SSL_CERT_FILE: tls.caFile });
+    assert.match((await tiny(['--contact', 'mailto:a@example.org'])).stderr, /KeyError: 'contact'/);
+    const issued = await tiny([]);
+    assert.equal(issued.code, 0, issued.stderr);
+    assert.ok(verifies(issued.stdout, 'standalone.proxy.test'));
+    assert.deepEqual(await (await fetch(`http://127.0.0.1:${control}/seen`)).json(), { certIds: ['AAAA.AQ'], newOrders: 1 });
+  } finally {
+    if (child.exitCode === null) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      process.kill(child.pid!, 'SIGTERM');
+      await gone;
+    }
+  }
+});
