@@ -52,7 +52,7 @@ export async function applyCommand(options: ApplyCommandOptions): Promise<number
     process.stdout.write(`${lines.join('\n')}\n`);
   });
   const excess = excessOfResults(work, results);
-  noteWarnings(excess.map((e) => ({ message: `Let's Encrypt rate limit: ${describeExcess(e)}; ${options.check ? batchAdvice : 'applied anyway (--ignore-rate-limits)'}` })));
+  noteWarnings(excess.map((e) => ({ message: `Let's Encrypt rate limit: ${describeExcess(e)}; ${options.ignoreRateLimits && !options.check ? 'applied anyway (--ignore-rate-limits)' : batchAdvice}` })));
   if (options.json) process.stdout.write(`${JSON.stringify({ ...jsonReport(results, options.check), ...(excess.length > 0 ? { rateLimits: excess } : {}) }, null, 2)}\n`);
   else process.stdout.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
   return exitCodeFor(results, options.detailedExitcode);

@@ -10,12 +10,13 @@
 //
 // The JWS `url` check: a client signs the URL it posts to (the proxy's), and Pebble compares the
 // protected header's `url` with the URL of the request it received; a signed header cannot be
-// rewritten. Pebble builds that URL, and every URL it hands out (directory, Location, Link, order,
-// authorization and certificate URLs), from the request's Host header and TLS (wfe.go relativeEndpoint
-// and the url check in verifyPOST). So the proxy forwards each request to Pebble under the same path
-// with the client's Host header unchanged (127.0.0.1:PROXY-PORT) over TLS: Pebble's URLs are the
-// proxy's, the signed `url` matches, and no body or header needs rewriting (the proxy's test checks
-// that every URL the directory names is the proxy's). Request bodies are forwarded byte for byte.
+// rewritten. Pebble takes that URL, and every URL it hands out (directory, Location, Link, order,
+// authorization and certificate URLs), from the request's Host header (and https, as it got TLS):
+// so the proxy forwards each request to Pebble over TLS under the same path with the client's Host
+// header unchanged (127.0.0.1:PROXY-PORT). Pebble's URLs are then the proxy's, the signed `url`
+// matches, and no body or header needs rewriting. Seen with Pebble 2.4.0, and checked by the proxy's
+// test (every URL of the directory is the proxy's; acme-tiny's signed requests are accepted through
+// it). Request bodies are forwarded byte for byte; no network namespace trick is needed.
 //
 // The proxy serves the same TLS certificate as Pebble (tls-ca.ts, localhost and 127.0.0.1), so a
 // client that trusts Pebble's TLS CA (SSL_CERT_FILE for acme-tiny) trusts it too.
