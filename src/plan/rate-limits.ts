@@ -10,9 +10,9 @@
 import { getDomain } from 'tldts';
 import type { Plan } from './types.js';
 
-export const letsEncryptProduction = 'https://acme-v02.api.letsencrypt.org/directory';
-/** New certificates per registered domain per 7 days (letsencrypt.org/docs/rate-limits/). */
-export const newCertificatesPerDomain = 50;
+import { newCertificatesPerDomain } from './letsencrypt-production.js';
+
+export { isLetsEncryptProduction, letsEncryptProduction, newCertificatesPerDomain } from './letsencrypt-production.js';
 
 /** A certificate this run would have the CA issue for a name set it has not issued before. */
 export interface NewCertificate {
@@ -29,11 +29,6 @@ export interface RateLimitExcess {
   count: number;
   limit: number;
   hosts: string[];
-}
-
-/** True when the host's renewal job talks to Let's Encrypt production (the role's default). */
-export function isLetsEncryptProduction(vars: Record<string, unknown>): boolean {
-  return typeof vars.acme_directory_url === 'string' && vars.acme_directory_url.replace(/\/+$/, '') === letsEncryptProduction;
 }
 
 /**

@@ -2,6 +2,7 @@
 // made (plan, apply --check, and after an apply told to go ahead), or, before an apply changes
 // anything, from a probe of every Let's Encrypt production host. That probe runs only when the
 // desired certificates alone could go over the limit, so an ordinary apply costs nothing more.
+// Imported by the apply command only when couldExceedLimit says a domain could go over.
 import { Connector } from '../connection/connect.js';
 import type { ConnectOptions } from '../connection/types.js';
 import { ConnectionError } from '../connection/types.js';
@@ -9,6 +10,8 @@ import { lookAtHost } from '../facts/look-at-host.js';
 import { planHost } from '../plan/plan-host.js';
 import { ProbeOutputError } from '../probe/parse-probe.js';
 import { isLetsEncryptProduction, mostPossible, newCertificates, newCertificatesPerDomain, overLimit } from '../plan/rate-limits.js';
+
+export { batchAdvice, describeExcess } from '../plan/rate-limits.js';
 import type { RateLimitExcess } from '../plan/rate-limits.js';
 import type { Plan } from '../plan/types.js';
 import type { HostWork } from '../project/load-project.js';
