@@ -79,10 +79,11 @@ async function main(argv: string[]): Promise<void> {
           .options(runOptions)
           .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'Change nothing; report what would change' })
           .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'Show a unified diff of every changed file' })
-          .option('backup', { type: 'boolean', default: false, describe: 'Keep each replaced file as FILE.PID.DATE~' }),
+          .option('backup', { type: 'boolean', default: false, describe: 'Keep each replaced file as FILE.PID.DATE~' })
+          .option('ignore-rate-limits', { type: 'boolean', default: false, describe: "Apply even when Let's Encrypt production would refuse some of the new certificates (over 50 per registered domain)" }),
       async (args) => {
         const { applyCommand } = await import('./commands/apply.js');
-        exitCode = await applyCommand({ inventory: await inventoryOf(args), check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup, connection: connectOptions(args) });
+        exitCode = await applyCommand({ inventory: await inventoryOf(args), check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup, ignoreRateLimits: args['ignore-rate-limits'], connection: connectOptions(args) });
       },
     )
     .command(

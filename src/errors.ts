@@ -72,3 +72,10 @@ export class InputError extends ProvisionError {
     super(problems.map(formatProblem).join('\n'), ExitCode.usage);
   }
 }
+
+/** A rollout would ask the CA for more new certificates than it issues (src/plan/rate-limits.ts): bad input, nothing touched. */
+export class RateLimitError extends ProvisionError {
+  constructor(message: string) {
+    super(message, ExitCode.usage);
+  }
+}

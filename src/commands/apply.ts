@@ -1,6 +1,8 @@
 import { connectionProblems } from '../vars/connection-settings.js';
 import type { ConnectOptions } from '../connection/types.js';
-import { ExitCode, InputError } from '../errors.js';
+import { ExitCode, InputError, RateLimitError } from '../errors.js';
+import { couldExceedLimit } from '../plan/letsencrypt-production.js';
+import { noteWarnings } from '../warnings.js';
 import { loadProject } from '../project/load-project.js';
 import { colorsFor } from '../report/colors.js';
 import { hostLines, progressLine, recapLines } from '../report/human.js';
@@ -19,6 +21,8 @@ export interface ApplyCommandOptions {
   json: boolean;
   detailedExitcode: boolean;
   backup: boolean;
+  /** --ignore-rate-limits: apply even when Let's Encrypt would refuse some new certificates */
+  ignoreRateLimits?: boolean;
   /** --host-key-checking, --become, --become-user, --timeout */
   connection?: ConnectOptions;
 }
@@ -35,6 +39,13 @@ export async function applyCommand(options: ApplyCommandOptions): Promise<number
   const work = loadProject(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
   const problems = connectionProblems(work.map((w) => w.host));
   if (problems.length > 0) throw new InputError(problems);
+  // The check (and the Public Suffix List it loads) only when some registered domain could go over.
+  const rateLimits = couldExceedLimit(work) ? await import('../run/rate-limit-check.js') : undefined;
+  if (rateLimits && !options.check && !options.ignoreRateLimits) {
+    const { batchAdvice, describeExcess, excessBeforeApply } = rateLimits;
+    const excess = await excessBeforeApply(work, { forks: options.forks, connection: options.connection });
+    if (excess.length > 0) throw new RateLimitError(`Let's Encrypt rate limit: nothing was applied\n${excess.map((e) => `  ${describeExcess(e)}`).join('\n')}\n  ${batchAdvice}`);
+  }
   const c = colorsFor(process.stdout);
   const results = await runHosts(work, { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection }, (result) => {
     // --json prints one document at the end, nothing before it.
@@ -42,7 +53,10 @@ export async function applyCommand(options: ApplyCommandOptions): Promise<number
     const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
-  if (options.json) process.stdout.write(`${JSON.stringify(jsonReport(results, options.check), null, 2)}\n`);
+  const excess = rateLimits?.excessOfResults(work, results) ?? [];
+  const advice = options.ignoreRateLimits && !options.check ? 'applied anyway (--ignore-rate-limits)' : rateLimits?.batchAdvice;
+  noteWarnings(excess.map((e) => ({ message: `Let's Encrypt rate limit: ${rateLimits!.describeExcess(e)}; ${advice}` })));
+  if (options.json) process.stdout.write(`${JSON.stringify({ ...jsonReport(results, options.check), ...(excess.length > 0 ? { rateLimits: excess } : {}) }, null, 2)}\n`);
   else process.stdout.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
   return exitCodeFor(results, options.detailedExitcode);
 }

@@ -169,13 +169,14 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
         // in this apply) is: the services would refuse the pair, so a placeholder of the new key
         // stands in before any reload, and the renewal script finds it due.
         const newKey = createdKeys.has(resource.key);
+        const firstIssuance = observed?.state !== 'certificate' || observed.selfSigned;
         if (observed?.state === 'certificate' && observed.keyMatches && !newKey) {
-          changes.push({ resource, action: 'unchanged', reasons: [], rewrite: false });
+          changes.push({ resource, action: 'unchanged', reasons: [], rewrite: false, ...(firstIssuance ? { firstIssuance } : {}) });
           break;
         }
         const { owner, group } = ownership(resource);
         const reasons = observed?.state !== 'certificate' ? ['self-signed until the first issuance'] : [`${newKey ? 'the key is new' : 'it does not match the key'}: replaced by a self-signed placeholder until the next issuance`];
-        changes.push({ resource, action: observed?.state === 'certificate' ? 'update' : 'create', reasons, owner, group, mode: resource.mode ?? defaultModes.file, rewrite: true });
+        changes.push({ resource, action: observed?.state === 'certificate' ? 'update' : 'create', reasons, owner, group, mode: resource.mode ?? defaultModes.file, rewrite: true, ...(firstIssuance ? { firstIssuance } : {}) });
         placeholders.push(resource.dir);
         break;
       }

@@ -24,6 +24,8 @@ export interface Change {
    * before the apply acts on the path.
    */
   recheckBelow?: string;
+  /** placeholder_certificate: the CA has not issued it yet (missing, or still the self-signed placeholder) */
+  firstIssuance?: boolean;
 }
 
 export interface Plan {
