@@ -8,7 +8,7 @@ import type { ConnectOptions } from '../connection/types.js';
 import { ConnectionError } from '../connection/types.js';
 import { lookAtHost } from '../facts/look-at-host.js';
 import { planHost } from '../plan/plan-host.js';
-import { ProbeOutputError } from '../probe/parse-probe.js';
+import { ProbeOutputError } from '../host/protocol/parse-probe.js';
 import { isLetsEncryptProduction, mostPossible, newCertificates, newCertificatesPerDomain, overLimit } from '../plan/rate-limits.js';
 
 export { batchAdvice, describeExcess } from '../plan/rate-limits.js';
