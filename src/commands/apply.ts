@@ -1,11 +1,10 @@
 import { connectionProblems } from '../connection/connect.js';
 import type { ConnectOptions } from '../connection/types.js';
 import { ExitCode, InputError } from '../errors.js';
-import { loadProject } from '../project/load-project.js';
+import { prepareProjectOrThrow, runHosts } from '../pipeline.js';
 import { colorsFor } from '../report/colors.js';
 import { hostLines, progressLine, recapLines } from '../report/human.js';
 import { jsonReport } from '../report/json.js';
-import { runHosts } from '../run/run-host.js';
 import type { HostResult } from '../run/host-result.js';
 
 export interface ApplyCommandOptions {
@@ -32,11 +31,11 @@ export function exitCodeFor(results: HostResult[], detailedExitcode: boolean): n
 
 /** `provision apply` (and `plan`, which is apply --check --diff). Returns the exit code. */
 export async function applyCommand(options: ApplyCommandOptions): Promise<number> {
-  const work = loadProject(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
-  const problems = connectionProblems(work.map((w) => w.host));
+  const project = prepareProjectOrThrow(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
+  const problems = connectionProblems(project.hosts.map((w) => w.host));
   if (problems.length > 0) throw new InputError(problems);
   const c = colorsFor(process.stdout);
-  const results = await runHosts(work, { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection }, (result) => {
+  const results = await runHosts(project, { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection }, (result) => {
     // --json prints one document at the end, nothing before it.
     if (options.json) return;
     const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];

@@ -1,6 +1,7 @@
 import { ExitCode, UsageError } from '../errors.js';
 import { selectHosts } from '../inventory/index.js';
-import { loadInventoryAndRoles } from '../project/load-project.js';
+import { load } from '../pipeline.js';
+import { declaredRoles } from '../vars/host-roles.js';
 import type { Role } from '../roles/role.js';
 import { pythonJson } from '../report/python-json.js';
 
@@ -22,11 +23,11 @@ function secretNames(vars: Record<string, unknown>, roles: (Role | undefined)[])
 
 /** `provision hosts`: each host's groups, roles and (with --vars) merged inventory variables. */
 export async function hostsCommand(options: HostsCommandOptions): Promise<number> {
-  const { inventory, roles } = loadInventoryAndRoles(options.inventory, options.extraVars, false, { keepInlineVaultWithoutPassword: true });
+  const { inventory, roles } = load(options.inventory, options.extraVars, { keepInlineVaultWithoutPassword: true });
   const hosts = selectHosts(inventory, options.limit);
   if (hosts.length === 0 && options.limit) throw new UsageError(`--limit ${options.limit} matches no host in ${[options.inventory].flat().join(' ')}`);
   const listed = hosts.map((host) => {
-    const hostRoles = Array.isArray(host.vars.provision_roles) ? (host.vars.provision_roles as unknown[]).map(String) : [];
+    const hostRoles = declaredRoles(host.vars);
     const entry: Record<string, unknown> = { name: host.name, groups: host.groups, roles: hostRoles };
     if (options.vars) {
       const defaults = options.defaults ? Object.assign({}, ...hostRoles.map((r) => roles.get(r)?.defaults ?? {})) : {};

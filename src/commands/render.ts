@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { ExitCode, InputError } from '../errors.js';
 import type { Problem } from '../errors.js';
 import { joinInside, OutsideTreeError } from '../host-dir.js';
-import { loadProject } from '../project/load-project.js';
+import { prepareProjectOrThrow } from '../pipeline.js';
 import type { Resource } from '../state/desired.js';
 
 export interface RenderCommandOptions {
@@ -34,7 +34,7 @@ function writeResource(base: string, resource: Resource): string | undefined {
 
 /** `provision render --out DIR`: every host's files under DIR/<host>/<path>, without connecting. */
 export async function renderCommand(options: RenderCommandOptions): Promise<number> {
-  const work = loadProject(options.inventory, { extraVars: options.extraVars, limit: options.limit, hostDirsFor: 'render --out' });
+  const work = prepareProjectOrThrow(options.inventory, { extraVars: options.extraVars, limit: options.limit, hostDirsFor: 'render --out' }).hosts;
   const out = resolve(options.out);
   // Every host's directory and every path in it is checked before the first file is written.
   const problems: Problem[] = [];
