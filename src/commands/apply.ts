@@ -2,10 +2,10 @@ import { connectionProblems } from '../connection/connect.js';
 import type { ConnectOptions } from '../connection/types.js';
 import { ExitCode, InputError } from '../errors.js';
 import { prepareProjectOrThrow, runHosts } from '../pipeline.js';
-import { colorsFor } from '../report/colors.js';
 import { hostLines, progressLine, recapLines } from '../report/human.js';
 import { jsonReport } from '../report/json.js';
 import type { HostResult } from '../run/host-result.js';
+import type { Output } from '../report/output.js';
 
 export interface ApplyCommandOptions {
   inventory: string | readonly string[];
@@ -30,18 +30,18 @@ export function exitCodeFor(results: HostResult[], detailedExitcode: boolean): n
 }
 
 /** `provision apply` (and `plan`, which is apply --check --diff). Returns the exit code. */
-export async function applyCommand(options: ApplyCommandOptions): Promise<number> {
+export async function applyCommand(options: ApplyCommandOptions, out: Output): Promise<number> {
   const project = prepareProjectOrThrow(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
   const problems = connectionProblems(project.hosts.map((w) => w.host));
   if (problems.length > 0) throw new InputError(problems);
-  const c = colorsFor(process.stdout);
+  const c = out.colors;
   const results = await runHosts(project, { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection }, (result) => {
     // --json prints one document at the end, nothing before it.
     if (options.json) return;
     const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    out.write(`${lines.join('\n')}\n`);
   });
-  if (options.json) process.stdout.write(`${JSON.stringify(jsonReport(results, options.check), null, 2)}\n`);
-  else process.stdout.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
+  if (options.json) out.write(`${JSON.stringify(jsonReport(results, options.check), null, 2)}\n`);
+  else out.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
   return exitCodeFor(results, options.detailedExitcode);
 }

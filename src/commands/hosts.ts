@@ -4,6 +4,7 @@ import { load } from '../pipeline.js';
 import { declaredRoles } from '../vars/host-roles.js';
 import type { Role } from '../roles/role.js';
 import { pythonJson } from '../report/python-json.js';
+import type { Output } from '../report/output.js';
 
 export interface HostsCommandOptions {
   inventory: string | readonly string[];
@@ -22,7 +23,7 @@ function secretNames(vars: Record<string, unknown>, roles: (Role | undefined)[])
 }
 
 /** `provision hosts`: each host's groups, roles and (with --vars) merged inventory variables. */
-export async function hostsCommand(options: HostsCommandOptions): Promise<number> {
+export async function hostsCommand(options: HostsCommandOptions, out: Output): Promise<number> {
   const { inventory, roles } = load(options.inventory, options.extraVars, { keepInlineVaultWithoutPassword: true });
   const hosts = selectHosts(inventory, options.limit);
   if (hosts.length === 0 && options.limit) throw new UsageError(`--limit ${options.limit} matches no host in ${[options.inventory].flat().join(' ')}`);
@@ -40,13 +41,13 @@ export async function hostsCommand(options: HostsCommandOptions): Promise<number
     return entry;
   });
   if (options.json) {
-    process.stdout.write(`${pythonJson({ hosts: listed }, 2)}\n`);
+    out.write(`${pythonJson({ hosts: listed }, 2)}\n`);
     return ExitCode.ok;
   }
   for (const entry of listed) {
-    process.stdout.write(`${entry.name}\n  groups: ${(entry.groups as string[]).join(', ')}\n  roles: ${(entry.roles as string[]).join(', ') || '(none)'}\n`);
+    out.write(`${entry.name}\n  groups: ${(entry.groups as string[]).join(', ')}\n  roles: ${(entry.roles as string[]).join(', ') || '(none)'}\n`);
     if (entry.vars) {
-      for (const [key, value] of Object.entries(entry.vars as Record<string, unknown>)) process.stdout.write(`  ${key}: ${pythonJson(value)}\n`);
+      for (const [key, value] of Object.entries(entry.vars as Record<string, unknown>)) out.write(`  ${key}: ${pythonJson(value)}\n`);
     }
   }
   return ExitCode.ok;
