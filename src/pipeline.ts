@@ -30,6 +30,8 @@ import { prepareRenderers, renderHost } from './render/render-host.js';
 import type { RoleRenderer } from './render/render-host.js';
 import { loadRoles } from './roles/load-roles.js';
 import type { Role } from './roles/role.js';
+import { loadCoreVariables } from './roles/core-variables.js';
+import type { CoreVariables } from './roles/core-variables.js';
 import type { HostResult } from './run/host-result.js';
 import type { ActualState } from './state/actual.js';
 import type { DesiredState } from './state/desired.js';
@@ -80,12 +82,12 @@ export function load(
   sources: string | readonly string[],
   extraVars: string[] | undefined,
   options: { onlyRolesInUse?: boolean } & Pick<LoadOptions, 'keepInlineVaultWithoutPassword'> = {},
-): { inventory: Inventory; roles: Map<string, Role> } {
+): { inventory: Inventory; roles: Map<string, Role>; core: CoreVariables } {
   const inventory = loadInventory(sources, { extraVars, keepInlineVaultWithoutPassword: options.keepInlineVaultWithoutPassword });
   const inUse = options.onlyRolesInUse ? new Set(inventory.hosts.flatMap((host) => declaredRoles(host.vars))) : undefined;
   const { roles, problems } = loadRoles(roleSearchPath(inventory), { compile: inUse && ((name) => inUse.has(name)) });
   if (problems.length > 0) throw new InputError(problems);
-  return { inventory, roles };
+  return { inventory, roles, core: loadCoreVariables() };
 }
 
 // ---- load -> resolve -> render --------------------------------------------------------------------
@@ -103,7 +105,7 @@ export function prepareProject(sources: string | readonly string[], options: Pro
     if (!(error instanceof InputError)) throw error;
     return { inventory: undefined as never, roles: new Map(), renderers: new Map(), hosts: [], problems: [...error.warnings, ...error.problems] };
   }
-  const { inventory, roles } = loaded;
+  const { inventory, roles, core } = loaded;
   const selected = selectHosts(inventory, options.limit);
   const label = [sources].flat().join(' ');
   if (selected.length === 0) throw new UsageError(options.limit ? `--limit ${options.limit} matches no host in ${label}` : `${label} declares no host`);
@@ -113,7 +115,7 @@ export function prepareProject(sources: string | readonly string[], options: Pro
   const hosts: RenderedHost[] = [];
   for (const inventoryHost of selected) {
     // resolve: precedence, role defaults, templating, schemas, the connection settings
-    const host = prepareHost(inventoryHost, inventory, roles, { root: options.root, hostDirsFor: options.hostDirsFor }, problems);
+    const host = prepareHost(inventoryHost, inventory, roles, { core, root: options.root, hostDirsFor: options.hostDirsFor }, problems);
     if (!host) continue;
     // render: the roles' resources, templates and handlers; then the rules every managed path obeys
     const { state, problems: renderProblems } = renderHost(host.name, host.roles, host.vars, renderers);

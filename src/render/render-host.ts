@@ -1,6 +1,6 @@
 import type { Problem } from '../errors.js';
 import type { Role } from '../roles/role.js';
-import { positionAt } from '../yaml/read-yaml.js';
+import { positionAt } from '../yaml/position.js';
 import { show } from '../schema/describe-error.js';
 import type { DesiredState, Handler, Resource } from '../state/desired.js';
 import { createEnvironment } from './environment.js';
