@@ -20,7 +20,7 @@ export interface RoleRenderer {
 export function prepareRenderers(roles: Iterable<Role>): Map<string, RoleRenderer> {
   const renderers = new Map<string, RoleRenderer>();
   for (const role of roles) {
-    const env = createEnvironment(role.templatesDir);
+    const env = createEnvironment(role.templates);
     renderers.set(role.name, { role, env, evaluator: new ExpressionEvaluator(env, role.manifestSource.file) });
   }
   return renderers;

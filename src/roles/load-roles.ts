@@ -9,6 +9,7 @@ import type { YamlSource } from '../yaml/read-yaml.js';
 import { builtinRolesDir, displayPath, schemasDir } from '../paths.js';
 import type { Role } from './role.js';
 import type { RoleManifest } from './types.js';
+import { readTemplateFiles } from './template-files.js';
 import { checkers } from '../validate/checkers/index.js';
 
 let manifestValidator: ValidateFunction | undefined;
@@ -96,6 +97,7 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
     name,
     dir,
     templatesDir: join(dir, 'templates'),
+    templates: readTemplateFiles(join(dir, 'templates')),
     manifest,
     manifestSource,
     defaults,
