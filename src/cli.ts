@@ -12,6 +12,7 @@ import type { ConnectOptions } from './connection/types.js';
 import { ExitCode, formatProblem, InputError, ProvisionError, UsageError } from './errors.js';
 import { takeWarnings } from './warnings.js';
 import { packageRoot } from './paths.js';
+import { standardOutput } from './report/output.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -83,7 +84,7 @@ async function main(argv: string[]): Promise<void> {
           .option('ignore-rate-limits', { type: 'boolean', default: false, describe: "Apply even when Let's Encrypt production would refuse some of the new certificates (over 50 per registered domain)" }),
       async (args) => {
         const { applyCommand } = await import('./commands/apply.js');
-        exitCode = await applyCommand({ inventory: await inventoryOf(args), check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup, ignoreRateLimits: args['ignore-rate-limits'], connection: connectOptions(args) });
+        exitCode = await applyCommand({ inventory: await inventoryOf(args), check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup, ignoreRateLimits: args['ignore-rate-limits'], connection: connectOptions(args) }, standardOutput());
       },
     )
     .command(
@@ -92,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
       (y) => y.positional('inventory', { type: 'string', array: true, describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)' }).options(runOptions),
       async (args) => {
         const { planCommand } = await import('./commands/plan.js');
-        exitCode = await planCommand({ inventory: await inventoryOf(args), limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], connection: connectOptions(args) });
+        exitCode = await planCommand({ inventory: await inventoryOf(args), limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], connection: connectOptions(args) }, standardOutput());
       },
     )
     .command(
@@ -105,7 +106,7 @@ async function main(argv: string[]): Promise<void> {
           .option('out', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'Output directory' }),
       async (args) => {
         const { renderCommand } = await import('./commands/render.js');
-        exitCode = await renderCommand({ inventory: await inventoryOf(args), out: args.out, limit: args.limit, extraVars: list(args['extra-vars']) });
+        exitCode = await renderCommand({ inventory: await inventoryOf(args), out: args.out, limit: args.limit, extraVars: list(args['extra-vars']) }, standardOutput());
       },
     )
     .command(
@@ -120,7 +121,7 @@ async function main(argv: string[]): Promise<void> {
           .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
       async (args) => {
         const { hostsCommand } = await import('./commands/hosts.js');
-        exitCode = await hostsCommand({ inventory: await inventoryOf(args), vars: args.vars, defaults: args.defaults, json: args.json, limit: args.limit, extraVars: list(args['extra-vars']) });
+        exitCode = await hostsCommand({ inventory: await inventoryOf(args), vars: args.vars, defaults: args.defaults, json: args.json, limit: args.limit, extraVars: list(args['extra-vars']) }, standardOutput());
       },
     )
     .command(
@@ -135,7 +136,7 @@ async function main(argv: string[]): Promise<void> {
       async (args) => {
         const { validateCommand } = await import('./commands/validate.js');
         const merged = list(args.i);
-        exitCode = await validateCommand({ inventories: [...(merged.length > 0 ? [merged] : []), ...(args.inventories ?? []).map(String)], limit: args.limit, extraVars: list(args['extra-vars']), strict: args.strict, format: args.format });
+        exitCode = await validateCommand({ inventories: [...(merged.length > 0 ? [merged] : []), ...(args.inventories ?? []).map(String)], limit: args.limit, extraVars: list(args['extra-vars']), strict: args.strict, format: args.format }, standardOutput());
       },
     )
     .example('$0 apply inventories/example/inventory.yml', 'apply every host')

@@ -28,7 +28,7 @@ const repeat = option('--repeat', 3);
 // Ansible's no-change run takes minutes and varies little relative to its length: once by default.
 const ansibleRepeat = option('--ansible-repeat', 1);
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const { loadProject } = await import(join(projectRoot, 'dist/project/load-project.js'));
+const { prepareProjectOrThrow } = await import(join(projectRoot, 'dist/pipeline.js'));
 const { keyArguments, csrSubject } = await import(join(projectRoot, 'dist/apply/apply-script.js'));
 const { placeholderDays } = await import(join(projectRoot, 'dist/state/desired.js'));
 const { startSshFleet } = await import(join(projectRoot, 'test/helpers/sshd.ts'));
@@ -113,7 +113,7 @@ try {
   const rendered = await run(process.execPath, [cli, 'render', provisionInventory, '--out', join(work, 'render')], env);
   if (rendered.status !== 0) throw new Error(`provision render failed:\n${rendered.stderr}`);
   const ansibleInventory = join(work, 'ansible.yml');
-  writeAnsibleInventory(ansibleInventory, fleet, loadProject(provisionInventory, { root: trees.ansible }), join(work, 'render'), { keyArguments, csrSubject, placeholderDays });
+  writeAnsibleInventory(ansibleInventory, fleet, prepareProjectOrThrow(provisionInventory, { root: trees.ansible }).hosts, join(work, 'render'), { keyArguments, csrSubject, placeholderDays });
 
   const ansibleHome = join(work, 'ah');
   writeFileSync(join(work, 'ansible.cfg'), [

@@ -15,7 +15,7 @@ const args = process.argv.slice(2);
 const hostsFlag = args.indexOf('--hosts');
 const count = hostsFlag >= 0 ? Number(args[hostsFlag + 1]) : 1000;
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const { loadProject } = await import(join(projectRoot, 'dist/project/load-project.js'));
+const { prepareProjectOrThrow } = await import(join(projectRoot, 'dist/pipeline.js'));
 
 // The example inventory's group_vars, with N hosts split between web and mail servers.
 const dir = mkdtempSync(join(tmpdir(), 'provision-bench-render-'));
@@ -28,7 +28,7 @@ for (let i = 0; i < count - half; i++) lines.push(`        mail${i}.example.test
 writeFileSync(join(dir, 'inventory.yml'), `${lines.join('\n')}\n`);
 
 const started = process.hrtime.bigint();
-const work = loadProject(join(dir, 'inventory.yml'), {});
+const work = prepareProjectOrThrow(join(dir, 'inventory.yml'), {}).hosts;
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 
 function bestOf3(command, commandArgs) {

@@ -3,12 +3,11 @@ import type { ConnectOptions } from '../connection/types.js';
 import { ExitCode, InputError, RateLimitError } from '../errors.js';
 import { couldExceedLimit } from '../plan/letsencrypt-production.js';
 import { noteWarnings } from '../warnings.js';
-import { loadProject } from '../project/load-project.js';
-import { colorsFor } from '../report/colors.js';
+import { prepareProjectOrThrow, runHosts } from '../pipeline.js';
 import { hostLines, progressLine, recapLines } from '../report/human.js';
 import { jsonReport } from '../report/json.js';
-import { runHosts } from '../run/run-host.js';
 import type { HostResult } from '../run/host-result.js';
+import type { Output } from '../report/output.js';
 
 export interface ApplyCommandOptions {
   inventory: string | readonly string[];
@@ -35,28 +34,28 @@ export function exitCodeFor(results: HostResult[], detailedExitcode: boolean): n
 }
 
 /** `provision apply` (and `plan`, which is apply --check --diff). Returns the exit code. */
-export async function applyCommand(options: ApplyCommandOptions): Promise<number> {
-  const work = loadProject(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
-  const problems = connectionProblems(work.map((w) => w.host));
+export async function applyCommand(options: ApplyCommandOptions, out: Output): Promise<number> {
+  const project = prepareProjectOrThrow(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
+  const problems = connectionProblems(project.hosts.map((w) => w.host));
   if (problems.length > 0) throw new InputError(problems);
   // The check (and the Public Suffix List it loads) only when some registered domain could go over.
-  const rateLimits = couldExceedLimit(work) ? await import('../run/rate-limit-check.js') : undefined;
+  const rateLimits = couldExceedLimit(project.hosts) ? await import('../run/rate-limit-check.js') : undefined;
   if (rateLimits && !options.check && !options.ignoreRateLimits) {
     const { batchAdvice, describeExcess, excessBeforeApply } = rateLimits;
-    const excess = await excessBeforeApply(work, { forks: options.forks, connection: options.connection });
+    const excess = await excessBeforeApply(project, { forks: options.forks, connection: options.connection });
     if (excess.length > 0) throw new RateLimitError(`Let's Encrypt rate limit: nothing was applied\n${excess.map((e) => `  ${describeExcess(e)}`).join('\n')}\n  ${batchAdvice}`);
   }
-  const c = colorsFor(process.stdout);
-  const results = await runHosts(work, { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection }, (result) => {
+  const c = out.colors;
+  const results = await runHosts(project, { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection }, (result) => {
     // --json prints one document at the end, nothing before it.
     if (options.json) return;
     const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    out.write(`${lines.join('\n')}\n`);
   });
-  const excess = rateLimits?.excessOfResults(work, results) ?? [];
+  const excess = rateLimits?.excessOfResults(project.hosts, results) ?? [];
   const advice = options.ignoreRateLimits && !options.check ? 'applied anyway (--ignore-rate-limits)' : rateLimits?.batchAdvice;
   noteWarnings(excess.map((e) => ({ message: `Let's Encrypt rate limit: ${rateLimits!.describeExcess(e)}; ${advice}` })));
-  if (options.json) process.stdout.write(`${JSON.stringify({ ...jsonReport(results, options.check), ...(excess.length > 0 ? { rateLimits: excess } : {}) }, null, 2)}\n`);
-  else process.stdout.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
+  if (options.json) out.write(`${JSON.stringify({ ...jsonReport(results, options.check), ...(excess.length > 0 ? { rateLimits: excess } : {}) }, null, 2)}\n`);
+  else out.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
   return exitCodeFor(results, options.detailedExitcode);
 }

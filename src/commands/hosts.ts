@@ -1,8 +1,10 @@
 import { ExitCode, UsageError } from '../errors.js';
 import { selectHosts } from '../inventory/index.js';
-import { loadInventoryAndRoles } from '../project/load-project.js';
+import { load } from '../pipeline.js';
+import { declaredRoles } from '../vars/host-roles.js';
 import type { Role } from '../roles/role.js';
 import { pythonJson } from '../report/python-json.js';
+import type { Output } from '../report/output.js';
 
 export interface HostsCommandOptions {
   inventory: string | readonly string[];
@@ -21,12 +23,12 @@ function secretNames(vars: Record<string, unknown>, roles: (Role | undefined)[])
 }
 
 /** `provision hosts`: each host's groups, roles and (with --vars) merged inventory variables. */
-export async function hostsCommand(options: HostsCommandOptions): Promise<number> {
-  const { inventory, roles } = loadInventoryAndRoles(options.inventory, options.extraVars, false, { keepInlineVaultWithoutPassword: true });
+export async function hostsCommand(options: HostsCommandOptions, out: Output): Promise<number> {
+  const { inventory, roles } = load(options.inventory, options.extraVars, { keepInlineVaultWithoutPassword: true });
   const hosts = selectHosts(inventory, options.limit);
   if (hosts.length === 0 && options.limit) throw new UsageError(`--limit ${options.limit} matches no host in ${[options.inventory].flat().join(' ')}`);
   const listed = hosts.map((host) => {
-    const hostRoles = Array.isArray(host.vars.provision_roles) ? (host.vars.provision_roles as unknown[]).map(String) : [];
+    const hostRoles = declaredRoles(host.vars);
     const entry: Record<string, unknown> = { name: host.name, groups: host.groups, roles: hostRoles };
     if (options.vars) {
       const defaults = options.defaults ? Object.assign({}, ...hostRoles.map((r) => roles.get(r)?.defaults ?? {})) : {};
@@ -39,13 +41,13 @@ export async function hostsCommand(options: HostsCommandOptions): Promise<number
     return entry;
   });
   if (options.json) {
-    process.stdout.write(`${pythonJson({ hosts: listed }, 2)}\n`);
+    out.write(`${pythonJson({ hosts: listed }, 2)}\n`);
     return ExitCode.ok;
   }
   for (const entry of listed) {
-    process.stdout.write(`${entry.name}\n  groups: ${(entry.groups as string[]).join(', ')}\n  roles: ${(entry.roles as string[]).join(', ') || '(none)'}\n`);
+    out.write(`${entry.name}\n  groups: ${(entry.groups as string[]).join(', ')}\n  roles: ${(entry.roles as string[]).join(', ') || '(none)'}\n`);
     if (entry.vars) {
-      for (const [key, value] of Object.entries(entry.vars as Record<string, unknown>)) process.stdout.write(`  ${key}: ${pythonJson(value)}\n`);
+      for (const [key, value] of Object.entries(entry.vars as Record<string, unknown>)) out.write(`  ${key}: ${pythonJson(value)}\n`);
     }
   }
   return ExitCode.ok;

@@ -12,6 +12,7 @@ import type { ValidationReport } from '../validate/problem.js';
 import { validateInventory } from '../validate/validate-inventory.js';
 import { chooseInventory } from './inventory-args.js';
 import { takeWarnings } from '../warnings.js';
+import type { Output } from '../report/output.js';
 
 
 export interface ValidateCommandOptions {
@@ -36,7 +37,7 @@ function defaultInventories(): string[] {
 }
 
 /** `provision validate`: exit 0 when clean, 1 when anything is wrong (warnings alone do not fail; with --strict they are errors). */
-export async function validateCommand(options: ValidateCommandOptions): Promise<number> {
+export async function validateCommand(options: ValidateCommandOptions, out: Output): Promise<number> {
   const fromAnsible = options.inventories.length > 0 ? null : chooseInventory([], []);
   const inventories = options.inventories.length > 0 ? options.inventories : fromAnsible ? [fromAnsible.sources] : defaultInventories();
   if (inventories.length === 0) throw new UsageError('name an inventory: no inventories/<name>/inventory.yml here, and no ansible.cfg or ANSIBLE_INVENTORY names one');
@@ -49,6 +50,6 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
     report.files += result.files;
   }
   takeWarnings(); // the load stage's warnings are in the report already; the CLI must not print them again
-  process.stdout.write(printers[options.format](report));
+  out.write(printers[options.format](report));
   return errorCount(report) > 0 ? ExitCode.usage : ExitCode.ok;
 }

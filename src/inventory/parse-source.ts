@@ -12,7 +12,7 @@ import { buildModel } from './parse-inventory.js';
 import { DEFAULT_SCRIPT_LIMITS, loadScriptInventory, type ScriptLimits } from './script-inventory.js';
 import { validateInventory } from './validate.js';
 import { mapPairs, parseYaml, positionOf, type YamlSource } from '../yaml/parse-yaml.js';
-import { positionAt } from '../yaml/read-yaml.js';
+import { positionAt } from '../yaml/position.js';
 import type { Position } from './types.js';
 
 /** Extensions Ansible's yaml plugin accepts (and files without one). */

@@ -3,7 +3,7 @@
 // runs without a shell, with a time and an output bound, and only when no other account can change it
 // (provision often runs as root).
 
-import { spawnSync } from 'node:child_process';
+import { runProgramSync } from '../connection/local-programs.js';
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../errors.js';
@@ -50,7 +50,7 @@ function tail(stderr: Buffer | string | null): string {
 type RunResult = { stdout: string } | { problem: string };
 
 function run(abs: string, args: string[], limits: ScriptLimits): RunResult {
-  const result = spawnSync(abs, args, { timeout: limits.timeoutMs, killSignal: 'SIGKILL', maxBuffer: limits.maxOutputBytes, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = runProgramSync(abs, args, { timeout: limits.timeoutMs, killSignal: 'SIGKILL', maxBuffer: limits.maxOutputBytes, stdio: ['ignore', 'pipe', 'pipe'] });
   const command = `\`${path.basename(abs)} ${args.join(' ')}\``;
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;

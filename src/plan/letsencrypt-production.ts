@@ -1,6 +1,12 @@
 // Which hosts the rate-limit check (rate-limits.ts) looks at, without loading the Public Suffix List:
 // a run whose production certificates cannot go over the limit never loads it.
-import type { HostWork } from '../project/load-project.js';
+import type { DesiredState } from '../state/desired.js';
+
+/** A rendered host, as far as the check needs it. */
+interface HostWork {
+  host: { vars: Record<string, unknown> };
+  desired: DesiredState;
+}
 
 export const letsEncryptProduction = 'https://acme-v02.api.letsencrypt.org/directory';
 /** New certificates per registered domain per 7 days (letsencrypt.org/docs/rate-limits/). */

@@ -4,7 +4,7 @@
 import type { ActualState, Observed } from '../state/actual.js';
 import type { DesiredState, Resource } from '../state/desired.js';
 import { sha256 } from '../model/digest.js';
-import { accountNames, probeCommand } from './probe-script.js';
+import { accountNames } from './probe-script.js';
 
 export interface CarriedOver {
   /** what the first probe says about the re-rendered resources it looked at */
@@ -42,9 +42,23 @@ export function carryOver(before: DesiredState, actual: ActualState, after: Desi
   };
 }
 
-/** What decides a probe's answer: the call without the hash sent, and whether content may come back. */
+/**
+ * What decides a probe's answer for a resource: its kind and the paths or names it looks at, and for a
+ * file whether its content may come back. Two resources with the same question get the same answer.
+ */
 function signature(resource: Resource): string {
-  return `${probeCommand(resource)}${resource.kind === 'file' ? ` secret=${resource.secret}` : ''}`;
+  switch (resource.kind) {
+    case 'file':
+      return JSON.stringify([resource.kind, resource.path, resource.secret]);
+    case 'csr':
+    case 'placeholder_certificate':
+      return JSON.stringify([resource.kind, resource.path, resource.key]);
+    case 'user':
+    case 'group':
+      return JSON.stringify([resource.kind, resource.name]);
+    default:
+      return JSON.stringify([resource.kind, resource.path]);
+  }
 }
 
 function withKnownContent(resource: Resource, observed: Observed): Observed {

@@ -1,37 +1,30 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { nunjucks } from './strict-nunjucks.js';
 import { filters } from './filters.js';
 import { versionTest } from './version.js';
 import { registerGlobals } from './data-only-runtime.js';
-import { displayPath, sharedTemplatesDir } from '../paths.js';
-
-const sharedPrefix = 'shared/';
+import type { TemplateFiles } from '../roles/template-files.js';
 
 /**
- * Resolves a role's own templates by file name and the top-level partials as `shared/<file>`.
- * Compiled templates are cached by the environment, so each is compiled once per run.
+ * Resolves a role's own templates by file name and the top-level partials as `shared/<file>`, from
+ * what the load stage read. Compiled templates are cached by the environment, so each is compiled
+ * once per run.
  */
 class RoleTemplateLoader {
-  constructor(private readonly roleTemplatesDir: string) {}
+  constructor(private readonly files: TemplateFiles) {}
 
   getSource(name: string): { src: string; path: string; noCache: boolean } | null {
-    const base = name.startsWith(sharedPrefix) ? sharedTemplatesDir : this.roleTemplatesDir;
-    const relativeName = name.startsWith(sharedPrefix) ? name.slice(sharedPrefix.length) : name;
-    if (relativeName.split('/').includes('..')) return null;
-    const file = join(base, relativeName);
-    if (!existsSync(file)) return null;
-    return { src: readFileSync(file, 'utf8'), path: displayPath(file), noCache: false };
+    const file = this.files.get(name);
+    return file ? { src: file.src, path: file.path, noCache: false } : null;
   }
 }
 
 export type TemplateEnvironment = InstanceType<typeof nunjucks.Environment>;
 
-export function createEnvironment(roleTemplatesDir: string): TemplateEnvironment {
+export function createEnvironment(templates: TemplateFiles): TemplateEnvironment {
   // dev: keep nunjucks' own error objects, which carry the line, column and cause we report.
   // Undefined variables are caught by the strict lookups (strict-nunjucks.ts), which name them; a
   // variable set to null (`~` in YAML) prints as an empty string.
-  const env = new nunjucks.Environment(new RoleTemplateLoader(roleTemplatesDir) as unknown as nunjucks.ILoader, {
+  const env = new nunjucks.Environment(new RoleTemplateLoader(templates) as unknown as nunjucks.ILoader, {
     autoescape: false,
     throwOnUndefined: false,
     trimBlocks: true,

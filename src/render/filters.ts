@@ -1,16 +1,10 @@
 import { createHash } from 'node:crypto';
+import { shquote } from '../shell-quote.js';
 
 // Nunjucks filters available in every template. Anything that lands in a shell script goes through
 // `shquote`, which makes a value one literal POSIX shell word whatever it contains.
 
-/** Quote a value as a single POSIX shell word: 'it'\''s' style, safe for any byte but NUL. */
-export function shquote(value: unknown): string {
-  if (value === undefined || value === null) throw new Error('shquote: value is undefined');
-  const text = String(value);
-  if (text.includes('\0')) throw new Error('shquote: value contains a NUL byte');
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(text)) return text;
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
+export { shquote };
 
 /** Quote every element of a list and join them with spaces, for `for x in {{ list | shquote_list }}`. */
 export function shquoteList(values: unknown): string {

@@ -1,6 +1,6 @@
 import type { Problem } from '../errors.js';
 import type { Role } from '../roles/role.js';
-import { positionAt } from '../yaml/read-yaml.js';
+import { positionAt } from '../yaml/position.js';
 import { show } from '../schema/describe-error.js';
 import type { ConfigCheck, DesiredState, Handler, Resource } from '../state/desired.js';
 import { createEnvironment } from './environment.js';
@@ -21,7 +21,7 @@ export interface RoleRenderer {
 export function prepareRenderers(roles: Iterable<Role>): Map<string, RoleRenderer> {
   const renderers = new Map<string, RoleRenderer>();
   for (const role of roles) {
-    const env = createEnvironment(role.templatesDir);
+    const env = createEnvironment(role.templates);
     renderers.set(role.name, { role, env, evaluator: new ExpressionEvaluator(env, role.manifestSource.file) });
   }
   return renderers;

@@ -10,6 +10,7 @@ import { builtinRolesDir, displayPath, schemasDir } from '../paths.js';
 import type { Fact, Role } from './role.js';
 import type { RoleManifest } from './types.js';
 import { builtinCheckNames } from '../validate/checker-names.js';
+import { readTemplateFiles } from './template-files.js';
 
 let manifestValidator: ValidateFunction | undefined;
 
@@ -99,6 +100,7 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
     name,
     dir,
     templatesDir: join(dir, 'templates'),
+    templates: readTemplateFiles(join(dir, 'templates')),
     manifest,
     manifestSource,
     defaults,

@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { YamlSource } from '../yaml/read-yaml.js';
 import type { RoleManifest } from './types.js';
+import type { TemplateFiles } from './template-files.js';
 
 /** A fact of a role's manifest (`facts:`), its version patterns compiled. */
 export interface Fact {
@@ -22,6 +23,8 @@ export interface Role {
   name: string;
   dir: string;
   templatesDir: string;
+  /** every template of the role (and the shared partials), read when the role was loaded */
+  templates: TemplateFiles;
   manifest: RoleManifest;
   manifestSource: YamlSource;
   defaults: Record<string, unknown>;

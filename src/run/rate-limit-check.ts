@@ -6,7 +6,6 @@
 import { Connector } from '../connection/connect.js';
 import type { ConnectOptions } from '../connection/types.js';
 import { ConnectionError } from '../connection/types.js';
-import { lookAtHost } from '../facts/look-at-host.js';
 import { planHost } from '../plan/plan-host.js';
 import { ProbeOutputError } from '../host/protocol/parse-probe.js';
 import { isLetsEncryptProduction, mostPossible, newCertificates, newCertificatesPerDomain, overLimit } from '../plan/rate-limits.js';
@@ -14,7 +13,8 @@ import { isLetsEncryptProduction, mostPossible, newCertificates, newCertificates
 export { batchAdvice, describeExcess } from '../plan/rate-limits.js';
 import type { RateLimitExcess } from '../plan/rate-limits.js';
 import type { Plan } from '../plan/types.js';
-import type { HostWork } from '../project/load-project.js';
+import { lookAtHost } from '../pipeline.js';
+import type { Project, RenderedHost as HostWork } from '../pipeline.js';
 import type { HostResult } from './host-result.js';
 
 function productionHosts(work: HostWork[]): Set<string> {
@@ -29,8 +29,8 @@ export function excessOfResults(work: HostWork[], results: HostResult[]): RateLi
 }
 
 /** Over the limit, found before an apply: probes (read-only) the production hosts when it could be. */
-export async function excessBeforeApply(work: HostWork[], options: { forks: number; connection?: ConnectOptions }): Promise<RateLimitExcess[]> {
-  const production = work.filter((w) => isLetsEncryptProduction(w.host.vars));
+export async function excessBeforeApply(project: Pick<Project, 'hosts' | 'renderers' | 'facts'>, options: { forks: number; connection?: ConnectOptions }): Promise<RateLimitExcess[]> {
+  const production = project.hosts.filter((w) => isLetsEncryptProduction(w.host.vars));
   const certificates = production.flatMap((w) => w.desired.resources.filter((r) => r.kind === 'placeholder_certificate').map((r) => ({ host: w.host.name, domains: r.domains })));
   if (mostPossible(certificates) <= newCertificatesPerDomain) return [];
   const plans: Plan[] = [];
@@ -41,7 +41,7 @@ export async function excessBeforeApply(work: HostWork[], options: { forks: numb
       const item = production[next++]!;
       const connection = connector.connect(item.host);
       try {
-        const { desired, actual } = await lookAtHost(connection, item);
+        const { desired, actual } = await lookAtHost(connection, item, project);
         plans.push(planHost(desired, actual, { root: item.host.root, check: true, secretValues: item.host.secretValues }));
       } catch (error) {
         // Not reached or not readable: the apply itself reports that host; it asks the CA for nothing.

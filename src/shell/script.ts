@@ -2,7 +2,7 @@
 // name can never become shell syntax.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shquote } from '../render/filters.js';
+import { shquote } from '../shell-quote.js';
 import { packageRoot, sharedTemplatesDir } from '../paths.js';
 import { processGroupMarker } from '../host/protocol/answers.js';
 

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isWarning, type Problem } from '../errors.js';
-import { analyzeProject } from '../project/load-project.js';
-import type { HostWork } from '../project/load-project.js';
+import { prepareProject } from '../pipeline.js';
+import type { RenderedHost } from '../pipeline.js';
 import type { FileResource } from '../state/desired.js';
 import type { Checker, Finding } from './checker.js';
 import type { ValidationCase, ValidationProblem } from './problem.js';
@@ -45,7 +45,7 @@ function fromFinding(finding: Finding, check: string, host: string, files: FileR
   return { severity: finding.severity, check, file: file?.template ?? inventoryFile, line, host, path: finding.path, message: `${where}: ${finding.message}` };
 }
 
-async function checkHost(work: HostWork, options: ValidateOptions, inventoryFile: string, missing: Map<string, string>): Promise<ValidationProblem[]> {
+async function checkHost(work: RenderedHost, options: ValidateOptions, inventoryFile: string, missing: Map<string, string>): Promise<ValidationProblem[]> {
   const { host, desired } = work;
   const files = desired.resources.filter((r): r is FileResource => r.kind === 'file');
   const csrs = desired.resources.filter((r) => r.kind === 'csr');
@@ -83,7 +83,7 @@ async function checkHost(work: HostWork, options: ValidateOptions, inventoryFile
 /** Every problem of one inventory: variables, templates, and every rendered file checked by its reader. */
 export async function validateInventory(inventorySources: string | readonly string[], options: ValidateOptions): Promise<{ problems: ValidationProblem[]; cases: ValidationCase[]; hosts: number; files: number }> {
   const inventoryFile = [inventorySources].flat().join(' ');
-  const { work, problems: inputProblems } = analyzeProject(inventorySources, { extraVars: options.extraVars, limit: options.limit });
+  const { hosts: work, problems: inputProblems } = prepareProject(inventorySources, { extraVars: options.extraVars, limit: options.limit });
   const problems = inputProblems.flatMap((p) => fromInputProblem(p, options.strict));
   const missing = new Map<string, string>();
 

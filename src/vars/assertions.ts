@@ -11,7 +11,7 @@ const evaluators = new WeakMap<Role, ExpressionEvaluator>();
 function evaluatorOf(role: Role): ExpressionEvaluator {
   let evaluator = evaluators.get(role);
   if (!evaluator) {
-    evaluator = new ExpressionEvaluator(createEnvironment(role.templatesDir), role.manifestSource.file);
+    evaluator = new ExpressionEvaluator(createEnvironment(role.templates), role.manifestSource.file);
     evaluators.set(role, evaluator);
   }
   return evaluator;

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { Problem } from '../errors.js';
 import type { Inventory, InventoryHost, Position } from '../inventory/types.js';
-import { locate } from '../inventory/index.js';
+import { locate } from '../inventory/locate.js';
 import type { Role } from '../roles/role.js';
-import { compileSchema } from '../schema/ajv.js';
 import { describeError, formatPath, show } from '../schema/describe-error.js';
-import { schemasDir } from '../paths.js';
-import { positionAt } from '../yaml/read-yaml.js';
+import { positionAt } from '../yaml/position.js';
 import { closest } from './suggest.js';
 import { templateVars } from './template-vars.js';
 import { maskSecrets } from './mask-secrets.js';
@@ -15,11 +12,9 @@ import { checkAssertions } from './assertions.js';
 import { hostDirProblem, joinInside } from '../host-dir.js';
 import type { HostAddress } from '../model/host-address.js';
 import { connectionSettings } from './connection-settings.js';
+import type { ValidateFunction } from 'ajv';
+import type { CoreVariables } from '../roles/core-variables.js';
 
-const coreSchema = JSON.parse(readFileSync(join(schemasDir, 'core-vars.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
-const validateCore = compileSchema(coreSchema);
-const corePrefix = 'provision_';
-const coreVariables = new Set(Object.keys(coreSchema.properties));
 
 /** A host ready to render: roles resolved, variables merged with role defaults, templated and checked. */
 export interface PreparedHost {
@@ -40,6 +35,8 @@ export interface PreparedHost {
 }
 
 export interface PrepareOptions {
+  /** provision's own variables (the load stage read their schema) */
+  core: CoreVariables;
   /** --root: overrides provision_root for every host */
   root?: string;
   /** what makes each host's name a directory besides a root (`render --out`), for the message */
@@ -57,7 +54,7 @@ export function positionOfVariable(host: InventoryHost, rolesByName: Map<string,
   return host.declaredAt;
 }
 
-function checkAgainst(validate: ReturnType<typeof compileSchema>, vars: Record<string, unknown>, where: (path: (string | number)[]) => Position, hostName: string, problems: Problem[]): void {
+function checkAgainst(validate: ValidateFunction, vars: Record<string, unknown>, where: (path: (string | number)[]) => Position, hostName: string, problems: Problem[]): void {
   if (validate(vars)) return;
   for (const error of validate.errors ?? []) {
     const violation = describeError(error);
@@ -110,7 +107,7 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   for (const [name, origin] of host.origins) if (origin.secret) secretNames.add(name);
   const secretValues = [...secretNames].flatMap((n) => stringLeaves(vars[n])).filter((v) => v.length > 0);
 
-  checkAgainst(validateCore, vars, where, host.name, problems);
+  checkAgainst(options.core.validate, vars, where, host.name, problems);
   for (const name of roles) {
     const role = rolesByName.get(name);
     if (role) checkAgainst(role.validateVariables, vars, where, host.name, problems);
@@ -121,7 +118,7 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
 
   // A variable with a role's prefix that the role does not declare is a typo until proven otherwise.
   for (const variable of Object.keys(host.vars)) {
-    const known = variable.startsWith(corePrefix) ? { prefix: corePrefix, variables: coreVariables } : undefined;
+    const known = variable.startsWith(options.core.prefix) ? options.core : undefined;
     const owner = known ?? [...rolesByName.values()].map((r) => ({ prefix: r.manifest.prefix, variables: r.knownVariables })).find((r) => variable.startsWith(r.prefix));
     if (owner && !owner.variables.has(variable)) {
       const suggestion = closest(variable, owner.variables);

@@ -1,7 +1,6 @@
 import { readBoundedText } from '../inventory/read-file.js';
 import type { Problem } from '../errors.js';
-import type { Position } from '../inventory/types.js';
-import { childNode, parseYaml, positionOf, valueOrKey } from './parse-yaml.js';
+import { parseYaml } from './parse-yaml.js';
 import type { YamlSource } from './parse-yaml.js';
 
 export type { YamlSource };
@@ -14,14 +13,4 @@ export function readYaml(file: string): { source?: YamlSource; problems: Problem
   return { source: source ?? undefined, problems };
 }
 
-/** Position of the node at `path` from the document root (the deepest one that exists). */
-export function positionAt(source: YamlSource, path: readonly (string | number)[]): Position {
-  let node = source.root;
-  for (const segment of path) {
-    const child = childNode(node, segment, source.doc);
-    const next = child ? valueOrKey(child) : null;
-    if (!next) break;
-    node = next;
-  }
-  return positionOf(source.file, source.lineCounter, node);
-}
+export { positionAt } from './position.js';

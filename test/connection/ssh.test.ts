@@ -12,7 +12,7 @@ import type { ConnectOptions } from '../../src/connection/types.js';
 import { planHost } from '../../src/plan/plan-host.js';
 import { parseProbe } from '../../src/host/protocol/parse-probe.js';
 import { probeScript } from '../../src/probe/probe-script.js';
-import { loadProject } from '../../src/project/load-project.js';
+import { prepareProjectOrThrow } from '../../src/pipeline.js';
 import type { PreparedHost } from '../../src/vars/prepare-hosts.js';
 import { connectionSettings } from '../../src/vars/connection-settings.js';
 import { startSshFleet } from '../helpers/sshd.js';
@@ -84,7 +84,7 @@ test('one login per host: every script of a run goes through one control master,
 
 test('a script cut off in transfer runs nothing: the whole script is parsed before anything runs', async () => {
   const site = makeSite({ host1: fleet.inventoryVars(fleet.hosts[0]!) });
-  const [work] = loadProject(site.inventory, {});
+  const [work] = prepareProjectOrThrow(site.inventory, {}).hosts;
   await withConnection(work!.host, {}, async (connection) => {
     const probe = await connection.run(probeScript(work!.desired, work!.host.root));
     const plan = planHost(work!.desired, parseProbe(probe.stdout, work!.desired), { root: work!.host.root, secretValues: [] });

@@ -9,11 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalConnection } from '../../src/connection/local.js';
 import { Connector } from '../../src/connection/connect.js';
-import { lookAtHost } from '../../src/facts/look-at-host.js';
 import { planHost } from '../../src/plan/plan-host.js';
 import { pendingChanges } from '../../src/plan/types.js';
-import { loadProject } from '../../src/project/load-project.js';
-import { runHost } from '../../src/run/run-host.js';
+import { convergeHost, lookAtHost, prepareProjectOrThrow } from '../../src/pipeline.js';
+import type { RenderedHost, RolesAtWork, RunOptions } from '../../src/pipeline.js';
 
 function machine(command: string, args: string[], pattern: RegExp): string {
   const output = execFileSync(command, args, { encoding: 'utf8' });
@@ -50,13 +49,25 @@ function project(stated: Record<string, string>) {
   const out = join(base, 'out');
   const vars = Object.entries(stated).map(([k, v]) => `      ${k}: "${v}"\n`).join('');
   writeFileSync(join(base, 'inventory.yml'), `all:\n  hosts:\n    this-machine:\n      ansible_connection: local\n      provision_roles: [versions]\n      versions_dir: ${out}\n${vars}`);
-  return { work: loadProject(join(base, 'inventory.yml'), {})[0]!, out };
+  const project = prepareProjectOrThrow(join(base, 'inventory.yml'), {});
+  return { work: { ...project.hosts[0]!, roles: project }, out };
 }
 
 // Round trips are what the connection counts.
 const counting = () => new LocalConnection('this-machine');
 const connector = new Connector();
 after(() => connector.close());
+
+/** One host's run over the shared connector, as `provision apply` does it. */
+async function runHost(work: Work, options: RunOptions, over: Connector) {
+  const connection = over.connect(work.host);
+  try {
+    return await convergeHost(work, work.roles, options, connection);
+  } finally {
+    await connection.close();
+  }
+}
+type Work = RenderedHost & { roles: RolesAtWork };
 
 const expected = `apache ${versions.apache}\nopenssl ${versions.openssl}\npostfix ${versions.postfix}\ndovecot ${versions.dovecot}\n`;
 
@@ -70,7 +81,7 @@ test("the machine's versions are used, not the role defaults, and a no-change re
   assert.deepEqual(first.notices, [], 'nothing stated by the inventory, nothing to note');
 
   const connection = counting();
-  const look = await lookAtHost(connection, work);
+  const look = await lookAtHost(connection, work, work.roles);
   assert.equal(connection.roundTrips, 1);
   const plan = planHost(look.desired, look.actual, { secretValues: [] });
   assert.deepEqual(pendingChanges(plan), []);
@@ -87,7 +98,7 @@ test('a version the inventory states differently: the host wins, a notice says s
   ]);
 
   const connection = counting();
-  const look = await lookAtHost(connection, work);
+  const look = await lookAtHost(connection, work, work.roles);
   assert.equal(connection.roundTrips, 2, `the ${family}-only file was never probed`);
   assert.equal(look.vars.dovecot_version, versions.dovecot);
 

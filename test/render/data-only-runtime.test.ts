@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { templateVars } from '../../src/vars/template-vars.js';
 import { createEnvironment } from '../../src/render/environment.js';
+import { readTemplateFiles } from '../../src/roles/template-files.js';
 
 const value = (text: string, vars: Record<string, unknown> = {}) => {
   const result = templateVars({ ...vars, v: text });
@@ -47,7 +48,7 @@ test('role templates get the same runtime, imports and macros included', () => {
   writeFileSync(join(dir, 'lib.njk'), '{% macro hello(n) %}hello {{ n }}{% endmacro %}');
   writeFileSync(join(dir, 'ok.njk'), '{% import "lib.njk" as lib %}{{ lib.hello(name) }}');
   writeFileSync(join(dir, 'bad.njk'), '{% import "lib.njk" as lib %}{{ lib.hello.constructor }}');
-  const env = createEnvironment(dir);
+  const env = createEnvironment(readTemplateFiles(dir));
   assert.equal(env.getTemplate('ok.njk').render({ name: 'web1' }), 'hello web1');
   assert.throws(() => env.getTemplate('bad.njk').render({ name: 'web1' }), /key "constructor" of a function/);
 });

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnvironment } from '../../src/render/environment.js';
+import { readTemplateFiles } from '../../src/roles/template-files.js';
 import { directRenderer } from '../../src/render/direct-render.js';
 import { ExpressionEvaluator } from '../../src/render/expressions.js';
 import { layered } from '../../src/render/data-only-runtime.js';
@@ -15,7 +16,7 @@ import { templateVars } from '../../src/vars/template-vars.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'provision-direct-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const env = createEnvironment(dir);
+const env = createEnvironment(readTemplateFiles(dir));
 
 const vars = {
   name: 'web1.example.test',
@@ -123,8 +124,10 @@ test('a template sees its variables as they were when it was included or importe
   writeFileSync(join(dir, 'inc.njk'), 'inc:{{ x }}');
   writeFileSync(join(dir, 'main.njk'), '{% set x = "a" %}{% import "lib.njk" as lib with context %}{% include "inc.njk" %}{% set x = "b" %}|{{ lib.show() }}|{% include "inc.njk" %}|{{ x }}|{{ item.name }}');
   const host = { x: 'v', item: { name: 'host' } };
-  assert.equal(env.getTemplate('main.njk').render(host), 'inc:a|a|inc:b|b|host');
-  assert.equal(env.getTemplate('main.njk').render(layered(host, { item: { name: 'loop' } })), 'inc:a|a|inc:b|b|loop');
+  // The load stage reads a role's templates once: read the folder again now that it has these.
+  const withFiles = createEnvironment(readTemplateFiles(dir));
+  assert.equal(withFiles.getTemplate('main.njk').render(host), 'inc:a|a|inc:b|b|host');
+  assert.equal(withFiles.getTemplate('main.njk').render(layered(host, { item: { name: 'loop' } })), 'inc:a|a|inc:b|b|loop');
   // what a template sets stays in its render
   assert.deepEqual(host, { x: 'v', item: { name: 'host' } });
 });

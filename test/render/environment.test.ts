@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnvironment } from '../../src/render/environment.js';
+import { readTemplateFiles } from '../../src/roles/template-files.js';
 import { sharedTemplatesDir } from '../../src/paths.js';
 import { shquote } from '../../src/render/filters.js';
 
@@ -14,7 +15,9 @@ mkdirSync(join(templates, 'shared'), { recursive: true });
 // A decoy: `shared/...` must come from the top-level templates/, never from the role's own folder.
 writeFileSync(join(templates, 'shared', 'header.njk'), '{% macro header(role, prefix="#") %}DECOY{% endmacro %}');
 writeFileSync(join(templates, 'own.njk'), 'own {{ value }}');
-const env = createEnvironment(templates);
+// The load stage reads a role's templates once; these tests write theirs as they go, so each
+// template is looked up in a fresh read of the folder.
+const env = { getTemplate: (name: string) => createEnvironment(readTemplateFiles(templates)).getTemplate(name) };
 
 function render(name: string, source: string, context: object = {}): string {
   writeFileSync(join(templates, name), source);

@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnvironment } from '../../src/render/environment.js';
+import { readTemplateFiles } from '../../src/roles/template-files.js';
 import { ExpressionEvaluator } from '../../src/render/expressions.js';
 import { nunjucks, UndefinedVariableError } from '../../src/render/strict-nunjucks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'provision-expr-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const env = createEnvironment(dir);
+const env = createEnvironment(readTemplateFiles(dir));
 const evaluator = new ExpressionEvaluator(env, 'roles/x/role.yml');
 const context = { domains: ['a.test', 'b.test'], port: 8080, on: true, off: false, name: 'web', map: { k: 1 }, empty: [], emptyMap: {}, zero: 0, nothing: null };
 

@@ -4,12 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEnvironment } from '../../src/render/environment.js';
+import { readTemplateFiles } from '../../src/roles/template-files.js';
 import { templateProblem } from '../../src/render/template-error.js';
 import { formatProblem, type Problem } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'provision-template-error-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-const env = createEnvironment(dir);
+// The load stage reads a role's templates once; these tests write theirs as they go, so each
+// template is looked up in a fresh read of the folder.
+const env = { getTemplate: (name: string) => createEnvironment(readTemplateFiles(dir)).getTemplate(name) };
 
 /** Renders `source` as templates/<name> and returns the Problem its failure becomes (fails if it renders). */
 function problemOf(name: string, source: string, context: object): Problem {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadInventory } from '../../src/inventory/index.js';
 import { loadRoles } from '../../src/roles/load-roles.js';
+import { loadCoreVariables } from '../../src/roles/core-variables.js';
 import { mergeProblems, prepareHost, type PreparedHost, type PrepareOptions } from '../../src/vars/prepare-hosts.js';
 import type { Problem } from '../../src/errors.js';
 
@@ -44,7 +45,7 @@ const roles = loaded.roles;
 
 let counter = 0;
 /** Writes an inventory in its own directory and prepares every host of it. */
-function prepare(text: string, options: PrepareOptions = {}) {
+function prepare(text: string, options: Omit<PrepareOptions, 'core'> = {}) {
   const dir = join(base, `inv${counter++}`);
   mkdirSync(dir);
   const file = join(dir, 'hosts.yml');
@@ -52,7 +53,7 @@ function prepare(text: string, options: PrepareOptions = {}) {
   const inventory = loadInventory(file);
   const problems: Problem[] = [];
   const hosts = new Map<string, PreparedHost | undefined>();
-  for (const host of inventory.hosts) hosts.set(host.name, prepareHost(host, inventory, roles, options, problems));
+  for (const host of inventory.hosts) hosts.set(host.name, prepareHost(host, inventory, roles, { ...options, core: loadCoreVariables() }, problems));
   return { dir, file, hosts, problems };
 }
 

@@ -5,13 +5,13 @@
 // surrounding whitespace removed; an executable file is run and its stdout is the password; a script
 // named `*-client[.ext]` is asked for its label with `--vault-id LABEL`.
 
-import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import { readBoundedText } from '../read-file.js';
 import type { VaultSecret } from './vault-format.js';
 import { promptPassword } from './prompt.js';
+import { runProgramOrThrow } from '../../connection/local-programs.js';
 
 export interface VaultOptions {
   passwordFiles: string[];
@@ -54,7 +54,7 @@ function runScript(file: string, label: string, option: string): Buffer {
   let stdout: Buffer;
   try {
     // stderr is left to the terminal, as Ansible does, so a script can ask its own questions
-    stdout = execFileSync(file, args, { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 1024 * 1024, timeout: 120_000 });
+    stdout = runProgramOrThrow(file, args, { stdio: ['inherit', 'pipe', 'inherit'], maxBuffer: 1024 * 1024, timeout: 120_000 });
   } catch (e) {
     const status = (e as { status?: number | null }).status;
     if (isClientScript(file) && status === 2) throw new UsageError(`${option}: the password client script ${file} has no secret for vault id \`${label}\``);

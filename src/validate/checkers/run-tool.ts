@@ -1,6 +1,6 @@
-// Running the programs the checkers ask: no shell, nothing on stdin, C locale (messages are parsed),
-// each child in its own process group and tracked, so an interrupt reaches it.
-import { track } from '../../connection/children.js';
+// Running the programs the checkers ask (src/connection/local-programs.ts starts them), in the C
+// locale: their messages are parsed.
+import { runTool as runLocalTool } from '../../connection/local-programs.js';
 import type { RequiredTool } from '../checker.js';
 import { hasTool } from '../tools.js';
 
@@ -25,26 +25,12 @@ export class ToolMissingError extends Error {
 }
 
 export async function runTool(tool: RequiredTool, args: string[], options: RunOptions = {}): Promise<ToolResult> {
-  // Imported here, not at the top: roles load this module's checkers for their names, and execa's
-  // import alone costs a run that checks nothing about 150 ms.
-  const { execa } = await import('execa');
-  const child = track(
-    execa(tool.command, args, {
-      cwd: options.cwd,
-      env: { LC_ALL: 'C', LANG: 'C', ...options.env },
-      extendEnv: true,
-      stdin: 'ignore',
-      reject: false,
-      detached: true,
-      timeout: options.timeoutMs ?? 60_000,
-    }),
-  );
-  const result = await child;
+  const result = await runLocalTool(tool.command, args, { cwd: options.cwd, env: { LC_ALL: 'C', LANG: 'C', ...options.env }, timeoutMs: options.timeoutMs ?? 60_000 });
   if (result.failed && result.exitCode === undefined) {
-    if ((result as { code?: string }).code === 'ENOENT') throw new ToolMissingError(tool);
+    if (result.code === 'ENOENT') throw new ToolMissingError(tool);
     throw new Error(`${tool.command} ${args.join(' ')}: ${result.shortMessage}`);
   }
-  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? '') };
+  return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Throws ToolMissingError when a command is neither executable at its absolute path nor on PATH. */

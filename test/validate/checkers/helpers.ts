@@ -5,8 +5,8 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadProject } from '../../../src/project/load-project.js';
-import type { HostWork } from '../../../src/project/load-project.js';
+import { prepareProjectOrThrow } from '../../../src/pipeline.js';
+import type { RenderedHost as HostWork } from '../../../src/pipeline.js';
 import type { Checker, Finding } from '../../../src/validate/checker.js';
 import type { CsrResource, FileResource } from '../../../src/state/desired.js';
 import { requireTools } from '../../../src/validate/checkers/run-tool.js';
@@ -22,7 +22,7 @@ export function exampleHost(name: 'web1.example.test' | 'mail1.example.test', ex
   const key = extraVars.join('\0');
   let work = projects.get(key);
   if (!work) {
-    work = loadProject(exampleInventory, { extraVars });
+    work = prepareProjectOrThrow(exampleInventory, { extraVars }).hosts;
     projects.set(key, work);
   }
   const host = work.find((w) => w.host.name === name);

@@ -1,0 +1,28 @@
+// What an apply (or check-mode verify) script reported, folded into the host's result for the report.
+import type { ApplyReport } from '../host/protocol/parse-apply.js';
+import { lastLines } from '../connection/last-lines.js';
+import type { HostResult } from '../run/host-result.js';
+import type { DesiredState } from '../state/desired.js';
+import { maskSecrets } from '../vars/mask-secrets.js';
+
+export function settle(result: HostResult, desired: DesiredState, secretValues: string[], report: ApplyReport, run: { exitCode: number; stderr: string }): HostResult {
+  // Command output (a validate command, a handler) may quote a secret file's content.
+  for (const [id, message] of report.failed) {
+    const resource = desired.resources[Number(id.slice(1))];
+    result.failures.set(resource?.id ?? id, maskSecrets(message, secretValues));
+  }
+  // The script sends a failed step's stderr (tail-bounded); its last lines say why it failed.
+  for (const handler of report.handlers) handler.detail = maskSecrets(lastLines(handler.detail), secretValues);
+  result.done = new Set([...report.ok].map((id) => desired.resources[Number(id.slice(1))]?.id ?? id));
+  result.handlersRun = report.handlers;
+  result.plan?.notices.push(...report.notes);
+  const failedHandlers = report.handlers.filter((h) => !h.ok);
+  if (report.failed.size > 0 || failedHandlers.length > 0 || run.exitCode !== 0 || !report.done) {
+    result.status = 'failed';
+    const reasons = [...result.failures].map(([id, message]) => `${id}: ${message}`);
+    for (const h of failedHandlers) reasons.push(`handler ${h.name} failed${h.detail ? `: ${h.detail}` : ''}`);
+    if (reasons.length === 0) reasons.push(`script ended with exit ${run.exitCode}${run.stderr ? `: ${maskSecrets(lastLines(run.stderr), secretValues)}` : ''}`);
+    result.error = reasons.join('\n');
+  }
+  return result;
+}
