@@ -704,16 +704,23 @@ reload_services() {
 # serve the challenge (CHALLENGE_SERVICES) are reloaded, so that they serve it with the configuration
 # the same apply just installed before the CA asks for a token; a stopped one is left alone (this
 # script then serves the challenge itself).
+# A failed reload ends the run before any request, quoting the service manager's last line (the apply's
+# handler shows it).
 reload_challenge_services() {
 	for service in $CHALLENGE_SERVICES; do
-		if reload_service "$service" >>"$LOG_FILE" 2>&1; then
-			log info "reloaded $service, which serves the challenge, before the requests"
-		elif [ $? -eq 3 ]; then
-			log info "$service is not running, not reloaded (the challenge is served by this script if port $HTTP_PORT is free)"
-		else
-			log err "could not reload $service, which serves the challenge: nothing requested; see $LOG_FILE"
-			return 1
+		reload_status=0
+		reload_output=$(reload_service "$service" 2>&1) || reload_status=$?
+		if [ -n "$reload_output" ]; then
+			printf '%s\n' "$reload_output" >>"$LOG_FILE"
 		fi
+		case $reload_status in
+		0) log info "reloaded $service, which serves the challenge, before the requests" ;;
+		3) log info "$service is not running, not reloaded (the challenge is served by this script if port $HTTP_PORT is free)" ;;
+		*)
+			log err "could not reload $service, which serves the challenge, so nothing was requested: $(printf '%s\n' "$reload_output" | tail -n 1)"
+			return 1
+			;;
+		esac
 	done
 }
 
