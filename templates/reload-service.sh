@@ -1,6 +1,6 @@
 # The one way provision reloads a service, shared by the apply script's handlers (src/apply) and the
-# rendered renewal script (roles/letsencrypt/templates/renew.sh.njk includes this file). Plain POSIX sh
-# without template syntax, so Nunjucks passes it through unchanged.
+# renewal script (the letsencrypt role's file resource appends this file verbatim, `source:`). Plain
+# POSIX sh without template syntax, so a template may also include it.
 
 # reload_service UNIT: reloads (never restarts) UNIT with the host's own service manager: systemctl
 # where systemd runs (/run/systemd/system exists), else the init script, through service(8) when it is

@@ -10,6 +10,7 @@ import { buildResource, FieldError } from './build-resource.js';
 import { buildHandler, HandlerFieldError } from './build-handler.js';
 import { templateProblem } from './template-error.js';
 import { layered } from './data-only-runtime.js';
+import { hostServices } from './services.js';
 
 /** A role ready to render: its environment and expression cache live for the whole run. */
 export interface RoleRenderer {
@@ -27,7 +28,7 @@ export function prepareRenderers(roles: Iterable<Role>): Map<string, RoleRendere
   return renderers;
 }
 
-const metaFields = new Set(['loop', 'when', 'template']);
+const metaFields = new Set(['loop', 'when', 'template', 'source']);
 
 function sameResource(a: Resource, b: Resource): boolean {
   const strip = (r: Resource) => JSON.stringify({ ...r, role: '', notify: [] });
@@ -38,8 +39,12 @@ function sameResource(a: Resource, b: Resource): boolean {
  * Renders every role of one host into its DesiredState. Problems are collected, not thrown, so one run
  * reports every broken template and field at once.
  */
-export function renderHost(host: string, roleNames: string[], context: Record<string, unknown>, renderers: Map<string, RoleRenderer>): { state: DesiredState; problems: Problem[] } {
+export function renderHost(host: string, roleNames: string[], hostVars: Record<string, unknown>, renderers: Map<string, RoleRenderer>): { state: DesiredState; problems: Problem[] } {
   const problems: Problem[] = [];
+  // Every role's services first: any role's templates and expressions may read them.
+  const services = hostServices(host, roleNames, hostVars, renderers);
+  problems.push(...services.problems);
+  const context = { ...hostVars, provision_services: services.services };
   const resources: Resource[] = [];
   const byId = new Map<string, Resource>();
   const handlers: Handler[] = [];
@@ -81,13 +86,21 @@ export function renderHost(host: string, roleNames: string[], context: Record<st
           let content: string | undefined;
           let templatePath: string | undefined;
           if (kind === 'file') {
-            try {
-              const template = env.getTemplate(String(spec.template));
-              templatePath = (template as unknown as { path?: string }).path;
-              content = template.render(itemContext);
-            } catch (error) {
-              problems.push(templateProblem(error, String(spec.template), host));
-              continue;
+            if (spec.template !== undefined) {
+              try {
+                const template = env.getTemplate(String(spec.template));
+                templatePath = (template as unknown as { path?: string }).path;
+                content = template.render(itemContext);
+              } catch (error) {
+                problems.push(templateProblem(error, String(spec.template), host));
+                continue;
+              }
+            }
+            // Plain files, verbatim after the template's output (read with the role).
+            const plain = spec.source === undefined ? [] : [spec.source].flat().map((name) => role.sources.get(String(name))!);
+            if (plain.length > 0) {
+              content = (content ?? '') + plain.map((source) => source.text).join('');
+              templatePath ??= plain[0]!.path;
             }
           }
           const resource = buildResource(kind, fields, role.name, content, templatePath);

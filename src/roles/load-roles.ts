@@ -6,8 +6,8 @@ import { compileSchema } from '../schema/ajv.js';
 import { describeError, formatPath } from '../schema/describe-error.js';
 import { positionAt, readYaml } from '../yaml/read-yaml.js';
 import type { YamlSource } from '../yaml/read-yaml.js';
-import { builtinRolesDir, displayPath, schemasDir } from '../paths.js';
-import type { Fact, Role } from './role.js';
+import { builtinRolesDir, displayPath, schemasDir, sharedTemplatesDir } from '../paths.js';
+import type { Fact, PlainSource, Role } from './role.js';
 import type { RoleManifest } from './types.js';
 import { builtinCheckNames } from '../validate/checker-names.js';
 import { readTemplateFiles } from './template-files.js';
@@ -45,6 +45,17 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
   for (const [check, spec] of Object.entries(manifest.checks ?? {})) {
     if (spec.findings !== undefined) compilePattern(spec.findings, at(['checks', check, 'findings']), `role ${name}: check ${check}: findings`, problems);
   }
+  const sources = new Map<string, PlainSource>();
+  manifest.resources.forEach((entry, index) => {
+    const file = 'file' in entry ? entry.file : undefined;
+    const named = file?.source === undefined ? [] : [file.source].flat();
+    named.forEach((source, at) => {
+      const where = positionAt(manifestSource, ['resources', index, 'file', 'source', ...(Array.isArray(file!.source) ? [at] : [])]);
+      const read = readPlainSource(dir, source);
+      if (typeof read === 'string') problems.push({ ...where, message: `role ${name}: source ${JSON.stringify(source)}: ${read}` });
+      else sources.set(source, read);
+    });
+  });
 
   let defaults: Record<string, unknown> = {};
   let defaultsSource: YamlSource | null = null;
@@ -101,6 +112,7 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
     dir,
     templatesDir: join(dir, 'templates'),
     templates: readTemplateFiles(join(dir, 'templates')),
+    sources,
     manifest,
     manifestSource,
     defaults,
@@ -112,6 +124,22 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
       return (validateVariables ??= compileSchema(schema, { fromUser }));
     },
   };
+}
+
+const sharedPrefix = 'shared/';
+
+/**
+ * A plain file a file resource installs verbatim: NAME in the role's files/, or shared/NAME in the
+ * top-level templates/ (the partials the roles share). Read here, with the manifest, so rendering
+ * never reads a file; a string is why it cannot be used.
+ */
+function readPlainSource(roleDir: string, name: string): PlainSource | string {
+  const shared = name.startsWith(sharedPrefix);
+  const relative = shared ? name.slice(sharedPrefix.length) : name;
+  if (relative === '' || relative.startsWith('/') || relative.split('/').includes('..') || /\{[{%#]/.test(name)) return 'expected a file name inside the role\'s files/ (or shared/NAME), not an expression or a path leaving it';
+  const file = join(shared ? sharedTemplatesDir : join(roleDir, 'files'), relative);
+  if (!existsSync(file) || !statSync(file).isFile()) return `no such file ${displayPath(file)}`;
+  return { text: readFileSync(file, 'utf8'), path: displayPath(file) };
 }
 
 /** Every role found in the search path; an earlier directory's role shadows a later one of the same name. */

@@ -18,6 +18,12 @@ export interface Fact {
   role: string;
 }
 
+/** A file installed verbatim: its text and the path shown in messages. */
+export interface PlainSource {
+  text: string;
+  path: string;
+}
+
 /** A role loaded from disk and checked: manifest, defaults with their positions, compiled variable schema. */
 export interface Role {
   name: string;
@@ -25,6 +31,8 @@ export interface Role {
   templatesDir: string;
   /** every template of the role (and the shared partials), read when the role was loaded */
   templates: TemplateFiles;
+  /** the plain files its file resources install verbatim (`source:`), by name as the manifest gives it */
+  sources: Map<string, PlainSource>;
   manifest: RoleManifest;
   manifestSource: YamlSource;
   defaults: Record<string, unknown>;

@@ -22,7 +22,13 @@ interface Ownership {
 
 export interface FileSpec extends ResourceCommon, Ownership {
   /** template name in the role's templates/ (or a shared partial path) */
-  template: string;
+  template?: string;
+  /**
+   * plain files installed verbatim (not rendered), appended in order after the template's output when
+   * there is one: names in the role's files/, or `shared/<file>` in the top-level templates/. Literal
+   * names, read when the role is loaded. At least one of template and source.
+   */
+  source?: string | string[];
   dest: string;
   /** a command run on the candidate temp file before it is moved into place; `%s` is its path */
   validate?: string;
@@ -176,6 +182,19 @@ export interface CheckSpec {
   findings?: string;
 }
 
+/**
+ * A service of the role that uses the letsencrypt role's certificates. Rendered for each host into
+ * `provision_services` ({role, unit, certificates, challenge}), which every role's templates read.
+ */
+export interface ServiceSpec {
+  /** the unit reloaded (never restarted) by the shared reload mechanism */
+  unit: string;
+  /** an expression giving the names of the host's certificates it uses (acme_certificates names) */
+  certificates: string;
+  /** it serves the ACME HTTP-01 challenge: reloaded before the first issuance's CA calls */
+  challenge?: Templated<boolean>;
+}
+
 export interface RoleManifest {
   description?: string;
   /** variables that start with this prefix belong to the role; an unknown one is reported as a typo */
@@ -184,6 +203,7 @@ export interface RoleManifest {
   requires?: string[];
   resources: ResourceSpec[];
   asserts?: AssertSpec[];
+  services?: ServiceSpec[];
   handlers?: HandlerSpec[];
   facts?: FactSpec[];
   /** by check name */

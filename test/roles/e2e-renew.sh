@@ -615,6 +615,36 @@ expect "--once: nothing installed" test "$(serial "$www/fullchain.pem")" = "$www
 stop_pid "$web_pid"
 no_leftovers
 
+phase 17
+# 17. --once first reloads the running services that serve the challenge (the apache role's
+#     challenge: true): a running one is reloaded before any request; one whose reload fails ends the
+#     run before any request, quoting the service manager. (The private /etc/init.d: an apache2 init
+#     script whose status says running.)
+use once
+cp -a "$T/init.d/apache2" "$T/apache2.init"
+printf '#!/bin/sh\ncase "$1" in status) exit 0 ;; reload) echo "apache2 reloaded by the test" ;; esac\n' >"$T/init.d/apache2"
+mark=$(wc -l <"$T/acme.log")
+status=0
+"$script" --once >"$T/once.out" 2>&1 || status=$?
+tail -n +"$((mark + 1))" "$T/acme.log" >"$T/last.log"
+expect "--once: exits 0 when nothing is due (got $status)" test "$status" = 0
+expect "--once: the running challenge service is reloaded first" logged "info: reloaded apache2, which serves the challenge, before the requests"
+expect "--once: its output is in the log" logged "apache2 reloaded by the test"
+printf '#!/bin/sh\ncase "$1" in status) exit 0 ;; reload) echo "apache2: reload refused" >&2; exit 1 ;; esac\n' >"$T/init.d/apache2"
+mark=$(wc -l <"$T/acme.log")
+status=0
+"$script" --once --force >"$T/once.out" 2>&1 || status=$?
+tail -n +"$((mark + 1))" "$T/acme.log" >"$T/last.log"
+expect "--once: a failed reload of a challenge service exits 1 (got $status)" test "$status" = 1
+expect "--once: says so on stderr, quoting the reason" grep -q "could not reload apache2, which serves the challenge, so nothing was requested: apache2: reload refused" "$T/once.out"
+expect "--once: nothing requested after it" not_logged "requesting a certificate"
+cp -a "$T/apache2.init" "$T/init.d/apache2"
+use base
+mark=$(wc -l <"$T/acme.log")
+run 0
+expect "without --once no challenge service is reloaded" not_logged "which serves the challenge"
+no_leftovers
+
 echo "log: $T/acme.log ($(($(date +%s) - started)) s)"
 if [ "$failed" = 0 ]; then rm -rf "$T"; fi
 echo "$passed passed, $failed failed"
