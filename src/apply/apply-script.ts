@@ -1,4 +1,5 @@
 import type { Change, Plan } from '../plan/types.js';
+import { pendingChanges } from '../plan/types.js';
 import type { CsrResource, DesiredState, HandlerStep } from '../state/desired.js';
 import { placeholderDays, resourceTarget } from '../state/desired.js';
 import { hostPath, readShellLibrary, reloadServiceLibrary, shquote, wrapScript } from '../shell/script.js';
@@ -64,7 +65,7 @@ function prepareStep(change: Change, id: string): string | undefined {
  * whole-configuration checks with the candidates in place. Ends with `abort_if_failed`.
  */
 function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetCheck[], mode: 'apply' | 'verify'): string[] {
-  const pending = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+  const pending = pendingChanges(plan);
   const idOf = (change: Change) => scriptId(desired, change);
   const lines: string[] = [];
   for (const change of pending) {
@@ -107,7 +108,7 @@ function stepArguments(step: HandlerStep): string {
  * (on stdin, never on a command line); keys are generated on the host and never leave it.
  */
 export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOptions): string {
-  const pending = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+  const pending = pendingChanges(plan);
   const idOf = (change: Change) => scriptId(desired, change);
   const lines: string[] = [];
 

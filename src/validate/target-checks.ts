@@ -1,4 +1,5 @@
 import type { Change } from '../plan/types.js';
+import { isPending } from '../plan/types.js';
 import { shquote } from '../render/filters.js';
 
 /**
@@ -46,7 +47,7 @@ function under(path: string, root: string): boolean {
 
 /** The target checks that pending changes call for: one per check named by a changed file. */
 export function targetChecksFor(changes: Change[], vars: Record<string, unknown>): TargetCheck[] {
-  const pending = changes.filter((c) => c.action === 'create' || c.action === 'update');
+  const pending = changes.filter(isPending);
   const names = new Set(pending.flatMap((c) => (c.resource.kind === 'file' ? (c.resource.checks ?? []) : [])));
   const checks: TargetCheck[] = [];
   for (const name of names) {
