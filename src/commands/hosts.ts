@@ -3,6 +3,7 @@ import { selectHosts } from '../inventory/index.js';
 import { loadInventoryAndRoles } from '../project/load-project.js';
 import type { Role } from '../roles/role.js';
 import { pythonJson } from '../report/python-json.js';
+import { declaredRoles } from '../vars/host-roles.js';
 
 export interface HostsCommandOptions {
   inventory: string | readonly string[];
@@ -26,7 +27,7 @@ export async function hostsCommand(options: HostsCommandOptions): Promise<number
   const hosts = selectHosts(inventory, options.limit);
   if (hosts.length === 0 && options.limit) throw new UsageError(`--limit ${options.limit} matches no host in ${[options.inventory].flat().join(' ')}`);
   const listed = hosts.map((host) => {
-    const hostRoles = Array.isArray(host.vars.provision_roles) ? (host.vars.provision_roles as unknown[]).map(String) : [];
+    const hostRoles = declaredRoles(host.vars);
     const entry: Record<string, unknown> = { name: host.name, groups: host.groups, roles: hostRoles };
     if (options.vars) {
       const defaults = options.defaults ? Object.assign({}, ...hostRoles.map((r) => roles.get(r)?.defaults ?? {})) : {};

@@ -12,6 +12,7 @@ import type { DesiredState } from '../state/desired.js';
 import { mergeProblems, positionOfVariable, prepareHost } from '../vars/prepare-hosts.js';
 import { checkPathRules } from '../render/path-rules.js';
 import type { PreparedHost } from '../vars/prepare-hosts.js';
+import { declaredRoles } from '../vars/host-roles.js';
 
 export interface ProjectOptions {
   extraVars?: string[];
@@ -35,7 +36,7 @@ export function roleSearchPath(inventory: Inventory): string[] {
 
 /** The roles some host of the inventory names in provision_roles (extra vars included). */
 function rolesInUse(inventory: Inventory): Set<string> {
-  return new Set(inventory.hosts.flatMap((host) => (Array.isArray(host.vars.provision_roles) ? host.vars.provision_roles.map(String) : [])));
+  return new Set(inventory.hosts.flatMap((host) => declaredRoles(host.vars)));
 }
 
 /**

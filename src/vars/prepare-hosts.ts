@@ -12,6 +12,7 @@ import { closest } from './suggest.js';
 import { templateVars } from './template-vars.js';
 import { maskSecrets } from './mask-secrets.js';
 import { checkAssertions } from './assertions.js';
+import { declaredRoles, rolesWellFormed } from './host-roles.js';
 import { hostDirProblem, joinInside } from '../host-dir.js';
 
 const coreSchema = JSON.parse(readFileSync(join(schemasDir, 'core-vars.schema.json'), 'utf8')) as { properties: Record<string, unknown> };
@@ -87,9 +88,8 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   const where = (path: (string | number)[]) => positionOfVariable(host, rolesByName, roles, path);
   const before = problems.length;
   let roles: string[] = [];
-  const declaredRoles = host.vars.provision_roles;
-  if (Array.isArray(declaredRoles) && declaredRoles.every((r) => typeof r === 'string')) {
-    roles = declaredRoles as string[];
+  if (rolesWellFormed(host.vars)) {
+    roles = declaredRoles(host.vars);
     roles.forEach((name, index) => {
       if (!rolesByName.has(name)) {
         const suggestion = closest(name, rolesByName.keys());
