@@ -5,6 +5,7 @@ import { placeholderDays, resourceTarget } from '../state/desired.js';
 import { hostPath, readShellLibrary, reloadServiceLibrary, shquote, wrapScript } from '../shell/script.js';
 import { createdAccountsFile, pendingHandlersFile } from '../probe/probe-script.js';
 import type { TargetCheck } from '../validate/target-checks.js';
+import type { KeyType } from '../roles/types.js';
 
 export interface ApplyOptions {
   /** keep the file a change replaces as `file.PID.DATE~` (Ansible's backup: yes) */
@@ -13,7 +14,7 @@ export interface ApplyOptions {
   targetChecks: TargetCheck[];
 }
 
-export const keyArguments: Record<string, string[]> = {
+export const keyArguments: Record<KeyType, string[]> = {
   rsa2048: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
   rsa3072: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072'],
   rsa4096: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'],
@@ -48,7 +49,7 @@ function prepareStep(change: Change, id: string): string | undefined {
       return `ensure_dir ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}${change.replacesLink ? ` ${shquote(change.replacesLink)}` : ''}`;
     case 'private_key':
       if (!change.rewrite) return `set_attrs ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
-      return `gen_key ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)} ${keyArguments[r.keyType]!.join(' ')}`;
+      return `gen_key ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)} ${keyArguments[r.keyType].join(' ')}`;
     case 'csr':
       if (!change.rewrite) return `set_attrs ${id} ${hostPath(r.path)} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;
       return `make_csr ${id} ${hostPath(r.path)} ${hostPath(r.key)} ${q(csrSubject(r))} ${q(r.domains.map((d) => `DNS:${d}`).join(','))} ${q(change.mode)} ${q(change.owner)} ${q(change.group)}`;

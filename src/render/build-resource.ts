@@ -2,10 +2,9 @@
 // checking every value that will reach a shell script on the host.
 import { formats, isSafeAbsolutePath } from '../schema/formats.js';
 import { show } from '../schema/describe-error.js';
+import { keyTypes } from '../roles/types.js';
 import type { KeyType } from '../roles/types.js';
 import type { Resource } from '../state/desired.js';
-
-export const keyTypes: readonly KeyType[] = ['rsa2048', 'rsa3072', 'rsa4096', 'ec256', 'ec384'];
 
 /** A field with a value that cannot be used; `field` names the manifest key so the error can point at it. */
 export class FieldError extends Error {
