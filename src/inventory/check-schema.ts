@@ -90,7 +90,7 @@ function message(error: ErrorObject, context: Context, found: string): string {
 }
 
 /** Every structural problem of the inventory in `source`, in document order. */
-export function validateInventory(source: YamlSource): Problem[] {
+export function checkInventorySchema(source: YamlSource): Problem[] {
   const validate = validator();
   if (validate(source.value)) return [];
   const problems: (Problem & { offset: number })[] = [];
