@@ -9,7 +9,7 @@ import { textReport } from '../validate/formats/text.js';
 import { errorCount } from '../validate/problem.js';
 import type { Format } from './validate-formats.js';
 import type { ValidationReport } from '../validate/problem.js';
-import { validateInventory } from '../validate/validate-inventory.js';
+import { validateProject } from '../validate/validate-project.js';
 import { chooseInventory } from './inventory-args.js';
 import { takeWarnings } from '../warnings.js';
 
@@ -42,7 +42,7 @@ export async function validateCommand(options: ValidateCommandOptions): Promise<
   if (inventories.length === 0) throw new UsageError('name an inventory: no inventories/<name>/inventory.yml here, and no ansible.cfg or ANSIBLE_INVENTORY names one');
   const report: ValidationReport = { inventories: inventories.map((i) => [i].flat().join(' ')), problems: [], cases: [], hosts: 0, files: 0 };
   for (const inventory of inventories) {
-    const result = await validateInventory(inventory, { limit: options.limit, extraVars: options.extraVars, strict: options.strict, checkers });
+    const result = await validateProject(inventory, { limit: options.limit, extraVars: options.extraVars, strict: options.strict, checkers });
     report.problems.push(...result.problems);
     report.cases.push(...result.cases);
     report.hosts += result.hosts;

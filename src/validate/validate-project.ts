@@ -77,7 +77,7 @@ async function checkHost(work: HostWork, options: ValidateOptions, inventoryFile
 }
 
 /** Every problem of one inventory: variables, templates, and every rendered file checked by its reader. */
-export async function validateInventory(inventorySources: string | readonly string[], options: ValidateOptions): Promise<{ problems: ValidationProblem[]; cases: ValidationCase[]; hosts: number; files: number }> {
+export async function validateProject(inventorySources: string | readonly string[], options: ValidateOptions): Promise<{ problems: ValidationProblem[]; cases: ValidationCase[]; hosts: number; files: number }> {
   const inventoryFile = [inventorySources].flat().join(' ');
   const { work, problems: inputProblems } = analyzeProject(inventorySources, { extraVars: options.extraVars, limit: options.limit });
   const problems = inputProblems.flatMap((p) => fromInputProblem(p, options.strict));
