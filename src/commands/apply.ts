@@ -4,7 +4,7 @@ import { ExitCode, InputError } from '../errors.js';
 import { loadProject } from '../project/load-project.js';
 import { colorsFor } from '../report/colors.js';
 import { hostLines, progressLine, recapLines } from '../report/human.js';
-import { jsonReport } from '../report/json.js';
+import { applyJsonReport } from '../report/json.js';
 import { runHosts } from '../run/run-host.js';
 import type { HostResult } from '../run/host-result.js';
 
@@ -42,7 +42,7 @@ export async function applyCommand(options: ApplyCommandOptions): Promise<number
     const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
-  if (options.json) process.stdout.write(`${JSON.stringify(jsonReport(results, options.check), null, 2)}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(applyJsonReport(results, options.check), null, 2)}\n`);
   else process.stdout.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
   return exitCodeFor(results, options.detailedExitcode);
 }

@@ -3,7 +3,7 @@ import { isPending } from '../plan/types.js';
 import type { HostResult } from '../run/host-result.js';
 
 /** The one JSON document `--json` prints. */
-export function jsonReport(results: HostResult[], check: boolean): object {
+export function applyJsonReport(results: HostResult[], check: boolean): object {
   return {
     check,
     hosts: results.map((r) => ({
