@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { checkers } from '../validate/checkers/index.js';
 import { githubReport } from '../validate/formats/github.js';
-import { jsonReport } from '../validate/formats/json.js';
+import { validationJsonReport } from '../validate/formats/json.js';
 import { junitReport } from '../validate/formats/junit.js';
 import { textReport } from '../validate/formats/text.js';
 import { errorCount } from '../validate/problem.js';
@@ -23,7 +23,7 @@ export interface ValidateCommandOptions {
   format: Format;
 }
 
-const printers: Record<Format, (report: ValidationReport) => string> = { text: textReport, json: jsonReport, github: githubReport, junit: junitReport };
+const printers: Record<Format, (report: ValidationReport) => string> = { text: textReport, json: validationJsonReport, github: githubReport, junit: junitReport };
 
 /** With no inventory named: every inventories/<name>/inventory.yml below the working directory. */
 function defaultInventories(): string[] {
