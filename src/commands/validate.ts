@@ -7,7 +7,7 @@ import { validationJsonReport } from '../validate/printers/json.js';
 import { junitReport } from '../validate/printers/junit.js';
 import { textReport } from '../validate/printers/text.js';
 import { errorCount } from '../validate/problem.js';
-import type { Format } from './validate-formats.js';
+import type { ValidateOutputFormat } from './validate-output-formats.js';
 import type { ValidationReport } from '../validate/problem.js';
 import { validateProject } from '../validate/validate-project.js';
 import { chooseInventory } from './inventory-args.js';
@@ -20,10 +20,10 @@ export interface ValidateCommandOptions {
   limit?: string;
   extraVars: string[];
   strict: boolean;
-  format: Format;
+  format: ValidateOutputFormat;
 }
 
-const printers: Record<Format, (report: ValidationReport) => string> = { text: textReport, json: validationJsonReport, github: githubReport, junit: junitReport };
+const printers: Record<ValidateOutputFormat, (report: ValidationReport) => string> = { text: textReport, json: validationJsonReport, github: githubReport, junit: junitReport };
 
 /** With no inventory named: every inventories/<name>/inventory.yml below the working directory. */
 function defaultInventories(): string[] {
