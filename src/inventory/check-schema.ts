@@ -97,7 +97,7 @@ export function checkInventorySchema(source: YamlSource): Problem[] {
   for (const error of validate.errors ?? []) {
     const path = pointerToPath(error.instancePath).map(String);
     const context = contextOf(path);
-    let { keyNode, valueNode } = nodesAt(source, path);
+    const { keyNode, valueNode } = nodesAt(source, path);
     let node = valueNode ?? keyNode;
     if (error.keyword === 'additionalProperties') {
       const extra = childNode(valueNode, (error.params as { additionalProperty: string }).additionalProperty, source.doc);
