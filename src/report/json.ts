@@ -9,10 +9,15 @@ export function applyJsonReport(results: HostResult[], check: boolean): object {
     hosts: results.map((r) => ({
       name: r.name,
       status: r.status,
-      changes: (r.plan?.changes ?? [])
-        .filter(isPending)
-        .map((c) => ({ resource: c.resource.kind, path: resourceTarget(c.resource), action: c.action, ...(r.failures.has(c.resource.id) ? { error: r.failures.get(c.resource.id) } : {}) })),
-      handlers: check ? (r.plan?.handlers ?? []).map((h) => ({ name: h.name, ran: false })) : r.handlersRun.map((h) => ({ name: h.name, ran: true, ok: h.ok, ...(h.ok ? {} : { error: h.detail }) })),
+      changes: (r.plan?.changes ?? []).filter(isPending).map((c) => ({
+        resource: c.resource.kind,
+        path: resourceTarget(c.resource),
+        action: c.action,
+        ...(r.failures.has(c.resource.id) ? { error: r.failures.get(c.resource.id) } : {}),
+      })),
+      handlers: check
+        ? (r.plan?.handlers ?? []).map((h) => ({ name: h.name, ran: false }))
+        : r.handlersRun.map((h) => ({ name: h.name, ran: true, ok: h.ok, ...(h.ok ? {} : { error: h.detail }) })),
       notices: [...(r.notices ?? []), ...(r.plan?.notices ?? [])],
       error: r.error ?? null,
       roundTrips: r.roundTrips ?? 0,
