@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { formats } from './commands/validate-formats.js';
+import { validateOutputFormats } from './commands/validate-output-formats.js';
 import { stopChildren } from './connection/children.js';
 import type { ConnectOptions } from './connection/types.js';
 import { ExitCode, formatProblem, InputError, ProvisionError, UsageError } from './errors.js';
@@ -132,7 +132,7 @@ async function main(argv: string[]): Promise<void> {
           .positional('inventories', { type: 'string', array: true, describe: 'Inventories, each validated on its own (default: ansible.cfg/ANSIBLE_INVENTORY, else inventories/*/inventory.yml)' })
           .options(commonOptions)
           .option('strict', { type: 'boolean', default: false, describe: 'Warnings are errors: a checker that is not installed, and what Ansible only warns about (duplicate key, unknown group key)' })
-          .option('format', { choices: formats, default: 'text' as const, describe: 'Output: text, json, github (annotations) or junit (XML)' }),
+          .option('format', { choices: validateOutputFormats, default: 'text' as const, describe: 'Output: text, json, github (annotations) or junit (XML)' }),
       async (args) => {
         const { validateCommand } = await import('./commands/validate.js');
         const merged = list(args.i);

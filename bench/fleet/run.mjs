@@ -78,7 +78,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, interrupted);
 
 /** Ends every ControlPersist master listening in `dir` (`ssh -O exit`: the master's own way out). */
 function closeMasters(dir) {
-  let names = [];
+  let names;
   try { names = readdirSync(dir); } catch { return; }
   for (const name of names) {
     try { execFileSync('/usr/bin/ssh', ['-o', `ControlPath=${join(dir, name)}`, '-O', 'exit', 'bench'], { stdio: 'ignore' }); } catch { /* already gone */ }

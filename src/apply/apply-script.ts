@@ -1,4 +1,5 @@
 import type { Change, Plan } from '../plan/types.js';
+import { isPending } from '../plan/types.js';
 import type { CsrResource, DesiredState } from '../state/desired.js';
 import { placeholderDays, resourceTarget } from '../state/desired.js';
 import { readShellLibrary, reloadServiceLibrary, wrapScript } from '../shell/script.js';
@@ -7,6 +8,7 @@ import type { ScriptId } from '../host/protocol/script-ids.js';
 import { scriptId } from '../host/protocol/script-ids.js';
 import * as call from '../host/shell-calls.js';
 import type { TargetCheck } from '../validate/target-checks.js';
+import type { KeyType } from '../roles/types.js';
 
 export interface ApplyOptions {
   /** keep the file a change replaces as `file.PID.DATE~` (Ansible's backup: yes) */
@@ -15,7 +17,7 @@ export interface ApplyOptions {
   targetChecks: TargetCheck[];
 }
 
-export const keyArguments: Record<string, string[]> = {
+export const keyArguments: Record<KeyType, string[]> = {
   rsa2048: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
   rsa3072: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072'],
   rsa4096: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096'],
@@ -51,7 +53,7 @@ function prepareStep(change: Change, id: ScriptId): string | undefined {
       return call.ensureDir({ id, path: r.path, ...attributes, oldTarget: change.replacesLink });
     case 'private_key':
       if (!change.rewrite) return call.setAttrs({ id, path: r.path, ...attributes });
-      return call.genKey({ id, path: r.path, ...attributes, opensslArgs: keyArguments[r.keyType]! });
+      return call.genKey({ id, path: r.path, ...attributes, opensslArgs: keyArguments[r.keyType] });
     case 'csr':
       if (!change.rewrite) return call.setAttrs({ id, path: r.path, ...attributes });
       return call.makeCsr({ id, path: r.path, key: r.key, subject: csrSubject(r), san: subjectAltNames(r.domains), ...attributes });
@@ -68,7 +70,7 @@ function prepareStep(change: Change, id: ScriptId): string | undefined {
  * whole-configuration checks with the candidates in place. Ends with `abort_if_failed`.
  */
 function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetCheck[], mode: 'apply' | 'verify'): { lines: string[]; checks: number } {
-  const pending = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+  const pending = plan.changes.filter(isPending);
   const idOf = (change: Change) => idIn(desired, change);
   const lines: string[] = [];
   let checks = 0;
@@ -109,7 +111,7 @@ function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetChe
  * (on stdin, never on a command line); keys are generated on the host and never leave it.
  */
 export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOptions): string {
-  const pending = plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+  const pending = plan.changes.filter(isPending);
   const idOf = (change: Change) => idIn(desired, change);
   const lines: string[] = [];
 

@@ -5,7 +5,7 @@ import { couldExceedLimit } from '../plan/letsencrypt-production.js';
 import { noteWarnings } from '../warnings.js';
 import { prepareProjectOrThrow, runHosts } from '../pipeline.js';
 import { hostLines, progressLine, recapLines } from '../report/human.js';
-import { jsonReport } from '../report/json.js';
+import { applyJsonReport } from '../report/json.js';
 import type { HostResult } from '../run/host-result.js';
 import type { Output } from '../report/output.js';
 
@@ -55,7 +55,7 @@ export async function applyCommand(options: ApplyCommandOptions, out: Output): P
   const excess = rateLimits?.excessOfResults(project.hosts, results) ?? [];
   const advice = options.ignoreRateLimits && !options.check ? 'applied anyway (--ignore-rate-limits)' : rateLimits?.batchAdvice;
   noteWarnings(excess.map((e) => ({ message: `Let's Encrypt rate limit: ${rateLimits!.describeExcess(e)}; ${advice}` })));
-  if (options.json) out.write(`${JSON.stringify({ ...jsonReport(results, options.check), ...(excess.length > 0 ? { rateLimits: excess } : {}) }, null, 2)}\n`);
+  if (options.json) out.write(`${JSON.stringify({ ...applyJsonReport(results, options.check), ...(excess.length > 0 ? { rateLimits: excess } : {}) }, null, 2)}\n`);
   else out.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
   return exitCodeFor(results, options.detailedExitcode);
 }

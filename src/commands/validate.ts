@@ -2,14 +2,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
 import { checkers } from '../validate/checkers/index.js';
-import { githubReport } from '../validate/formats/github.js';
-import { jsonReport } from '../validate/formats/json.js';
-import { junitReport } from '../validate/formats/junit.js';
-import { textReport } from '../validate/formats/text.js';
+import { githubReport } from '../validate/printers/github.js';
+import { validationJsonReport } from '../validate/printers/json.js';
+import { junitReport } from '../validate/printers/junit.js';
+import { textReport } from '../validate/printers/text.js';
 import { errorCount } from '../validate/problem.js';
-import type { Format } from './validate-formats.js';
+import type { ValidateOutputFormat } from './validate-output-formats.js';
 import type { ValidationReport } from '../validate/problem.js';
-import { validateInventory } from '../validate/validate-inventory.js';
+import { validateProject } from '../validate/validate-project.js';
 import { chooseInventory } from './inventory-args.js';
 import { takeWarnings } from '../warnings.js';
 import type { Output } from '../report/output.js';
@@ -21,10 +21,10 @@ export interface ValidateCommandOptions {
   limit?: string;
   extraVars: string[];
   strict: boolean;
-  format: Format;
+  format: ValidateOutputFormat;
 }
 
-const printers: Record<Format, (report: ValidationReport) => string> = { text: textReport, json: jsonReport, github: githubReport, junit: junitReport };
+const printers: Record<ValidateOutputFormat, (report: ValidationReport) => string> = { text: textReport, json: validationJsonReport, github: githubReport, junit: junitReport };
 
 /** With no inventory named: every inventories/<name>/inventory.yml below the working directory. */
 function defaultInventories(): string[] {
@@ -43,7 +43,7 @@ export async function validateCommand(options: ValidateCommandOptions, out: Outp
   if (inventories.length === 0) throw new UsageError('name an inventory: no inventories/<name>/inventory.yml here, and no ansible.cfg or ANSIBLE_INVENTORY names one');
   const report: ValidationReport = { inventories: inventories.map((i) => [i].flat().join(' ')), problems: [], cases: [], hosts: 0, files: 0 };
   for (const inventory of inventories) {
-    const result = await validateInventory(inventory, { limit: options.limit, extraVars: options.extraVars, strict: options.strict, checkers });
+    const result = await validateProject(inventory, { limit: options.limit, extraVars: options.extraVars, strict: options.strict, checkers });
     report.problems.push(...result.problems);
     report.cases.push(...result.cases);
     report.hosts += result.hosts;

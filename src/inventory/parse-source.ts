@@ -10,7 +10,7 @@ import { looksLikeListFormat, parseListFormat } from './json-list.js';
 import type { InventoryModel } from './model.js';
 import { buildModel } from './parse-inventory.js';
 import { DEFAULT_SCRIPT_LIMITS, loadScriptInventory, type ScriptLimits } from './script-inventory.js';
-import { validateInventory } from './validate.js';
+import { checkInventorySchema } from './check-schema.js';
 import { mapPairs, parseYaml, positionOf, type YamlSource } from '../yaml/parse-yaml.js';
 import { positionAt } from '../yaml/position.js';
 import type { Position } from './types.js';
@@ -100,14 +100,14 @@ export function parseSourceFile(file: SourceFile, model: InventoryModel, options
         ];
       }
       if (looksLikeListFormat(value)) return parseListFormat(value, { file: file.display, where: (keys) => positionAt(source, keys) }, model);
-      const problems = [...parsed.problems, ...validateInventory(source)];
+      const problems = [...parsed.problems, ...checkInventorySchema(source)];
       problems.push(...buildModel(source, model).problems);
       return problems;
     }
     // not a YAML mapping: Ansible's ini plugin tries next. A .yml file that is not INI keeps its YAML errors.
     if (ext !== '' && !firstLineIsSection(text)) {
       if (errors.length > 0 || !source) return parsed.problems;
-      return [...parsed.problems, ...validateInventory(source)];
+      return [...parsed.problems, ...checkInventorySchema(source)];
     }
   }
   return parseIni(text, file.display, model);

@@ -58,7 +58,7 @@ function walk(top: string, abs: string, display: string, depth: number, seen: Se
     if (isIgnoredName(name)) continue;
     const childAbs = path.join(abs, name);
     const childDisplay = path.join(display, name);
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(childAbs).isDirectory();
     } catch {

@@ -5,6 +5,7 @@ import { createdAccountsFile } from '../host/protocol/files.js';
 import { sha256 } from '../model/digest.js';
 import { hidden, revealsSecret, unifiedDiff } from './diff.js';
 import type { Change, Plan } from './types.js';
+import { isPending } from './types.js';
 import { parentDirErrors } from './parent-dirs.js';
 
 export interface PlanOptions {
@@ -204,7 +205,7 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
   errors.push(...parentDirs.errors);
   for (const change of changes) {
     const below = parentDirs.recheckBelow.get(change.resource);
-    if (below !== undefined && (change.action === 'create' || change.action === 'update')) change.recheckBelow = below;
+    if (below !== undefined && isPending(change)) change.recheckBelow = below;
   }
   if (unappliedAccounts.size > 0) {
     notices.push(actual.isRoot ? `owner/group not set where the account does not exist here: ${[...unappliedAccounts].sort().join(', ')}` : 'not running as root: owner and group changes skipped');
@@ -213,7 +214,7 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     const where = underRoot ? 'under a --root tree' : 'in check mode';
     notices.push(`no CA is contacted ${where}: a self-signed placeholder stands in for ${placeholders.join(', ')}`);
   }
-  const notified = new Set(changes.filter((c) => c.action === 'create' || c.action === 'update').flatMap((c) => c.resource.notify));
+  const notified = new Set(changes.filter(isPending).flatMap((c) => c.resource.notify));
   const handlers = desired.handlers.filter((h) => notified.has(h.name) || actual.pendingHandlers.includes(h.name));
   if (underRoot && handlers.length > 0) notices.push(`handlers not run under a --root tree: ${handlers.map((h) => h.name).join(', ')}`);
   return { host: desired.host, root: options.root, changes, handlers: underRoot ? [] : handlers, notices, errors };

@@ -46,6 +46,11 @@ export function hasWork(plan: Plan): boolean {
   return pendingChanges(plan).length > 0 || plan.handlers.length > 0;
 }
 
+/** A change the apply makes: a create or an update (not unchanged, not skipped). */
+export function isPending(change: Change): boolean {
+  return change.action === 'create' || change.action === 'update';
+}
+
 export function pendingChanges(plan: Plan): Change[] {
-  return plan.changes.filter((c) => c.action === 'create' || c.action === 'update');
+  return plan.changes.filter(isPending);
 }

@@ -1,11 +1,10 @@
 // Turns one manifest resource entry, its fields already evaluated for a host, into a typed Resource,
 // checking every value that will reach a shell script on the host.
-import { formats, isSafeAbsolutePath } from '../schema/formats.js';
+import { isSafeAbsolutePath, stringFormats } from '../schema/string-formats.js';
 import { show } from '../schema/describe-error.js';
+import { keyTypes } from '../roles/types.js';
 import type { KeyType } from '../roles/types.js';
 import type { Resource } from '../state/desired.js';
-
-export const keyTypes: readonly KeyType[] = ['rsa2048', 'rsa3072', 'rsa4096', 'ec256', 'ec384'];
 
 /** A field with a value that cannot be used; `field` names the manifest key so the error can point at it. */
 export class FieldError extends Error {
@@ -58,19 +57,19 @@ function list(fields: Fields, name: string): string[] {
 function dnsNames(fields: Fields, what: string): string[] {
   const domains = list(fields, 'domains');
   if (domains.length === 0) throw new FieldError('domains', `domains: ${what} needs at least one name`);
-  for (const d of domains) if (!formats['dns-name']!.test(d)) throw new FieldError('domains', `domains: ${show(d)} is not a DNS name`);
+  for (const d of domains) if (!stringFormats['dns-name']!.test(d)) throw new FieldError('domains', `domains: ${show(d)} is not a DNS name`);
   return domains;
 }
 
 function accountName(fields: Fields, name: string): string | undefined {
   const value = optionalText(fields, name);
-  if (value !== undefined && !formats['user-name']!.test(value)) throw new FieldError(name, `${name}: ${show(value)} is not a user or group name`);
+  if (value !== undefined && !stringFormats['user-name']!.test(value)) throw new FieldError(name, `${name}: ${show(value)} is not a user or group name`);
   return value;
 }
 
 function ownership(fields: Fields): { owner?: string; group?: string; mode?: string } {
   const mode = optionalText(fields, 'mode');
-  if (mode !== undefined && !formats.mode!.test(mode)) throw new FieldError('mode', `mode: ${show(mode)} is not an octal file mode such as "0640"`);
+  if (mode !== undefined && !stringFormats.mode!.test(mode)) throw new FieldError('mode', `mode: ${show(mode)} is not an octal file mode such as "0640"`);
   // One spelling per mode ("640", "0640" and "00640" are the same), the one the probe reports.
   const normalised = mode === undefined ? undefined : parseInt(mode, 8).toString(8).padStart(4, '0');
   return { owner: accountName(fields, 'owner'), group: accountName(fields, 'group'), mode: normalised };
@@ -99,7 +98,7 @@ export function buildResource(kind: string, fields: Fields, role: string, conten
       const home = optionalText(fields, 'home') === undefined ? undefined : path(fields, 'home');
       const shell = optionalText(fields, 'shell') === undefined ? undefined : path(fields, 'shell');
       const groups = list(fields, 'groups');
-      for (const g of groups) if (!formats['user-name']!.test(g)) throw new FieldError('groups', `groups: ${show(g)} is not a group name`);
+      for (const g of groups) if (!stringFormats['user-name']!.test(g)) throw new FieldError('groups', `groups: ${show(g)} is not a group name`);
       return { kind, id: `user:${name}`, role, notify, name, system: flag(fields, 'system'), home, shell, group: accountName(fields, 'group'), groups };
     }
     case 'group': {

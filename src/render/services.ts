@@ -2,7 +2,7 @@
 // host's variables into `provision_services`, the one variable through which a role learns which
 // services to reload after a renewal or before the first issuance, without naming other roles.
 import type { Problem } from '../errors.js';
-import { formats } from '../schema/formats.js';
+import { stringFormats } from '../schema/string-formats.js';
 import { show } from '../schema/describe-error.js';
 import { positionAt } from '../yaml/read-yaml.js';
 import type { RoleRenderer } from './render-host.js';
@@ -43,7 +43,7 @@ export function hostServices(host: string, roleNames: string[], context: Record<
       let field = 'unit';
       try {
         const unit = evaluator.field(spec.unit, context);
-        if (typeof unit !== 'string' || !formats['unit-name']!.test(unit)) return fail('unit', `${show(unit)} is not a service name (letters, digits, @ . _ - only)`);
+        if (typeof unit !== 'string' || !stringFormats['unit-name']!.test(unit)) return fail('unit', `${show(unit)} is not a service name (letters, digits, @ . _ - only)`);
         field = 'certificates';
         const certificates = evaluator.field(spec.certificates, context);
         if (!Array.isArray(certificates) || certificates.some((c) => typeof c !== 'string')) return fail('certificates', `expected a list of certificate names, got ${show(certificates)}`);

@@ -1,17 +1,23 @@
 import { resourceTarget } from '../state/desired.js';
+import { isPending } from '../plan/types.js';
 import type { HostResult } from '../run/host-result.js';
 
 /** The one JSON document `--json` prints. */
-export function jsonReport(results: HostResult[], check: boolean): object {
+export function applyJsonReport(results: HostResult[], check: boolean): object {
   return {
     check,
     hosts: results.map((r) => ({
       name: r.name,
       status: r.status,
-      changes: (r.plan?.changes ?? [])
-        .filter((c) => c.action === 'create' || c.action === 'update')
-        .map((c) => ({ resource: c.resource.kind, path: resourceTarget(c.resource), action: c.action, ...(r.failures.has(c.resource.id) ? { error: r.failures.get(c.resource.id) } : {}) })),
-      handlers: check ? (r.plan?.handlers ?? []).map((h) => ({ name: h.name, ran: false })) : r.handlersRun.map((h) => ({ name: h.name, ran: true, ok: h.ok, ...(h.ok ? {} : { error: h.detail }) })),
+      changes: (r.plan?.changes ?? []).filter(isPending).map((c) => ({
+        resource: c.resource.kind,
+        path: resourceTarget(c.resource),
+        action: c.action,
+        ...(r.failures.has(c.resource.id) ? { error: r.failures.get(c.resource.id) } : {}),
+      })),
+      handlers: check
+        ? (r.plan?.handlers ?? []).map((h) => ({ name: h.name, ran: false }))
+        : r.handlersRun.map((h) => ({ name: h.name, ran: true, ok: h.ok, ...(h.ok ? {} : { error: h.detail }) })),
       notices: [...(r.notices ?? []), ...(r.plan?.notices ?? [])],
       error: r.error ?? null,
       roundTrips: r.roundTrips ?? 0,

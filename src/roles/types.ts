@@ -68,7 +68,9 @@ export interface GroupSpec extends ResourceCommon {
   system?: Templated<boolean>;
 }
 
-export type KeyType = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'ec256' | 'ec384';
+/** The private key types a role may ask for: the render check, the key generation and KeyType all come from this list. */
+export const keyTypes = ['rsa2048', 'rsa3072', 'rsa4096', 'ec256', 'ec384'] as const;
+export type KeyType = (typeof keyTypes)[number];
 
 export interface PrivateKeySpec extends ResourceCommon, Ownership {
   path: string;

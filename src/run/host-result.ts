@@ -1,4 +1,5 @@
 import type { Change, Plan } from '../plan/types.js';
+import { isPending } from '../plan/types.js';
 
 export type HostStatus = 'ok' | 'changed' | 'failed' | 'unreachable';
 
@@ -31,7 +32,7 @@ function handlersDone(result: HostResult): number {
 /** Resources created or updated and handlers run, as Ansible counts changed (failures not included). */
 export function changeCount(result: HostResult): number {
   const made = (id: string) => (result.applied ? (result.done?.has(id) ?? false) : !result.failures.has(id));
-  const resources = result.plan?.changes.filter((c) => (c.action === 'create' || c.action === 'update') && made(c.resource.id)).length ?? 0;
+  const resources = result.plan?.changes.filter((c) => isPending(c) && made(c.resource.id)).length ?? 0;
   return resources + handlersDone(result);
 }
 
@@ -59,7 +60,7 @@ export function progressCounts(result: HostResult): { changed: number; unchanged
   const unchanged = changes.filter((c) => c.action === 'unchanged' && !result.failures.has(c.resource.id)).length;
   const changed = changeCount(result);
   const failed = resourceFailures + failedHandlers + otherFailures;
-  const wanted = changes.filter((c) => c.action === 'create' || c.action === 'update').length + handlers.length;
+  const wanted = changes.filter(isPending).length + handlers.length;
   const notDone = Math.max(0, wanted - changed - resourceFailures - failedHandlers);
   return { changed, unchanged, failed, notDone };
 }

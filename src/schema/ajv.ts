@@ -1,6 +1,6 @@
 import AjvModule from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { formats } from './formats.js';
+import { stringFormats } from './string-formats.js';
 
 // ajv ships CommonJS with a default export; under NodeNext the class sits on `.default`.
 const Ajv = AjvModule as unknown as typeof AjvModule.default;
@@ -16,7 +16,7 @@ export function ajv(): InstanceType<typeof Ajv> {
   // meta-schema, the dearest compile of a run. The schemas provision ships are checked once, by
   // test/schema/shipped-schemas.test.ts; a user's (a role beside the inventory) still on every run.
   shared = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true, code: { optimize: false }, validateSchema: false });
-  for (const [name, format] of Object.entries(formats)) shared.addFormat(name, { type: 'string', validate: format.test });
+  for (const [name, format] of Object.entries(stringFormats)) shared.addFormat(name, { type: 'string', validate: format.test });
   // Annotations that role schemas carry for provision itself.
   shared.addKeyword({ keyword: 'secret', schemaType: 'boolean' });
   shared.addKeyword({ keyword: 'x-expected', schemaType: 'string' });

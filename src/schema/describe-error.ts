@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { formats } from './formats.js';
+import { stringFormats } from './string-formats.js';
 
 /** A schema violation in words a user understands, with the path of the value it is about. */
 export interface SchemaViolation {
@@ -45,7 +45,7 @@ export function describeError(error: ErrorObject): SchemaViolation {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'format': {
-      const format = formats[String(params.format)];
+      const format = stringFormats[String(params.format)];
       return { path, message: `${show(value)} is not ${format?.expected ?? `a valid ${String(params.format)}`}` };
     }
     case 'type':

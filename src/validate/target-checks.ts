@@ -1,4 +1,5 @@
 import type { Change } from '../plan/types.js';
+import { isPending } from '../plan/types.js';
 import { shquote } from '../render/filters.js';
 import type { ConfigCheck } from '../state/desired.js';
 
@@ -27,7 +28,7 @@ function under(path: string, root: string): boolean {
  * variables, src/render/render-host.ts) named by a changed file.
  */
 export function targetChecksFor(changes: Change[], checks: readonly ConfigCheck[]): TargetCheck[] {
-  const pending = changes.filter((c) => c.action === 'create' || c.action === 'update');
+  const pending = changes.filter(isPending);
   const names = new Set(pending.flatMap((c) => (c.resource.kind === 'file' ? (c.resource.checks ?? []) : [])));
   const selected: TargetCheck[] = [];
   for (const name of names) {

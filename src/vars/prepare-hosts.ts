@@ -9,6 +9,7 @@ import { closest } from './suggest.js';
 import { templateVars } from './template-vars.js';
 import { maskSecrets } from './mask-secrets.js';
 import { checkAssertions } from './assertions.js';
+import { declaredRoles, rolesWellFormed } from './host-roles.js';
 import { hostDirProblem, joinInside } from '../host-dir.js';
 import type { HostAddress } from '../model/host-address.js';
 import { connectionSettings } from './connection-settings.js';
@@ -75,9 +76,8 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   const where = (path: (string | number)[]) => positionOfVariable(host, rolesByName, roles, path);
   const before = problems.length;
   let roles: string[] = [];
-  const declaredRoles = host.vars.provision_roles;
-  if (Array.isArray(declaredRoles) && declaredRoles.every((r) => typeof r === 'string')) {
-    roles = declaredRoles as string[];
+  if (rolesWellFormed(host.vars)) {
+    roles = declaredRoles(host.vars);
     roles.forEach((name, index) => {
       if (!rolesByName.has(name)) {
         const suggestion = closest(name, rolesByName.keys());

@@ -71,6 +71,6 @@ test('a Postfix setting postfix refuses fails the dry run with postfix\'s own me
   const before = snapshot('/etc/postfix');
   const result = provision(['plan', join(base, 'inventory.yml')]);
   assert.equal(result.code, 3, result.stdout + result.stderr);
-  assert.match(result.stdout, /postconf -e and postfix check fails with the new files in place\n  postfix: fatal: invalid ipc_timeout/);
+  assert.match(result.stdout, /postconf -e and postfix check fails with the new files in place\n {2}postfix: fatal: invalid ipc_timeout/);
   assert.deepEqual(snapshot('/etc/postfix'), before);
 });

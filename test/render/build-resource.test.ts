@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildResource, FieldError, keyTypes } from '../../src/render/build-resource.js';
+import { buildResource, FieldError } from '../../src/render/build-resource.js';
+import { keyTypes } from '../../src/roles/types.js';
 
 function fieldError(fn: () => unknown, field: string, message?: RegExp): void {
   assert.throws(fn, (error: unknown) => {

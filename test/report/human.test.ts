@@ -7,6 +7,7 @@ import type { Action, Change } from '../../src/plan/types.js';
 import type { Resource } from '../../src/state/desired.js';
 
 const plain = colorsFor({ isTTY: false } as NodeJS.WriteStream);
+// eslint-disable-next-line no-control-regex -- an ANSI colour sequence starts with ESC
 const ansi = /\u001b\[/;
 
 const conf: Resource = { kind: 'file', id: 'file:/etc/app.conf', role: 'r', notify: [], path: '/etc/app.conf', content: 'x', secret: false };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { jsonReport } from '../../src/report/json.js';
+import { applyJsonReport } from '../../src/report/json.js';
 import type { HostResult } from '../../src/run/host-result.js';
 import type { Action, Change } from '../../src/plan/types.js';
 import type { Resource } from '../../src/state/desired.js';
@@ -34,7 +34,7 @@ const results: HostResult[] = [
 ];
 
 test('the check-mode JSON report has exactly the documented shape', () => {
-  const report = JSON.parse(JSON.stringify(jsonReport(results, true)));
+  const report = JSON.parse(JSON.stringify(applyJsonReport(results, true)));
   assert.deepEqual(Object.keys(report), ['check', 'hosts', 'summary']);
   assert.equal(report.check, true);
   for (const host of report.hosts) assert.deepEqual(Object.keys(host), ['name', 'status', 'changes', 'handlers', 'notices', 'error', 'roundTrips', 'seconds']);
@@ -57,7 +57,7 @@ test('the check-mode JSON report has exactly the documented shape', () => {
 });
 
 test('summary.changed counts hosts with changes, not changes', () => {
-  const report = jsonReport(results, true) as { summary: Record<string, number> };
+  const report = applyJsonReport(results, true) as { summary: Record<string, number> };
   assert.deepEqual(report.summary, { hosts: 4, changed: 2, failed: 0, unreachable: 1 });
 });
 
@@ -68,7 +68,7 @@ test('after an apply, handlers are those that ran, and a failed change carries i
     handlersRun: [{ name: 'reload', ok: false, detail: 'exit 1' }],
     error: 'a resource failed',
   });
-  const report = JSON.parse(JSON.stringify(jsonReport([failedHost], false)));
+  const report = JSON.parse(JSON.stringify(applyJsonReport([failedHost], false)));
   assert.equal(report.check, false);
   assert.deepEqual(report.hosts[0].changes, [
     { resource: 'file', path: '/etc/app.conf', action: 'create', error: 'validate failed: syntax error' },
@@ -79,5 +79,5 @@ test('after an apply, handlers are those that ran, and a failed change carries i
 });
 
 test('an empty run is a valid report', () => {
-  assert.deepEqual(jsonReport([], true), { check: true, hosts: [], summary: { hosts: 0, changed: 0, failed: 0, unreachable: 0 } });
+  assert.deepEqual(applyJsonReport([], true), { check: true, hosts: [], summary: { hosts: 0, changed: 0, failed: 0, unreachable: 0 } });
 });

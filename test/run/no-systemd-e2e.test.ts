@@ -66,7 +66,7 @@ test('no systemd: the first apply over ssh issues a Pebble certificate that Apac
   const started: ChildProcess[] = [];
   let fleet: SshFleet | undefined;
   let apache: ChildProcess | undefined;
-  let namespace = '';
+  let namespace: string;
   const begin = performance.now();
   try {
     // The network namespace, held open by a process that dies with the test.

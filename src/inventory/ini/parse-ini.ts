@@ -15,6 +15,7 @@ import { shlexSplit, ShlexError } from '../../shlex.js';
 const SECTION = /^\[([^:\]\s]+)(?::(\w+))?\]\s*(?:#.*)?$/u;
 const GROUP_NAME = /^([^:\]\s]+)\s*(?:#.*)?$/u;
 // Python's str.splitlines boundaries
+// eslint-disable-next-line no-control-regex -- the control characters Python splits lines at are the point
 const LINE_BREAK = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 interface Pending {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formats, isDnsName, isSafeAbsolutePath } from '../../src/schema/formats.js';
+import { isDnsName, isSafeAbsolutePath, stringFormats } from '../../src/schema/string-formats.js';
 
 const label63 = 'a'.repeat(63);
 
@@ -45,7 +45,7 @@ test('safe absolute paths: absolute, no "." or ".." segments, no control charact
 });
 
 test('mode, unit-name, user-name and url formats', () => {
-  const ok = (format: string, value: string) => formats[format]!.test(value);
+  const ok = (format: string, value: string) => stringFormats[format]!.test(value);
   assert.equal(ok('mode', '0640'), true);
   assert.equal(ok('mode', '755'), true);
   assert.equal(ok('mode', '0648'), false);
@@ -62,5 +62,5 @@ test('mode, unit-name, user-name and url formats', () => {
 });
 
 test('every format has the words an error message completes', () => {
-  for (const [name, format] of Object.entries(formats)) assert.match(format.expected, /^an? /, name);
+  for (const [name, format] of Object.entries(stringFormats)) assert.match(format.expected, /^an? /, name);
 });

@@ -13,13 +13,13 @@ export function isSafeAbsolutePath(value: string): boolean {
   return !value.split('/').some((segment) => segment === '..' || segment === '.');
 }
 
-export interface FormatDefinition {
+export interface StringFormat {
   test: (value: string) => boolean;
   /** completes the sentence `"value" is not ...` */
   expected: string;
 }
 
-export const formats: Record<string, FormatDefinition> = {
+export const stringFormats: Record<string, StringFormat> = {
   'dns-name': { test: isDnsName, expected: 'a DNS name' },
   'abs-path': { test: isSafeAbsolutePath, expected: 'an absolute path without ".." segments' },
   mode: { test: (v) => /^0*[0-7]{3,4}$/.test(v) && parseInt(v, 8) <= 0o7777, expected: 'an octal file mode such as "0640"' },

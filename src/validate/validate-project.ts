@@ -81,7 +81,7 @@ async function checkHost(work: RenderedHost, options: ValidateOptions, inventory
 }
 
 /** Every problem of one inventory: variables, templates, and every rendered file checked by its reader. */
-export async function validateInventory(inventorySources: string | readonly string[], options: ValidateOptions): Promise<{ problems: ValidationProblem[]; cases: ValidationCase[]; hosts: number; files: number }> {
+export async function validateProject(inventorySources: string | readonly string[], options: ValidateOptions): Promise<{ problems: ValidationProblem[]; cases: ValidationCase[]; hosts: number; files: number }> {
   const inventoryFile = [inventorySources].flat().join(' ');
   const { hosts: work, problems: inputProblems } = prepareProject(inventorySources, { extraVars: options.extraVars, limit: options.limit });
   const problems = inputProblems.flatMap((p) => fromInputProblem(p, options.strict));

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { githubReport } from '../../../src/validate/formats/github.js';
-import { jsonReport } from '../../../src/validate/formats/json.js';
-import { junitReport } from '../../../src/validate/formats/junit.js';
-import { textReport } from '../../../src/validate/formats/text.js';
+import { githubReport } from '../../../src/validate/printers/github.js';
+import { validationJsonReport } from '../../../src/validate/printers/json.js';
+import { junitReport } from '../../../src/validate/printers/junit.js';
+import { textReport } from '../../../src/validate/printers/text.js';
 import type { ValidationReport } from '../../../src/validate/problem.js';
 
 const shellProblem = { severity: 'error', check: 'shell', file: 'roles/x/templates/run.sh.njk', line: 12, host: 'web1', path: '/etc/cron.daily/run', message: '/etc/cron.daily/run:14: SC2086: Double quote to prevent globbing, "a,b" & <c>' } as const;
@@ -36,7 +36,7 @@ test('text: one line per problem, file:line: host: message', () => {
 });
 
 test('json: one document that parses, with a summary', () => {
-  const doc = JSON.parse(jsonReport(report));
+  const doc = JSON.parse(validationJsonReport(report));
   assert.equal(doc.problems.length, 3);
   assert.deepEqual(doc.summary, { hosts: 2, files: 3, errors: 2, warnings: 1 });
   assert.equal(doc.problems[1].col, 5);

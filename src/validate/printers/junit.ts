@@ -3,6 +3,7 @@ import { location } from './text.js';
 
 const escapeXml = (text: string) =>
   text
+    // eslint-disable-next-line no-control-regex -- removes the control characters XML 1.0 does not allow
     .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')

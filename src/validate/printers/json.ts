@@ -1,6 +1,6 @@
 import type { ValidationReport } from '../problem.js';
 
-export function jsonReport(report: ValidationReport): string {
+export function validationJsonReport(report: ValidationReport): string {
   const errors = report.problems.filter((p) => p.severity === 'error').length;
   return `${JSON.stringify(
     {

@@ -90,14 +90,14 @@ function message(error: ErrorObject, context: Context, found: string): string {
 }
 
 /** Every structural problem of the inventory in `source`, in document order. */
-export function validateInventory(source: YamlSource): Problem[] {
+export function checkInventorySchema(source: YamlSource): Problem[] {
   const validate = validator();
   if (validate(source.value)) return [];
   const problems: (Problem & { offset: number })[] = [];
   for (const error of validate.errors ?? []) {
     const path = pointerToPath(error.instancePath).map(String);
     const context = contextOf(path);
-    let { keyNode, valueNode } = nodesAt(source, path);
+    const { keyNode, valueNode } = nodesAt(source, path);
     let node = valueNode ?? keyNode;
     if (error.keyword === 'additionalProperties') {
       const extra = childNode(valueNode, (error.params as { additionalProperty: string }).additionalProperty, source.doc);

@@ -1,4 +1,0 @@
-// The output formats of `provision validate`, apart from the command so the CLI can offer them as
-// choices without loading the validator.
-export const formats = ['text', 'json', 'github', 'junit'] as const;
-export type Format = (typeof formats)[number];
