@@ -265,7 +265,7 @@ stage_private() {
 }
 
 # whole_check ID LABEL ROOT COMMAND [f TEMP DEST | l TARGET PATH]...: run COMMAND (a whole-configuration
-# check such as apache2ctl -t) against ROOT as it will be after the change: in a private mount
+# check a role declares) against ROOT as it will be after the change: in a private mount
 # namespace, a copy of ROOT holding every candidate file and link is mounted over ROOT. Nothing the
 # host's daemons see changes; the copy is removed with the other temp files.
 whole_check() {

@@ -347,7 +347,7 @@ first_lines_joined() {
 
 # probe_fact NAME stdout|both CANDIDATES ARG...: a version of a program a role configures (the roles'
 # `facts:`): runs the first of the `:`-separated CANDIDATES found (on PATH, or at an absolute path: a
-# non-root PATH lacks /usr/sbin) with the ARGs, its stderr dropped unless `both` (nginx -v prints its
+# non-root PATH lacks /usr/sbin) with the ARGs, its stderr dropped unless `both` (some programs print their
 # version there), and prints the first lines of its output as one `@fact NAME ...` line;
 # `@fact NAME -` when none is installed or it says nothing.
 probe_fact() {

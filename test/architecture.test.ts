@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
 
 /** The stages in pipeline order; a module may import its own stage and earlier ones only. */
-const stages = ['model', 'host', 'load', 'template', 'resolve', 'render', 'probe', 'plan', 'apply', 'pipeline.ts', 'validate', 'cli'] as const;
+const stages = ['model', 'host', 'load', 'template', 'resolve', 'render', 'probe', 'plan', 'apply', 'pipeline', 'validate', 'cli'] as const;
 const pure = new Set(['template', 'resolve', 'render', 'plan']);
 const processModules = new Set(['node:child_process', 'child_process', 'execa']);
 const fsModules = new Set(['node:fs', 'fs', 'node:fs/promises', 'fs/promises']);
@@ -119,4 +119,27 @@ test('the checks above can fail: they see a later-stage import, a process and a 
   ]);
   assert.equal(stageOf(join(src, 'plan', 'plan-host.ts')), 'plan');
   assert.ok(stages.indexOf('apply') > stages.indexOf('plan'));
+});
+
+/** Every file below `dir`, as paths relative to the project. */
+function filesBelow(dir: string): string[] {
+  return readdirSync(join(root, dir)).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(join(root, path)).isDirectory() ? filesBelow(path) : [path];
+  });
+}
+
+test('a role carries everything about itself: no code outside roles/ (but validate\'s checkers) and no other role names a service role', () => {
+  const services = /apache|postfix|dovecot|nginx/i;
+  // The checkers of `provision validate` run each daemon's own parser, and the list of their names goes with them.
+  const allowed = (path: string) => path.startsWith('src/validate/checkers/') || path === 'src/model/checker-names.ts';
+  const naming = ['src', 'shell', 'templates', 'schemas', 'bin', 'roles/letsencrypt']
+    .flatMap(filesBelow)
+    .filter((path) => !allowed(path))
+    .flatMap((path) =>
+      readFileSync(join(root, path), 'utf8')
+        .split('\n')
+        .flatMap((line, index) => (services.test(line) ? [`${path}:${index + 1}: ${line.trim()}`] : [])),
+    );
+  assert.deepEqual(naming, []);
 });

@@ -28,9 +28,9 @@ const repeat = option('--repeat', 3);
 // Ansible's no-change run takes minutes and varies little relative to its length: once by default.
 const ansibleRepeat = option('--ansible-repeat', 1);
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const { prepareProjectOrThrow } = await import(join(projectRoot, 'dist/pipeline.js'));
+const { prepareProjectOrThrow } = await import(join(projectRoot, 'dist/pipeline/pipeline.js'));
 const { keyArguments, csrSubject } = await import(join(projectRoot, 'dist/apply/apply-script.js'));
-const { placeholderDays } = await import(join(projectRoot, 'dist/state/desired.js'));
+const { placeholderDays } = await import(join(projectRoot, 'dist/model/desired.js'));
 const { startSshFleet } = await import(join(projectRoot, 'test/helpers/sshd.ts'));
 
 /** The commands running now: an interrupted benchmark stops them (exactly these PIDs) first. */
@@ -105,7 +105,7 @@ try {
 
   const log = installSshWrappers(join(work, 'bin'), join(work, 'ssh.log'));
   const env = { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH}`, NO_COLOR: '1' };
-  const cli = join(projectRoot, 'dist/cli.js');
+  const cli = join(projectRoot, 'dist/cli/cli.js');
 
   // provision's inventory, the rendered files, and Ansible's inventory built from the same desired state.
   const provisionInventory = join(work, 'provision.yml');

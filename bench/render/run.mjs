@@ -15,7 +15,7 @@ const args = process.argv.slice(2);
 const hostsFlag = args.indexOf('--hosts');
 const count = hostsFlag >= 0 ? Number(args[hostsFlag + 1]) : 1000;
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
-const { prepareProjectOrThrow } = await import(join(projectRoot, 'dist/pipeline.js'));
+const { prepareProjectOrThrow } = await import(join(projectRoot, 'dist/pipeline/pipeline.js'));
 
 // The example inventory's group_vars, with N hosts split between web and mail servers.
 const dir = mkdtempSync(join(tmpdir(), 'provision-bench-render-'));
@@ -41,7 +41,7 @@ function bestOf3(command, commandArgs) {
   }
   return { ms: best };
 }
-const ours = bestOf3(process.execPath, [join(projectRoot, 'dist/cli.js'), 'hosts', 'inventory.yml', '--vars', '--json']);
+const ours = bestOf3(process.execPath, [join(projectRoot, 'dist/cli/cli.js'), 'hosts', 'inventory.yml', '--vars', '--json']);
 const peer = bestOf3('ansible-inventory', ['-i', 'inventory.yml', '--list']);
 if (peer.error || ours.error) console.log(`peer: not compared (${peer.error ?? ours.error}); install Debian's ansible-core`);
 else console.log(`peer inventory stage, ${count} hosts: provision hosts --vars ${Math.round(ours.ms)} ms, ansible-inventory --list ${Math.round(peer.ms)} ms, ratio ${(peer.ms / ours.ms).toFixed(1)}x`);

@@ -1,14 +1,14 @@
 import type { Change, Plan } from '../plan/types.js';
 import { isPending } from '../plan/types.js';
-import type { CsrResource, DesiredState } from '../state/desired.js';
-import { placeholderDays, resourceTarget } from '../state/desired.js';
-import { readShellLibrary, reloadServiceLibrary, wrapScript } from '../shell/script.js';
+import type { CsrResource, DesiredState } from '../model/desired.js';
+import { placeholderDays, resourceTarget } from '../model/desired.js';
+import { readShellLibrary, reloadServiceLibrary, wrapScript } from '../host/script.js';
 import { createdAccountsFile, pendingHandlersFile } from '../host/protocol/files.js';
 import type { ScriptId } from '../host/protocol/script-ids.js';
 import { scriptId } from '../host/protocol/script-ids.js';
 import * as call from '../host/shell-calls.js';
-import type { TargetCheck } from '../validate/target-checks.js';
-import type { KeyType } from '../roles/types.js';
+import type { TargetCheck } from './target-checks.js';
+import type { KeyType } from '../model/role-manifest.js';
 
 export interface ApplyOptions {
   /** keep the file a change replaces as `file.PID.DATE~` (Ansible's backup: yes) */

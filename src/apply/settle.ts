@@ -1,9 +1,9 @@
 // What an apply (or check-mode verify) script reported, folded into the host's result for the report.
 import type { ApplyReport } from '../host/protocol/parse-apply.js';
-import { lastLines } from '../connection/last-lines.js';
-import type { HostResult } from '../run/host-result.js';
-import type { DesiredState } from '../state/desired.js';
-import { maskSecrets } from '../vars/mask-secrets.js';
+import { lastLines } from '../host/last-lines.js';
+import type { HostResult } from './host-result.js';
+import type { DesiredState } from '../model/desired.js';
+import { maskSecrets } from '../resolve/mask-secrets.js';
 
 export function settle(result: HostResult, desired: DesiredState, secretValues: string[], report: ApplyReport, run: { exitCode: number; stderr: string }): HostResult {
   // Command output (a validate command, a handler) may quote a secret file's content.

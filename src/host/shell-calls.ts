@@ -3,8 +3,8 @@
 // here, under the shell function's own parameter line (copied from the comment above the function).
 // test/host/shell-calls.test.ts runs every builder's line against that comment, so a builder and its
 // function cannot drift apart.
-import type { HandlerStep } from '../state/desired.js';
-import { hostPath, shquote } from '../shell/script.js';
+import type { HandlerStep } from '../model/desired.js';
+import { hostPath, shquote } from './script.js';
 import type { ScriptId } from './protocol/script-ids.js';
 
 /** mode, owner or group as the functions take them: empty leaves that attribute alone */

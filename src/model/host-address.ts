@@ -1,4 +1,4 @@
-// How to reach a host: what the resolve stage makes of a host's variables (src/vars/connection-settings.ts)
+// How to reach a host: what the resolve stage makes of a host's variables (src/resolve/connection-settings.ts)
 // and the connection uses, so the connection never reads an inventory variable itself.
 
 export type HostKeyChecking = 'yes' | 'accept-new';

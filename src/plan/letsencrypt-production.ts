@@ -1,6 +1,6 @@
 // Which hosts the rate-limit check (rate-limits.ts) looks at, without loading the Public Suffix List:
 // a run whose production certificates cannot go over the limit never loads it.
-import type { DesiredState } from '../state/desired.js';
+import type { DesiredState } from '../model/desired.js';
 
 /** A rendered host, as far as the check needs it. */
 interface HostWork {

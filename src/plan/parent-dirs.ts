@@ -3,9 +3,9 @@
 // act on whatever it put there. The probe reports every existing directory above a managed path (the
 // directory each resolves to); this decides which of them another account can change.
 import { posix } from 'node:path';
-import type { ActualState, ParentDir } from '../state/actual.js';
-import type { DesiredState, DirectoryResource, Resource } from '../state/desired.js';
-import { isPathResource } from '../state/desired.js';
+import type { ActualState, ParentDir } from '../model/actual.js';
+import type { DesiredState, DirectoryResource, Resource } from '../model/desired.js';
+import { isPathResource } from '../model/desired.js';
 
 /**
  * (Checked only when the scripts run as root.) Why accounts other than root and the scripts' can change entries of `dir`, or

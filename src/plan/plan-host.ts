@@ -1,6 +1,6 @@
-import type { ActualState, Attributes, Observed } from '../state/actual.js';
-import type { CsrResource, DesiredState, Resource, UserResource } from '../state/desired.js';
-import { resourceTarget } from '../state/desired.js';
+import type { ActualState, Attributes, Observed } from '../model/actual.js';
+import type { CsrResource, DesiredState, Resource, UserResource } from '../model/desired.js';
+import { resourceTarget } from '../model/desired.js';
 import { createdAccountsFile } from '../host/protocol/files.js';
 import { sha256 } from '../model/digest.js';
 import { hidden, revealsSecret, unifiedDiff } from './diff.js';

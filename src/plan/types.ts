@@ -1,4 +1,4 @@
-import type { Handler, Resource } from '../state/desired.js';
+import type { Handler, Resource } from '../model/desired.js';
 
 /** skipped: cannot be managed in this kind of run (users under a --root tree), not an error. */
 export type Action = 'create' | 'update' | 'unchanged' | 'skipped';

@@ -1,8 +1,8 @@
 // When facts change a host's rendering after the probe, most of what the probe saw still answers for
 // the re-rendered resources: it looked at the same paths. Only a resource it never looked at needs a
 // second probe.
-import type { ActualState, Observed } from '../state/actual.js';
-import type { DesiredState, Resource } from '../state/desired.js';
+import type { ActualState, Observed } from '../model/actual.js';
+import type { DesiredState, Resource } from '../model/desired.js';
 import { sha256 } from '../model/digest.js';
 import { accountNames } from './probe-script.js';
 

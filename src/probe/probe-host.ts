@@ -1,9 +1,9 @@
 // The probe stage on one host: one script looks at every resource of the desired state (and gathers
 // the facts asked for); its answer lines are read back into an ActualState. Nothing is changed.
-import { lastLines } from '../connection/last-lines.js';
-import type { Connection } from '../connection/types.js';
-import type { ActualState } from '../state/actual.js';
-import type { DesiredState } from '../state/desired.js';
+import { lastLines } from '../host/last-lines.js';
+import type { Connection } from '../host/types.js';
+import type { ActualState } from '../model/actual.js';
+import type { DesiredState } from '../model/desired.js';
 import { parseProbe, ProbeOutputError } from '../host/protocol/parse-probe.js';
 import { probeScript } from './probe-script.js';
 import type { ProbeOptions } from './probe-script.js';

@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
-import type { Fact } from '../roles/role.js';
-import type { DesiredState, Resource } from '../state/desired.js';
-import { isPathResource } from '../state/desired.js';
-import { readShellLibrary, wrapScript } from '../shell/script.js';
+import type { Fact } from '../load/role.js';
+import type { DesiredState, Resource } from '../model/desired.js';
+import { isPathResource } from '../model/desired.js';
+import { readShellLibrary, wrapScript } from '../host/script.js';
 import { sha256 } from '../model/digest.js';
 import { probeAnswer } from '../host/protocol/answers.js';
 import { createdAccountsFile, pendingHandlersFile } from '../host/protocol/files.js';

@@ -1,9 +1,9 @@
 // A role's handler (role.yml `handlers:`) rendered for one host: its steps, in order. A handler is one
 // shell `command`, one `reload` of a service (the shared reload mechanism, templates/reload-service.sh),
 // or a list of `steps` of either kind; the first step that fails fails the handler.
-import type { HandlerSpec, HandlerStepSpec } from '../roles/types.js';
-import type { Handler, HandlerStep } from '../state/desired.js';
-import { show } from '../schema/describe-error.js';
+import type { HandlerSpec, HandlerStepSpec } from '../model/role-manifest.js';
+import type { Handler, HandlerStep } from '../model/desired.js';
+import { show } from '../load/schema/describe-error.js';
 import { FieldError } from './build-resource.js';
 
 /** A service name as systemctl and service(8) take it: no option, path or shell syntax. */

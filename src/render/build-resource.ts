@@ -1,10 +1,10 @@
 // Turns one manifest resource entry, its fields already evaluated for a host, into a typed Resource,
 // checking every value that will reach a shell script on the host.
-import { isSafeAbsolutePath, stringFormats } from '../schema/string-formats.js';
-import { show } from '../schema/describe-error.js';
-import { keyTypes } from '../roles/types.js';
-import type { KeyType } from '../roles/types.js';
-import type { Resource } from '../state/desired.js';
+import { isSafeAbsolutePath, stringFormats } from '../load/schema/string-formats.js';
+import { show } from '../load/schema/describe-error.js';
+import { keyTypes } from '../model/role-manifest.js';
+import type { KeyType } from '../model/role-manifest.js';
+import type { Resource } from '../model/desired.js';
 
 /** A field with a value that cannot be used; `field` names the manifest key so the error can point at it. */
 export class FieldError extends Error {

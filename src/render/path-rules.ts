@@ -8,11 +8,11 @@
 //     lies inside another setting's tree (the certificates, a DocumentRoot, a config directory) or a
 //     resource of another tree: that account could swap what root manages there, or serve it.
 // Each problem points at the variable the path came from (file:line of its value) and names the host.
-import type { Problem } from '../errors.js';
-import type { Position } from '../inventory/types.js';
-import { formatPath, show } from '../schema/describe-error.js';
-import type { DesiredState, Resource } from '../state/desired.js';
-import { isPathResource } from '../state/desired.js';
+import type { Problem } from '../model/errors.js';
+import type { Position } from '../model/inventory.js';
+import { formatPath, show } from '../load/schema/describe-error.js';
+import type { DesiredState, Resource } from '../model/desired.js';
+import { isPathResource } from '../model/desired.js';
 
 export const systemDirectories: ReadonlySet<string> = new Set([
   '/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/media', '/mnt', '/opt',

@@ -1,15 +1,15 @@
-import type { Problem } from '../errors.js';
-import type { Role } from '../roles/role.js';
-import { positionAt } from '../yaml/position.js';
-import { show } from '../schema/describe-error.js';
-import type { ConfigCheck, DesiredState, Handler, Resource } from '../state/desired.js';
-import { createEnvironment } from './environment.js';
-import type { TemplateEnvironment } from './environment.js';
-import { ExpressionEvaluator } from './expressions.js';
+import type { Problem } from '../model/errors.js';
+import type { Role } from '../load/role.js';
+import { positionAt } from '../load/yaml/position.js';
+import { show } from '../load/schema/describe-error.js';
+import type { ConfigCheck, DesiredState, Handler, Resource } from '../model/desired.js';
+import { createEnvironment } from '../template/environment.js';
+import type { TemplateEnvironment } from '../template/environment.js';
+import { ExpressionEvaluator } from '../template/expressions.js';
 import { buildResource, FieldError } from './build-resource.js';
 import { buildHandler, HandlerFieldError } from './build-handler.js';
-import { templateProblem } from './template-error.js';
-import { layered } from './data-only-runtime.js';
+import { templateProblem } from '../template/template-error.js';
+import { layered } from '../template/data-only-runtime.js';
 import { hostServices } from './services.js';
 
 /** A role ready to render: its environment and expression cache live for the whole run. */

@@ -1,12 +1,12 @@
 // The services of a host's roles that use its certificates (role.yml `services:`), evaluated with the
 // host's variables into `provision_services`, the one variable through which a role learns which
 // services to reload after a renewal or before the first issuance, without naming other roles.
-import type { Problem } from '../errors.js';
-import { stringFormats } from '../schema/string-formats.js';
-import { show } from '../schema/describe-error.js';
-import { positionAt } from '../yaml/read-yaml.js';
+import type { Problem } from '../model/errors.js';
+import { stringFormats } from '../load/schema/string-formats.js';
+import { show } from '../load/schema/describe-error.js';
+import { positionAt } from '../load/yaml/position.js';
 import type { RoleRenderer } from './render-host.js';
-import { templateProblem } from './template-error.js';
+import { templateProblem } from '../template/template-error.js';
 
 /** One element of `provision_services`. */
 export interface HostService {

@@ -1,9 +1,9 @@
-import type { CsrResource, DesiredState, FileResource } from '../state/desired.js';
+import type { CsrResource, DesiredState, FileResource } from '../model/desired.js';
 
 /** What a checker looks at: one host's rendered files that declare this check (and its CSRs). */
 export interface CheckInput {
   host: string;
-  /** the host's merged, templated variables (dovecot_version, acme_certs_dir...) */
+  /** the host's merged, templated variables (program versions, acme_certs_dir...) */
   vars: Record<string, unknown>;
   /** the host's file resources whose manifest entry lists this check, content rendered */
   files: FileResource[];

@@ -1,16 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isWarning, type Problem } from '../errors.js';
-import { prepareProject } from '../pipeline.js';
-import type { RenderedHost } from '../pipeline.js';
-import type { FileResource } from '../state/desired.js';
+import { isWarning, type Problem } from '../model/errors.js';
+import { prepareProject } from '../pipeline/pipeline.js';
+import type { RenderedHost } from '../pipeline/pipeline.js';
+import type { FileResource } from '../model/desired.js';
 import type { Checker, Finding } from './checker.js';
 import type { ValidationCase, ValidationProblem } from './problem.js';
 import { commandChecker } from './checkers/command.js';
 import { templateLineFor } from './template-line.js';
 import { hasTool } from './tools.js';
-import { maskSecrets } from '../vars/mask-secrets.js';
+import { maskSecrets } from '../resolve/mask-secrets.js';
 
 export interface ValidateOptions {
   limit?: string;

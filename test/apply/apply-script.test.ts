@@ -4,12 +4,12 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, statSync, writeFi
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DesiredState, Resource } from '../../src/state/desired.js';
+import type { DesiredState, Resource } from '../../src/model/desired.js';
 import { applyScript } from '../../src/apply/apply-script.js';
 import { probeScript } from '../../src/probe/probe-script.js';
-import { factsOf } from '../../src/facts/facts.js';
-import { builtinRolesDir } from '../../src/paths.js';
-import { loadRoles } from '../../src/roles/load-roles.js';
+import { factsOf } from '../../src/probe/facts.js';
+import { builtinRolesDir } from '../../src/model/paths.js';
+import { loadRoles } from '../../src/load/load-roles.js';
 import { applyOn, planOn } from '../helpers/host-cycle.js';
 
 function state(...resources: Resource[]): DesiredState {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DesiredState, Resource } from '../../src/state/desired.js';
+import type { DesiredState, Resource } from '../../src/model/desired.js';
 import { applyOn, planOn } from '../helpers/host-cycle.js';
 
 const dir: Resource = { kind: 'directory', id: 'directory:/certs/a', role: 'r', notify: [], path: '/certs/a', mode: '0750' };
@@ -70,7 +70,7 @@ test('an existing certificate, issued or placeholder, is never replaced; a remov
   assert.equal(stale.changes[0]!.action, 'create');
   writeFileSync(join(certs, 'fullchain.pem'), issued);
   const { applyScript } = await import('../../src/apply/apply-script.js');
-  const { LocalConnection } = await import('../../src/connection/local.js');
+  const { LocalConnection } = await import('../../src/host/local.js');
   const late = await new LocalConnection().run(applyScript(stale, state(placeholder), { backup: false, targetChecks: [] }));
   assert.equal(late.exitCode, 0, late.stdout + late.stderr);
   assert.equal(readFileSync(join(certs, 'fullchain.pem'), 'utf8'), issued);

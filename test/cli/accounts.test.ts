@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { privateHost } from '../helpers/private-host.js';
 import { projectRoot, provision, tempInventory } from '../helpers/cli.js';
 
-const cli = join(projectRoot, 'dist/cli.js');
+const cli = join(projectRoot, 'dist/cli/cli.js');
 
 function fixture(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'provision-accounts-inv-')), 'accounts');

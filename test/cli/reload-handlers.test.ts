@@ -58,7 +58,7 @@ function service(handler: string[]): Service {
 /** The real CLI, as root, in the private mount namespace described in the file header. */
 function apply(s: Service, ...args: string[]): { code: number; stdout: string; stderr: string } {
   const mounts = 'mount -t tmpfs -o mode=0755 tmpfs /run && mount --bind "$1" /etc/init.d && mount --bind "$2" /var/lib/provision && shift 2 && exec "$@"';
-  const result = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', mounts, 'isolate', join(s.base, 'init.d'), s.state, process.execPath, join(projectRoot, 'dist/cli.js'), 'apply', s.inventory, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', mounts, 'isolate', join(s.base, 'init.d'), s.state, process.execPath, join(projectRoot, 'dist/cli/cli.js'), 'apply', s.inventory, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

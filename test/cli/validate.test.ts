@@ -117,7 +117,7 @@ test('a checker that is not installed is a warning naming its package, an error 
       }
     }
   }
-  const run = (args: string[]) => spawnSync(process.execPath, [join(projectRoot, 'dist/cli.js'), ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:/usr/sbin:/sbin` } });
+  const run = (args: string[]) => spawnSync(process.execPath, [join(projectRoot, 'dist/cli/cli.js'), ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:/usr/sbin:/sbin` } });
   const lax = run(['validate', example]);
   assert.equal(lax.status, 0, lax.stdout + lax.stderr);
   assert.match(lax.stdout, /warning: the shell check was not run: shellcheck \(Debian package shellcheck\) is not installed/);

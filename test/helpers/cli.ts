@@ -1,4 +1,4 @@
-// Runs the real, built CLI (dist/cli.js) as a user would, on temp copies of inventories.
+// Runs the real, built CLI (dist/cli/cli.js) as a user would, on temp copies of inventories.
 import { spawnSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, lstatSync, readlinkSync, existsSync } from 'node:fs';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const projectRoot = resolve(import.meta.dirname, '../..');
-const cli = join(projectRoot, 'dist/cli.js');
+const cli = join(projectRoot, 'dist/cli/cli.js');
 
 export interface CliResult {
   code: number;
@@ -16,7 +16,7 @@ export interface CliResult {
 }
 
 export function provision(args: string[], cwd: string = projectRoot): CliResult {
-  if (!existsSync(cli)) throw new Error('dist/cli.js missing: run `npm run build` (npm test does)');
+  if (!existsSync(cli)) throw new Error('dist/cli/cli.js missing: run `npm run build` (npm test does)');
   const result = spawnSync(process.execPath, [cli, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }

@@ -2,7 +2,7 @@
 // every group's hosts and children, every host, each host's groups and merged variables.
 
 import assert from 'node:assert/strict';
-import type { Inventory } from '../../src/inventory/types.js';
+import type { Inventory } from '../../src/model/inventory.js';
 import { unwrapUnsafe, type AnsibleList } from './ansible.js';
 
 /** Every group a host is in according to Ansible's output: direct groups and their ancestors. */

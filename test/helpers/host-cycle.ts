@@ -1,11 +1,11 @@
 // Probe -> plan -> apply on a real local tree, through the same scripts a real host runs.
-import { LocalConnection } from '../../src/connection/local.js';
+import { LocalConnection } from '../../src/host/local.js';
 import { applyScript } from '../../src/apply/apply-script.js';
 import { parseApply } from '../../src/host/protocol/parse-apply.js';
 import { planHost } from '../../src/plan/plan-host.js';
 import { parseProbe } from '../../src/host/protocol/parse-probe.js';
 import { probeScript } from '../../src/probe/probe-script.js';
-import type { DesiredState } from '../../src/state/desired.js';
+import type { DesiredState } from '../../src/model/desired.js';
 
 const connection = new LocalConnection();
 

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyAnswer, probeAnswer, processGroupMarker, resourceAnswer } from '../../src/host/protocol/answers.js';
 import { resourceIndex, scriptId } from '../../src/host/protocol/script-ids.js';
-import { wrapScript } from '../../src/shell/script.js';
-import { packageRoot } from '../../src/paths.js';
+import { wrapScript } from '../../src/host/script.js';
+import { packageRoot } from '../../src/model/paths.js';
 
 /** `@KIND` and `@%s STATE` words on the lines of a shell text that are not comments. */
 function answersIn(text: string): { kinds: Set<string>; states: Set<string> } {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as calls from '../../src/host/shell-calls.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/model/paths.js';
 
 type Library = 'apply.sh' | 'probe.sh';
 const libraries: Record<Library, string> = {

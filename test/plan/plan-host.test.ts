@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planHost } from '../../src/plan/plan-host.js';
 import { sha256 } from '../../src/model/digest.js';
-import type { ActualState, Observed } from '../../src/state/actual.js';
-import type { DesiredState, Resource } from '../../src/state/desired.js';
+import type { ActualState, Observed } from '../../src/model/actual.js';
+import type { DesiredState, Resource } from '../../src/model/desired.js';
 
 const conf: Resource = { kind: 'file', id: 'file:/etc/app.conf', role: 'r', notify: ['reload app'], path: '/etc/app.conf', content: 'a\nb\nc\nd\ne\nf\ng\n', mode: '0644', owner: 'root', group: 'root', secret: false };
 const key: Resource = { kind: 'private_key', id: 'private_key:/etc/k.key', role: 'r', notify: [], path: '/etc/k.key', keyType: 'rsa2048', mode: '0400', owner: 'root', group: 'root' };

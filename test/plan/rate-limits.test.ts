@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planHost } from '../../src/plan/plan-host.js';
 import { isLetsEncryptProduction, newCertificates, overLimit, registeredDomain } from '../../src/plan/rate-limits.js';
-import type { ActualState, Observed } from '../../src/state/actual.js';
-import type { Resource } from '../../src/state/desired.js';
+import type { ActualState, Observed } from '../../src/model/actual.js';
+import type { Resource } from '../../src/model/desired.js';
 
 type Seen = 'missing' | 'placeholder' | 'issued' | 'issued, names change';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { carryOver, mergeActual } from '../../src/probe/carry-over.js';
 import { sha256 } from '../../src/model/digest.js';
 import { planHost } from '../../src/plan/plan-host.js';
-import type { ActualState } from '../../src/state/actual.js';
-import type { DesiredState, FileResource, Resource } from '../../src/state/desired.js';
+import type { ActualState } from '../../src/model/actual.js';
+import type { DesiredState, FileResource, Resource } from '../../src/model/desired.js';
 
 const file = (path: string, content: string, extra: Partial<FileResource> = {}): FileResource => ({ kind: 'file', id: `file:${path}`, role: 'r', notify: [], path, content, mode: '0644', secret: false, ...extra });
 const state = (...resources: Resource[]): DesiredState => ({ host: 'h', resources, handlers: [] });

@@ -4,11 +4,11 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalConnection } from '../../src/connection/local.js';
+import { LocalConnection } from '../../src/host/local.js';
 import { parseProbe, ProbeOutputError } from '../../src/host/protocol/parse-probe.js';
 import { sha256 } from '../../src/model/digest.js';
 import { probeScript } from '../../src/probe/probe-script.js';
-import type { DesiredState, Resource } from '../../src/state/desired.js';
+import type { DesiredState, Resource } from '../../src/model/desired.js';
 
 const root = mkdtempSync(join(tmpdir(), 'provision-probe-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -7,11 +7,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalConnection } from '../../src/connection/local.js';
+import { LocalConnection } from '../../src/host/local.js';
 import { parseProbe } from '../../src/host/protocol/parse-probe.js';
 import { sha256 } from '../../src/model/digest.js';
 import { probeScript } from '../../src/probe/probe-script.js';
-import type { DesiredState, Resource } from '../../src/state/desired.js';
+import type { DesiredState, Resource } from '../../src/model/desired.js';
 
 const root = mkdtempSync(join(tmpdir(), 'provision-probe-batch-'));
 after(() => rmSync(root, { recursive: true, force: true }));

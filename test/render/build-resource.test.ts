@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildResource, FieldError } from '../../src/render/build-resource.js';
-import { keyTypes } from '../../src/roles/types.js';
+import { keyTypes } from '../../src/model/role-manifest.js';
 
 function fieldError(fn: () => unknown, field: string, message?: RegExp): void {
   assert.throws(fn, (error: unknown) => {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadRoles } from '../../src/roles/load-roles.js';
+import { loadRoles } from '../../src/load/load-roles.js';
 import { prepareRenderers, renderHost, type RoleRenderer } from '../../src/render/render-host.js';
-import type { Problem } from '../../src/errors.js';
+import type { Problem } from '../../src/model/errors.js';
 
 const base = mkdtempSync(join(tmpdir(), 'provision-render-host-'));
 after(() => rmSync(base, { recursive: true, force: true }));

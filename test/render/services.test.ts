@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRoles } from '../../src/roles/load-roles.js';
+import { loadRoles } from '../../src/load/load-roles.js';
 import { prepareRenderers, renderHost } from '../../src/render/render-host.js';
-import { builtinRolesDir } from '../../src/paths.js';
-import { templateVars } from '../../src/vars/template-vars.js';
-import type { FileResource } from '../../src/state/desired.js';
+import { builtinRolesDir } from '../../src/model/paths.js';
+import { templateVars } from '../../src/resolve/template-vars.js';
+import type { FileResource } from '../../src/model/desired.js';
 
 const base = mkdtempSync(join(tmpdir(), 'provision-services-'));
 after(() => rmSync(base, { recursive: true, force: true }));

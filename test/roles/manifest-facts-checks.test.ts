@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { factsOf, factVersion } from '../../src/facts/facts.js';
-import { builtinRolesDir } from '../../src/paths.js';
-import { loadRoles } from '../../src/roles/load-roles.js';
-import { builtinCheckNames } from '../../src/validate/checker-names.js';
+import { factsOf, factVersion } from '../../src/probe/facts.js';
+import { builtinRolesDir } from '../../src/model/paths.js';
+import { loadRoles } from '../../src/load/load-roles.js';
+import { builtinCheckNames } from '../../src/model/checker-names.js';
 import { checkers } from '../../src/validate/checkers/index.js';
 
 function searchDir(roles: Record<string, { manifest: string; schema?: object }>): string {

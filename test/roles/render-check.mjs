@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { loadRoles } from '../../src/roles/load-roles.ts';
+import { loadRoles } from '../../src/load/load-roles.ts';
 import { prepareRenderers, renderHost } from '../../src/render/render-host.ts';
-import { formatProblem } from '../../src/errors.ts';
-import { templateVars } from '../../src/vars/template-vars.ts';
+import { formatProblem } from '../../src/model/errors.ts';
+import { templateVars } from '../../src/resolve/template-vars.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 // Without an outdir, a fresh private one: a fixed /tmp name would race with another run of this check.

@@ -5,10 +5,10 @@
 // in one call save Node's start-up time.
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadRoles } from '../../src/roles/load-roles.ts';
+import { loadRoles } from '../../src/load/load-roles.ts';
 import { prepareRenderers, renderHost } from '../../src/render/render-host.ts';
-import { formatProblem } from '../../src/errors.ts';
-import { templateVars } from '../../src/vars/template-vars.ts';
+import { formatProblem } from '../../src/model/errors.ts';
+import { templateVars } from '../../src/resolve/template-vars.ts';
 
 const args = process.argv.slice(2);
 if (args.length === 0 || args.length % 2 !== 0) {

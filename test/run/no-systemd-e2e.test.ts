@@ -152,7 +152,7 @@ test('no systemd: the first apply over ssh issues a Pebble certificate that Apac
         },
       },
     }));
-    const apply = (...args: string[]) => inNet(process.execPath, [join(projectRoot, 'dist/cli.js'), 'apply', inventory, ...args]);
+    const apply = (...args: string[]) => inNet(process.execPath, [join(projectRoot, 'dist/cli/cli.js'), 'apply', inventory, ...args]);
 
     const first = apply('--json', '--detailed-exitcode');
     assert.equal(first.status, 2, `${first.stdout}\n${first.stderr}\n${readHostLog(hostDir)}`);

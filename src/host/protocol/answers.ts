@@ -62,7 +62,7 @@ export const applyAnswer = {
 
 /**
  * `@pgid N` on stderr, first: the script's process group, which an interrupt or --timeout stops on the
- * host (src/shell/script.ts prints it; the connection reads it and takes it out of stderr).
+ * host (src/host/script.ts prints it; the connection reads it and takes it out of stderr).
  */
 export const processGroupMarker = '@pgid';
 

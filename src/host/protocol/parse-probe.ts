@@ -1,6 +1,6 @@
 // The probe script's answers (shell/probe.sh) read back into what the host has.
-import type { DesiredState } from '../../state/desired.js';
-import type { ActualState, Attributes, Observed } from '../../state/actual.js';
+import type { DesiredState } from '../../model/desired.js';
+import type { ActualState, Attributes, Observed } from '../../model/actual.js';
 import { answerPrefix, probeAnswer, resourceAnswer } from './answers.js';
 import { resourceIndex } from './script-ids.js';
 

@@ -10,8 +10,8 @@ import { lstatSync, statSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import type { Checker, CheckInput, Finding, RequiredTool } from '../checker.js';
-import type { ConfigCheck } from '../../state/desired.js';
-import { isPathResource } from '../../state/desired.js';
+import type { ConfigCheck } from '../../model/desired.js';
+import { isPathResource } from '../../model/desired.js';
 import { buildHostTree } from './host-tree.js';
 import { runTool } from './run-tool.js';
 

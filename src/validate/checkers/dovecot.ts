@@ -12,7 +12,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checker, CheckInput, Finding } from '../checker.js';
-import type { FileResource } from '../../state/desired.js';
+import type { FileResource } from '../../model/desired.js';
 import { checkCipherList } from './cipher-list.js';
 import { buildHostTree, opensslTool } from './host-tree.js';
 import type { HostTree } from './host-tree.js';

@@ -9,8 +9,8 @@ import { lstatSync } from 'node:fs';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { CheckInput } from '../checker.js';
-import type { FileResource } from '../../state/desired.js';
-import { isPathResource } from '../../state/desired.js';
+import type { FileResource } from '../../model/desired.js';
+import { isPathResource } from '../../model/desired.js';
 import { runTool } from './run-tool.js';
 
 export const opensslTool = { command: 'openssl', package: 'openssl' };

@@ -6,8 +6,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Checker, CheckInput, Finding } from '../checker.js';
-import type { CsrResource, PrivateKeyResource } from '../../state/desired.js';
-import type { KeyType } from '../../roles/types.js';
+import type { CsrResource, PrivateKeyResource } from '../../model/desired.js';
+import type { KeyType } from '../../model/role-manifest.js';
 import { csrSubject, keyArguments } from '../../apply/apply-script.js';
 import { opensslTool } from './host-tree.js';
 import { runTool } from './run-tool.js';

@@ -1,6 +1,6 @@
-// Running the programs the checkers ask (src/connection/local-programs.ts starts them), in the C
+// Running the programs the checkers ask (src/host/local-programs.ts starts them), in the C
 // locale: their messages are parsed.
-import { runTool as runLocalTool } from '../../connection/local-programs.js';
+import { runTool as runLocalTool } from '../../host/local-programs.js';
 import type { RequiredTool } from '../checker.js';
 import { hasTool } from '../tools.js';
 

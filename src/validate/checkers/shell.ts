@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Checker, CheckInput, Finding } from '../checker.js';
-import type { FileResource } from '../../state/desired.js';
+import type { FileResource } from '../../model/desired.js';
 import { clampLine, lines } from './lines.js';
 import { runTool } from './run-tool.js';
 

@@ -5,10 +5,10 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareProjectOrThrow } from '../../../src/pipeline.js';
-import type { RenderedHost as HostWork } from '../../../src/pipeline.js';
+import { prepareProjectOrThrow } from '../../../src/pipeline/pipeline.js';
+import type { RenderedHost as HostWork } from '../../../src/pipeline/pipeline.js';
 import type { Checker, Finding } from '../../../src/validate/checker.js';
-import type { CsrResource, FileResource } from '../../../src/state/desired.js';
+import type { CsrResource, FileResource } from '../../../src/model/desired.js';
 import { requireTools } from '../../../src/validate/checkers/run-tool.js';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
