@@ -45,9 +45,7 @@ function importsOf(text: string): [string, boolean][] {
   return found;
 }
 
-const modules = new Map<string, Module>(
-  sources(src).map((file) => [file, { file, stage: stageOf(file), imports: importsOf(readFileSync(file, 'utf8')) }]),
-);
+const modules = new Map<string, Module>(sources(src).map((file) => [file, { file, stage: stageOf(file), imports: importsOf(readFileSync(file, 'utf8')) }]));
 
 function resolveImport(from: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
@@ -57,7 +55,8 @@ function resolveImport(from: string, specifier: string): string | undefined {
 const name = (file: string) => relative(root, file);
 
 test('every folder of src/ is a stage, and ARCHITECTURE.md lists the stages in this order', () => {
-  for (const entry of readdirSync(src)) assert.ok((stages as readonly string[]).includes(entry), `src/${entry} is not a stage: give it one here and in ARCHITECTURE.md`);
+  for (const entry of readdirSync(src))
+    assert.ok((stages as readonly string[]).includes(entry), `src/${entry} is not a stage: give it one here and in ARCHITECTURE.md`);
   const doc = readFileSync(join(root, 'ARCHITECTURE.md'), 'utf8');
   const listed = [...doc.matchAll(/^\|\s*\d+\s*\|\s*`src\/([\w.-]+)\/?`/gm)].map((m) => m[1]);
   assert.deepEqual(listed, [...stages], 'the stage table of ARCHITECTURE.md');
@@ -129,7 +128,7 @@ function filesBelow(dir: string): string[] {
   });
 }
 
-test('a role carries everything about itself: no code outside roles/ (but validate\'s checkers) and no other role names a service role', () => {
+test("a role carries everything about itself: no code outside roles/ (but validate's checkers) and no other role names a service role", () => {
   const services = /apache|postfix|dovecot|nginx/i;
   // The checkers of `provision validate` run each daemon's own parser, and the list of their names goes with them.
   const allowed = (path: string) => path.startsWith('src/validate/checkers/') || path === 'src/model/checker-names.ts';

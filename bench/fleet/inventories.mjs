@@ -31,10 +31,19 @@ export function writeAnsibleInventory(file, fleet, work, renderDir, { keyArgumen
     const directories = pick('directory').map((r) => ({ path: at(r.path), mode: r.mode }));
     const keys = pick('private_key').map((r) => ({ path: at(r.path), mode: r.mode, args: keyArguments[r.keyType].join(' ') }));
     const csrs = pick('csr').map((r) => ({
-      path: at(r.path), key: at(r.key), mode: r.mode, subject: csrSubject(r), san: r.domains.map((d) => `DNS:${d}`).join(','),
+      path: at(r.path),
+      key: at(r.key),
+      mode: r.mode,
+      subject: csrSubject(r),
+      san: r.domains.map((d) => `DNS:${d}`).join(','),
     }));
     const placeholders = pick('placeholder_certificate').map((r) => ({
-      dir: at(r.dir), key: at(r.key), mode: r.mode ?? '0644', subject: csrSubject(r), san: r.domains.map((d) => `DNS:${d}`).join(','), days: placeholderDays,
+      dir: at(r.dir),
+      key: at(r.key),
+      mode: r.mode ?? '0644',
+      subject: csrSubject(r),
+      san: r.domains.map((d) => `DNS:${d}`).join(','),
+      days: placeholderDays,
     }));
     const files = pick('file').map((r) => ({ src: join(renderDir, host.name, r.path), dest: at(r.path), mode: r.mode }));
     const links = pick('symlink').map((r) => ({ path: at(r.path), target: r.target }));
@@ -44,7 +53,10 @@ export function writeAnsibleInventory(file, fleet, work, renderDir, { keyArgumen
     // directory's mode, so a declared 0750 directory must not be the one creating etc/.
     const declared = new Set(directories.map((d) => d.path));
     const paths = [...directories, ...keys, ...csrs, ...links].map((x) => x.path).concat(files.map((f) => f.dest));
-    const parents = [...new Set(paths.map((p) => dirname(p)))].filter((p) => !declared.has(p)).sort().map((path) => ({ path }));
+    const parents = [...new Set(paths.map((p) => dirname(p)))]
+      .filter((p) => !declared.has(p))
+      .sort()
+      .map((path) => ({ path }));
     hosts[host.name] = {
       ...fleet.inventoryVars(byName.get(host.name)),
       bench_directories: [...parents, ...directories],

@@ -60,7 +60,11 @@ let fleet;
 const cleanups = [];
 async function cleanUp() {
   for (const step of cleanups.reverse()) {
-    try { await step(); } catch (error) { console.error(`clean-up: ${error.message}`); }
+    try {
+      await step();
+    } catch (error) {
+      console.error(`clean-up: ${error.message}`);
+    }
   }
   cleanups.length = 0;
   rmSync(work, { recursive: true, force: true });
@@ -79,9 +83,17 @@ for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, interrupted);
 /** Ends every ControlPersist master listening in `dir` (`ssh -O exit`: the master's own way out). */
 function closeMasters(dir) {
   let names;
-  try { names = readdirSync(dir); } catch { return; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const name of names) {
-    try { execFileSync('/usr/bin/ssh', ['-o', `ControlPath=${join(dir, name)}`, '-O', 'exit', 'bench'], { stdio: 'ignore' }); } catch { /* already gone */ }
+    try {
+      execFileSync('/usr/bin/ssh', ['-o', `ControlPath=${join(dir, name)}`, '-O', 'exit', 'bench'], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -94,14 +106,31 @@ try {
   const controlDirs = [join(work, 'cp'), join(work, 'bcp')];
   cleanups.push(() => controlDirs.forEach(closeMasters));
   // The fleet user exists only inside the hosts' namespaces: ask a host for its ids.
-  const sshTo = (host, command) => ['/usr/bin/ssh', [...fleet.sshOptions, '-p', String(host.port),
-    '-o', 'ControlMaster=auto', '-o', `ControlPath=${controlDirs[1]}/%C`, '-o', 'ControlPersist=60', `${fleet.user}@${host.address}`, command]];
+  const sshTo = (host, command) => [
+    '/usr/bin/ssh',
+    [
+      ...fleet.sshOptions,
+      '-p',
+      String(host.port),
+      '-o',
+      'ControlMaster=auto',
+      '-o',
+      `ControlPath=${controlDirs[1]}/%C`,
+      '-o',
+      'ControlPersist=60',
+      `${fleet.user}@${host.address}`,
+      command,
+    ],
+  ];
   mkdirSync(controlDirs[1]);
   const ids = await run(...sshTo(fleet.hosts[0], 'id -u; id -g'), process.env);
   if (ids.status !== 0) throw new Error(`ssh to ${fleet.hosts[0].name} failed: ${ids.stderr}`);
   const [uid, gid] = ids.stdout.trim().split('\n').map(Number);
   const trees = { provision: join(work, 'p'), ansible: join(work, 'a') };
-  for (const tree of Object.values(trees)) { mkdirSync(tree); chownSync(tree, uid, gid); }
+  for (const tree of Object.values(trees)) {
+    mkdirSync(tree);
+    chownSync(tree, uid, gid);
+  }
 
   const log = installSshWrappers(join(work, 'bin'), join(work, 'ssh.log'));
   const env = { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH}`, NO_COLOR: '1' };
@@ -113,22 +142,48 @@ try {
   const rendered = await run(process.execPath, [cli, 'render', provisionInventory, '--out', join(work, 'render')], env);
   if (rendered.status !== 0) throw new Error(`provision render failed:\n${rendered.stderr}`);
   const ansibleInventory = join(work, 'ansible.yml');
-  writeAnsibleInventory(ansibleInventory, fleet, prepareProjectOrThrow(provisionInventory, { root: trees.ansible }).hosts, join(work, 'render'), { keyArguments, csrSubject, placeholderDays });
+  writeAnsibleInventory(ansibleInventory, fleet, prepareProjectOrThrow(provisionInventory, { root: trees.ansible }).hosts, join(work, 'render'), {
+    keyArguments,
+    csrSubject,
+    placeholderDays,
+  });
 
   const ansibleHome = join(work, 'ah');
-  writeFileSync(join(work, 'ansible.cfg'), [
-    '[defaults]', `forks = ${count}`, 'gathering = explicit', 'interpreter_python = /usr/bin/python3', 'retry_files_enabled = False',
-    '[ssh_connection]', 'pipelining = True', 'ssh_args = -C -o ControlMaster=auto -o ControlPersist=60s', `control_path_dir = ${controlDirs[0]}`, '',
-  ].join('\n'));
-  const ansibleEnv = { ...env, ANSIBLE_CONFIG: join(work, 'ansible.cfg'), ANSIBLE_HOME: ansibleHome, ANSIBLE_LOCAL_TEMP: join(ansibleHome, 'tmp'), ANSIBLE_NOCOLOR: '1' };
+  writeFileSync(
+    join(work, 'ansible.cfg'),
+    [
+      '[defaults]',
+      `forks = ${count}`,
+      'gathering = explicit',
+      'interpreter_python = /usr/bin/python3',
+      'retry_files_enabled = False',
+      '[ssh_connection]',
+      'pipelining = True',
+      'ssh_args = -C -o ControlMaster=auto -o ControlPersist=60s',
+      `control_path_dir = ${controlDirs[0]}`,
+      '',
+    ].join('\n'),
+  );
+  const ansibleEnv = {
+    ...env,
+    ANSIBLE_CONFIG: join(work, 'ansible.cfg'),
+    ANSIBLE_HOME: ansibleHome,
+    ANSIBLE_LOCAL_TEMP: join(ansibleHome, 'tmp'),
+    ANSIBLE_NOCOLOR: '1',
+  };
 
   async function provisionRun(label, wantChanges) {
     const result = await run(process.execPath, [cli, 'apply', provisionInventory, '--json', '--forks', String(count)], env);
     const trips = log.take();
     let report;
-    try { report = JSON.parse(result.stdout); } catch { throw new Error(`provision ${label}: exit ${result.status}, no JSON report:\n${result.stderr}${result.stdout}`); }
+    try {
+      report = JSON.parse(result.stdout);
+    } catch {
+      throw new Error(`provision ${label}: exit ${result.status}, no JSON report:\n${result.stderr}${result.stdout}`);
+    }
     const bad = report.hosts.filter((h) => h.status === 'failed' || h.status === 'unreachable');
-    if (bad.length > 0) throw new Error(`provision ${label}: ${bad.map((h) => `${h.name} ${h.status}: ${h.error?.message ?? JSON.stringify(h.error)}`).join('; ')}`);
+    if (bad.length > 0)
+      throw new Error(`provision ${label}: ${bad.map((h) => `${h.name} ${h.status}: ${h.error?.message ?? JSON.stringify(h.error)}`).join('; ')}`);
     const changed = report.hosts.filter((h) => h.changes.length > 0).length;
     if (wantChanges ? changed !== count : changed !== 0) throw new Error(`provision ${label}: ${changed} of ${count} hosts changed`);
     const hostSeconds = Math.max(...report.hosts.map((h) => h.seconds ?? 0));
@@ -158,8 +213,10 @@ try {
       const control = r.trips.control ? `, plus ${(r.trips.control / count).toFixed(1)} local ssh -O` : '';
       return `${(r.trips.sessions / count).toFixed(1)} round trips per host${reported}${control}`;
     };
-    console.log(`${tool}: first run ${fmt(first.seconds)} s (${first.changed} hosts changed, ${perHost(first)}); ` +
-      `no-change runs ${noops.map((r) => fmt(r.seconds)).join(', ')} s (changed=0, ${perHost(noops[0])})`);
+    console.log(
+      `${tool}: first run ${fmt(first.seconds)} s (${first.changed} hosts changed, ${perHost(first)}); ` +
+        `no-change runs ${noops.map((r) => fmt(r.seconds)).join(', ')} s (changed=0, ${perHost(noops[0])})`,
+    );
     const noop = noops.map((r) => r.seconds).indexOf(median(noops.map((r) => r.seconds)));
     return { first, noop: noops[noop].seconds, noopRun: noops[noop] };
   }
@@ -167,7 +224,12 @@ try {
   const provision = await series('provision', provisionRun, repeat);
   const ansible = await series('ansible  ', ansibleRun, ansibleRepeat);
 
-  const problems = compareTrees(fleet.hosts.map((h) => h.name), trees.provision, trees.ansible, ['provision', 'ansible']);
+  const problems = compareTrees(
+    fleet.hosts.map((h) => h.name),
+    trees.provision,
+    trees.ansible,
+    ['provision', 'ansible'],
+  );
   if (problems.length > 0) throw new Error(`the two trees differ:\n${problems.slice(0, 40).join('\n')}`);
   console.log(`trees: identical on all ${count} hosts (entries, modes, link targets, file contents except keys and CSRs)`);
 
@@ -189,17 +251,29 @@ try {
   const plainSsh = (host) => ['/usr/bin/ssh', [...fleet.sshOptions, ...cold, '-p', String(host.port), `${fleet.user}@${host.address}`, 'true']];
   await Promise.all(fleet.hosts.map((h) => run(...sshTo(h, 'true'), env)));
   const baseline = await medianSeconds(() => Promise.all(fleet.hosts.map((h) => run(...sshTo(h, 'true'), env))));
-  const sequential = await medianSeconds(async () => { const all = []; for (const h of fleet.hosts) all.push(await run(...sshTo(h, 'true'), env)); return all; });
+  const sequential = await medianSeconds(async () => {
+    const all = [];
+    for (const h of fleet.hosts) all.push(await run(...sshTo(h, 'true'), env));
+    return all;
+  });
   const coldBaseline = await medianSeconds(() => Promise.all(fleet.hosts.map((h) => run(...plainSsh(h), env))));
   const startOnly = await medianSeconds(async () => [await run(process.execPath, [cli, '--version'], env)]);
-  const controllerOnly = await medianSeconds(async () => [await run(process.execPath, [cli, 'render', provisionInventory, '--out', join(work, 'render-again')], env)]);
-  console.log(`baseline: one ssh true per host over warm multiplexed connections, ${count} hosts at once: ${fmt(baseline)} s ` +
-    `(one after the other ${fmt(sequential)} s; new connections, at once ${fmt(coldBaseline)} s; medians of ${repeat})`);
-  console.log(`provision without any host: start and imports (provision --version) ${fmt(startOnly)} s; load and render (provision render, same inventory) ${fmt(controllerOnly)} s`);
+  const controllerOnly = await medianSeconds(async () => [
+    await run(process.execPath, [cli, 'render', provisionInventory, '--out', join(work, 'render-again')], env),
+  ]);
+  console.log(
+    `baseline: one ssh true per host over warm multiplexed connections, ${count} hosts at once: ${fmt(baseline)} s ` +
+      `(one after the other ${fmt(sequential)} s; new connections, at once ${fmt(coldBaseline)} s; medians of ${repeat})`,
+  );
+  console.log(
+    `provision without any host: start and imports (provision --version) ${fmt(startOnly)} s; load and render (provision render, same inventory) ${fmt(controllerOnly)} s`,
+  );
   // Where provision's no-change run goes: the slowest host's own time (connect, probe, close, from
   // --json `seconds`) and everything around the hosts (process start, load, render, report).
   const hostPart = provision.noopRun.hostSeconds;
-  console.log(`provision no-change run ${fmt(provision.noop)} s: slowest host ${fmt(hostPart)} s (connect, probe, close), around the hosts ${fmt(provision.noop - hostPart)} s`);
+  console.log(
+    `provision no-change run ${fmt(provision.noop)} s: slowest host ${fmt(hostPart)} s (connect, probe, close), around the hosts ${fmt(provision.noop - hostPart)} s`,
+  );
   const baselineRatio = provision.noop / baseline;
   const noopRatio = ansible.noop / provision.noop;
   console.log(`provision no-change run / ssh-true baseline: ${baselineRatio.toFixed(1)}x (target: at most 3x) ${baselineRatio <= 3 ? 'met' : 'MISSED'}`);
@@ -209,8 +283,10 @@ try {
   console.log(`provision no-change run / ssh-true on new connections: ${coldRatio.toFixed(1)}x (target: at most 3x) ${coldRatio <= 3 ? 'met' : 'MISSED'}`);
   console.log(`ansible / provision no-change run: ${noopRatio.toFixed(1)}x (target: at least 10x at 20 hosts) ${noopRatio >= 10 ? 'met' : 'MISSED'}`);
   console.log(`machine: load average ${loadavg()[0].toFixed(1)} at the end (1-minute averages; they count this benchmark's own processes too)`);
-  console.log(`RESULT fleet hosts=${count} provision_first_s=${fmt(provision.first.seconds)} ansible_first_s=${fmt(ansible.first.seconds)} ` +
-    `provision_noop_s=${fmt(provision.noop)} ansible_noop_s=${fmt(ansible.noop)} noop_ratio=${noopRatio.toFixed(1)}`);
+  console.log(
+    `RESULT fleet hosts=${count} provision_first_s=${fmt(provision.first.seconds)} ansible_first_s=${fmt(ansible.first.seconds)} ` +
+      `provision_noop_s=${fmt(provision.noop)} ansible_noop_s=${fmt(ansible.noop)} noop_ratio=${noopRatio.toFixed(1)}`,
+  );
 } catch (error) {
   // An interrupt fails the running command; that is no finding.
   if (!stopping) {

@@ -31,7 +31,10 @@ class SshLog {
     const perPort = new Map();
     let control = 0;
     for (const line of fresh) {
-      if (/ -O /.test(` ${line} `)) { control++; continue; }
+      if (/ -O /.test(` ${line} `)) {
+        control++;
+        continue;
+      }
       const port = /(?:-p ?|Port=)(\d+)/.exec(line)?.[1] ?? '?';
       perPort.set(port, (perPort.get(port) ?? 0) + 1);
     }

@@ -17,7 +17,12 @@ export function treeManifest(dir, prefix = '') {
     if (stat.isSymbolicLink()) lines.push(`${rel} link -> ${readlinkSync(join(dir, rel))}`);
     else if (stat.isDirectory()) lines.push(`${rel} dir ${mode}`, ...treeManifest(dir, rel));
     else if (randomByNature.test(name)) lines.push(`${rel} file ${mode} (random content)`);
-    else lines.push(`${rel} file ${mode} ${createHash('sha256').update(readFileSync(join(dir, rel))).digest('hex')}`);
+    else
+      lines.push(
+        `${rel} file ${mode} ${createHash('sha256')
+          .update(readFileSync(join(dir, rel)))
+          .digest('hex')}`,
+      );
   }
   return lines;
 }

@@ -35,7 +35,12 @@ function bestOf3(command, commandArgs) {
   let best = Infinity;
   for (let i = 0; i < 3; i++) {
     const t = process.hrtime.bigint();
-    const run = spawnSync(command, commandArgs, { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, ANSIBLE_HOME: dir, ANSIBLE_LOCAL_TEMP: dir } });
+    const run = spawnSync(command, commandArgs, {
+      cwd: dir,
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+      env: { ...process.env, ANSIBLE_HOME: dir, ANSIBLE_LOCAL_TEMP: dir },
+    });
     if (run.error || run.status !== 0) return { error: run.error?.message ?? run.stderr.split('\n')[0] };
     best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e6);
   }
@@ -44,7 +49,10 @@ function bestOf3(command, commandArgs) {
 const ours = bestOf3(process.execPath, [join(projectRoot, 'dist/cli/cli.js'), 'hosts', 'inventory.yml', '--vars', '--json']);
 const peer = bestOf3('ansible-inventory', ['-i', 'inventory.yml', '--list']);
 if (peer.error || ours.error) console.log(`peer: not compared (${peer.error ?? ours.error}); install Debian's ansible-core`);
-else console.log(`peer inventory stage, ${count} hosts: provision hosts --vars ${Math.round(ours.ms)} ms, ansible-inventory --list ${Math.round(peer.ms)} ms, ratio ${(peer.ms / ours.ms).toFixed(1)}x`);
+else
+  console.log(
+    `peer inventory stage, ${count} hosts: provision hosts --vars ${Math.round(ours.ms)} ms, ansible-inventory --list ${Math.round(peer.ms)} ms, ratio ${(peer.ms / ours.ms).toFixed(1)}x`,
+  );
 rmSync(dir, { recursive: true, force: true });
 
 const resources = work.reduce((n, w) => n + w.desired.resources.length, 0);

@@ -58,7 +58,15 @@ function prepareStep(change: Change, id: ScriptId): string | undefined {
       if (!change.rewrite) return call.setAttrs({ id, path: r.path, ...attributes });
       return call.makeCsr({ id, path: r.path, key: r.key, subject: csrSubject(r), san: subjectAltNames(r.domains), ...attributes });
     case 'placeholder_certificate':
-      return call.placeholderCert({ id, dir: r.dir, key: r.key, subject: csrSubject(r), san: subjectAltNames(r.domains), days: placeholderDays, ...attributes });
+      return call.placeholderCert({
+        id,
+        dir: r.dir,
+        key: r.key,
+        subject: csrSubject(r),
+        san: subjectAltNames(r.domains),
+        days: placeholderDays,
+        ...attributes,
+      });
     default:
       return undefined;
   }
@@ -79,7 +87,10 @@ function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetChe
     if (mode === 'verify' && !change.resource.validate && !targetChecks.some((t) => t.changes.includes(change))) continue;
     const id = idOf(change);
     const content = Buffer.from(change.resource.content, 'utf8').toString('base64');
-    const stage = mode === 'apply' ? call.stage({ id, path: change.resource.path, mode: change.mode, owner: change.owner, group: change.group }) : call.stagePrivate({ id });
+    const stage =
+      mode === 'apply'
+        ? call.stage({ id, path: change.resource.path, mode: change.mode, owner: change.owner, group: change.group })
+        : call.stagePrivate({ id });
     lines.push(`if ${stage} <<'PROVISION_EOF'`, content, 'PROVISION_EOF', 'then');
     lines.push(`  ${call.keepStagedTemp(id)}`);
     if (change.resource.validate) {
@@ -120,14 +131,18 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
     const step = prepareStep(change, idOf(change));
     // Checked where the step runs, after the directories above were made safe; a file or link is
     // checked here too, before anything is staged: nothing below a safe directory changes after.
-    const recheck = change.recheckBelow === undefined ? undefined : call.safeBelow({ id: idOf(change), top: change.recheckBelow, path: resourceTarget(change.resource) });
+    const recheck =
+      change.recheckBelow === undefined ? undefined : call.safeBelow({ id: idOf(change), top: change.recheckBelow, path: resourceTarget(change.resource) });
     if (recheck && step) lines.push(`${recheck} && ${step}`);
     else if (recheck) lines.push(recheck);
     else if (step) lines.push(step);
   }
   lines.push(...stagingSteps(plan, desired, options.targetChecks, 'apply').lines);
   if (plan.handlers.length > 0) lines.push(call.setPendingHandlersFile(pendingHandlersFile));
-  if (plan.handlers.length > 0) lines.push(`${call.promiseHandlers({ names: plan.handlers.map((h) => h.name) })} || ${call.fail({ id: 'handlers', message: 'cannot record pending handlers' })}`);
+  if (plan.handlers.length > 0)
+    lines.push(
+      `${call.promiseHandlers({ names: plan.handlers.map((h) => h.name) })} || ${call.fail({ id: 'handlers', message: 'cannot record pending handlers' })}`,
+    );
 
   for (const change of pending) {
     const r = change.resource;

@@ -5,7 +5,13 @@ import type { HostResult } from './host-result.js';
 import type { DesiredState } from '../model/desired.js';
 import { maskSecrets } from '../resolve/mask-secrets.js';
 
-export function settle(result: HostResult, desired: DesiredState, secretValues: string[], report: ApplyReport, run: { exitCode: number; stderr: string }): HostResult {
+export function settle(
+  result: HostResult,
+  desired: DesiredState,
+  secretValues: string[],
+  report: ApplyReport,
+  run: { exitCode: number; stderr: string },
+): HostResult {
   // Command output (a validate command, a handler) may quote a secret file's content.
   for (const [id, message] of report.failed) {
     const resource = desired.resources[Number(id.slice(1))];
@@ -21,7 +27,8 @@ export function settle(result: HostResult, desired: DesiredState, secretValues: 
     result.status = 'failed';
     const reasons = [...result.failures].map(([id, message]) => `${id}: ${message}`);
     for (const h of failedHandlers) reasons.push(`handler ${h.name} failed${h.detail ? `: ${h.detail}` : ''}`);
-    if (reasons.length === 0) reasons.push(`script ended with exit ${run.exitCode}${run.stderr ? `: ${maskSecrets(lastLines(run.stderr), secretValues)}` : ''}`);
+    if (reasons.length === 0)
+      reasons.push(`script ended with exit ${run.exitCode}${run.stderr ? `: ${maskSecrets(lastLines(run.stderr), secretValues)}` : ''}`);
     result.error = reasons.join('\n');
   }
   return result;

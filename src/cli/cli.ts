@@ -22,10 +22,24 @@ function list(value: unknown): string[] {
 }
 
 const commonOptions = {
-  i: { alias: 'inventory-file', type: 'string', describe: 'An inventory source: file, directory or script (repeatable, merged in order, as ansible -i)', requiresArg: true },
+  i: {
+    alias: 'inventory-file',
+    type: 'string',
+    describe: 'An inventory source: file, directory or script (repeatable, merged in order, as ansible -i)',
+    requiresArg: true,
+  },
   limit: { alias: 'l', type: 'string', describe: 'Only hosts matching this pattern (Ansible syntax: web*,!web3,&prod)', requiresArg: true },
-  'extra-vars': { alias: 'e', type: 'string', describe: 'Extra variables, highest precedence: KEY=VALUE, YAML/JSON, or @file.yml (repeatable)', requiresArg: true },
-  'vault-password-file': { type: 'string', describe: 'Ansible Vault password file; an executable one is run (repeatable; default $ANSIBLE_VAULT_PASSWORD_FILE)', requiresArg: true },
+  'extra-vars': {
+    alias: 'e',
+    type: 'string',
+    describe: 'Extra variables, highest precedence: KEY=VALUE, YAML/JSON, or @file.yml (repeatable)',
+    requiresArg: true,
+  },
+  'vault-password-file': {
+    type: 'string',
+    describe: 'Ansible Vault password file; an executable one is run (repeatable; default $ANSIBLE_VAULT_PASSWORD_FILE)',
+    requiresArg: true,
+  },
   'vault-id': { type: 'string', describe: 'Vault password as [LABEL@]SOURCE, SOURCE a file, a script or prompt (repeatable)', requiresArg: true },
   'ask-vault-pass': { type: 'boolean', describe: 'Ask for the vault password (on a terminal)' },
 } as const;
@@ -48,7 +62,11 @@ const runOptions = {
   'detailed-exitcode': { type: 'boolean', default: false, describe: 'Exit 2 when there are changes (pending in check mode, made otherwise)' },
   become: { alias: 'b', type: 'boolean', describe: 'Run the scripts through sudo -n (hosts without ansible_become)' },
   'become-user': { type: 'string', describe: 'User to become (default root; hosts without ansible_become_user)', requiresArg: true },
-  'host-key-checking': { choices: ['yes', 'accept-new'] as const, default: 'yes' as const, describe: "yes: refuse unknown ssh host keys; accept-new: trust a new host's key on first use" },
+  'host-key-checking': {
+    choices: ['yes', 'accept-new'] as const,
+    default: 'yes' as const,
+    describe: "yes: refuse unknown ssh host keys; accept-new: trust a new host's key on first use",
+  },
   timeout: { type: 'number', describe: "Seconds one host's whole run may take (also ssh's ConnectTimeout, default 10)", requiresArg: true },
 } as const;
 
@@ -56,7 +74,8 @@ const runOptions = {
 async function inventoryOf(args: { i?: unknown; inventory?: unknown }): Promise<string[]> {
   const { chooseInventory } = await import('./commands/inventory-args.js');
   const chosen = chooseInventory(list(args.i), list(args.inventory));
-  if (!chosen) throw new UsageError('name an inventory (a file, a directory or -i SOURCE), or set one in ansible.cfg ([defaults] inventory = ...) or ANSIBLE_INVENTORY');
+  if (!chosen)
+    throw new UsageError('name an inventory (a file, a directory or -i SOURCE), or set one in ansible.cfg ([defaults] inventory = ...) or ANSIBLE_INVENTORY');
   return chosen.sources;
 }
 
@@ -76,24 +95,67 @@ async function main(argv: string[]): Promise<void> {
       'Make every host match its rendered configuration',
       (y) =>
         y
-          .positional('inventory', { type: 'string', array: true, describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)' })
+          .positional('inventory', {
+            type: 'string',
+            array: true,
+            describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)',
+          })
           .options(runOptions)
           .option('check', { alias: 'C', type: 'boolean', default: false, describe: 'Change nothing; report what would change' })
           .option('diff', { alias: 'D', type: 'boolean', default: false, describe: 'Show a unified diff of every changed file' })
           .option('backup', { type: 'boolean', default: false, describe: 'Keep each replaced file as FILE.PID.DATE~' })
-          .option('ignore-rate-limits', { type: 'boolean', default: false, describe: "Apply even when Let's Encrypt production would refuse some of the new certificates (over 50 per registered domain)" }),
+          .option('ignore-rate-limits', {
+            type: 'boolean',
+            default: false,
+            describe: "Apply even when Let's Encrypt production would refuse some of the new certificates (over 50 per registered domain)",
+          }),
       async (args) => {
         const { applyCommand } = await import('./commands/apply.js');
-        exitCode = await applyCommand({ inventory: await inventoryOf(args), check: args.check, diff: args.diff, limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], backup: args.backup, ignoreRateLimits: args['ignore-rate-limits'], connection: connectOptions(args) }, standardOutput());
+        exitCode = await applyCommand(
+          {
+            inventory: await inventoryOf(args),
+            check: args.check,
+            diff: args.diff,
+            limit: args.limit,
+            forks: args.forks,
+            extraVars: list(args['extra-vars']),
+            root: args.root,
+            json: args.json,
+            detailedExitcode: args['detailed-exitcode'],
+            backup: args.backup,
+            ignoreRateLimits: args['ignore-rate-limits'],
+            connection: connectOptions(args),
+          },
+          standardOutput(),
+        );
       },
     )
     .command(
       'plan [inventory..]',
       'Show what apply would change, as a diff (= apply --check --diff); writes nothing',
-      (y) => y.positional('inventory', { type: 'string', array: true, describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)' }).options(runOptions),
+      (y) =>
+        y
+          .positional('inventory', {
+            type: 'string',
+            array: true,
+            describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)',
+          })
+          .options(runOptions),
       async (args) => {
         const { planCommand } = await import('./commands/plan.js');
-        exitCode = await planCommand({ inventory: await inventoryOf(args), limit: args.limit, forks: args.forks, extraVars: list(args['extra-vars']), root: args.root, json: args.json, detailedExitcode: args['detailed-exitcode'], connection: connectOptions(args) }, standardOutput());
+        exitCode = await planCommand(
+          {
+            inventory: await inventoryOf(args),
+            limit: args.limit,
+            forks: args.forks,
+            extraVars: list(args['extra-vars']),
+            root: args.root,
+            json: args.json,
+            detailedExitcode: args['detailed-exitcode'],
+            connection: connectOptions(args),
+          },
+          standardOutput(),
+        );
       },
     )
     .command(
@@ -101,27 +163,48 @@ async function main(argv: string[]): Promise<void> {
       "Write each host's rendered files under DIR/<host>/<path> without connecting to anything",
       (y) =>
         y
-          .positional('inventory', { type: 'string', array: true, describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)' })
+          .positional('inventory', {
+            type: 'string',
+            array: true,
+            describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)',
+          })
           .options(commonOptions)
           .option('out', { alias: 'o', type: 'string', demandOption: true, requiresArg: true, describe: 'Output directory' }),
       async (args) => {
         const { renderCommand } = await import('./commands/render.js');
-        exitCode = await renderCommand({ inventory: await inventoryOf(args), out: args.out, limit: args.limit, extraVars: list(args['extra-vars']) }, standardOutput());
+        exitCode = await renderCommand(
+          { inventory: await inventoryOf(args), out: args.out, limit: args.limit, extraVars: list(args['extra-vars']) },
+          standardOutput(),
+        );
       },
     )
     .command(
       'hosts [inventory..]',
-      "List hosts with their groups and roles; --vars adds the merged inventory variables",
+      'List hosts with their groups and roles; --vars adds the merged inventory variables',
       (y) =>
         y
-          .positional('inventory', { type: 'string', array: true, describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)' })
+          .positional('inventory', {
+            type: 'string',
+            array: true,
+            describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)',
+          })
           .options(commonOptions)
           .option('vars', { type: 'boolean', default: false, describe: 'Show merged inventory variables (as ansible-inventory --list)' })
           .option('defaults', { type: 'boolean', default: false, describe: 'With --vars: include role defaults' })
           .option('json', { type: 'boolean', default: false, describe: 'Print JSON' }),
       async (args) => {
         const { hostsCommand } = await import('./commands/hosts.js');
-        exitCode = await hostsCommand({ inventory: await inventoryOf(args), vars: args.vars, defaults: args.defaults, json: args.json, limit: args.limit, extraVars: list(args['extra-vars']) }, standardOutput());
+        exitCode = await hostsCommand(
+          {
+            inventory: await inventoryOf(args),
+            vars: args.vars,
+            defaults: args.defaults,
+            json: args.json,
+            limit: args.limit,
+            extraVars: list(args['extra-vars']),
+          },
+          standardOutput(),
+        );
       },
     )
     .command(
@@ -129,14 +212,31 @@ async function main(argv: string[]): Promise<void> {
       'Check every variable, template and rendered file with the program that reads it, in a sandbox; for CI',
       (y) =>
         y
-          .positional('inventories', { type: 'string', array: true, describe: 'Inventories, each validated on its own (default: ansible.cfg/ANSIBLE_INVENTORY, else inventories/*/inventory.yml)' })
+          .positional('inventories', {
+            type: 'string',
+            array: true,
+            describe: 'Inventories, each validated on its own (default: ansible.cfg/ANSIBLE_INVENTORY, else inventories/*/inventory.yml)',
+          })
           .options(commonOptions)
-          .option('strict', { type: 'boolean', default: false, describe: 'Warnings are errors: a checker that is not installed, and what Ansible only warns about (duplicate key, unknown group key)' })
+          .option('strict', {
+            type: 'boolean',
+            default: false,
+            describe: 'Warnings are errors: a checker that is not installed, and what Ansible only warns about (duplicate key, unknown group key)',
+          })
           .option('format', { choices: validateOutputFormats, default: 'text' as const, describe: 'Output: text, json, github (annotations) or junit (XML)' }),
       async (args) => {
         const { validateCommand } = await import('./commands/validate.js');
         const merged = list(args.i);
-        exitCode = await validateCommand({ inventories: [...(merged.length > 0 ? [merged] : []), ...(args.inventories ?? []).map(String)], limit: args.limit, extraVars: list(args['extra-vars']), strict: args.strict, format: args.format }, standardOutput());
+        exitCode = await validateCommand(
+          {
+            inventories: [...(merged.length > 0 ? [merged] : []), ...(args.inventories ?? []).map(String)],
+            limit: args.limit,
+            extraVars: list(args['extra-vars']),
+            strict: args.strict,
+            format: args.format,
+          },
+          standardOutput(),
+        );
       },
     )
     .example('$0 apply inventories/example/inventory.yml', 'apply every host')

@@ -32,7 +32,9 @@ export interface ToolRun {
  */
 export async function runTool(command: string, args: string[], options: { cwd?: string; env: Record<string, string>; timeoutMs: number }): Promise<ToolRun> {
   const { execa } = await import('execa');
-  const result = await track(execa(command, args, { cwd: options.cwd, env: options.env, extendEnv: true, stdin: 'ignore', reject: false, detached: true, timeout: options.timeoutMs }));
+  const result = await track(
+    execa(command, args, { cwd: options.cwd, env: options.env, extendEnv: true, stdin: 'ignore', reject: false, detached: true, timeout: options.timeoutMs }),
+  );
   return {
     exitCode: result.exitCode,
     failed: result.failed,

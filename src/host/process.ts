@@ -60,9 +60,17 @@ const killGraceMs = 2000;
  * Runs `file args` in its own process group with `input` on stdin. When the deadline passes, the
  * whole group is stopped (and `onTimeout` runs) and the host is reported unreachable ("timed out after Ns").
  */
-export async function runProcess(file: string, args: string[], input: string, deadline: Deadline | undefined, hooks: ProcessHooks = {}): Promise<ProcessResult> {
+export async function runProcess(
+  file: string,
+  args: string[],
+  input: string,
+  deadline: Deadline | undefined,
+  hooks: ProcessHooks = {},
+): Promise<ProcessResult> {
   if (deadline && deadline.remainingMs() <= 0) throw deadline.error();
-  const child = track(execa(file, args, { input, reject: false, stripFinalNewline: false, env: { LC_ALL: 'C' }, extendEnv: true, detached: true }), { signalFirst: !hooks.onTimeout });
+  const child = track(execa(file, args, { input, reject: false, stripFinalNewline: false, env: { LC_ALL: 'C' }, extendEnv: true, detached: true }), {
+    signalFirst: !hooks.onTimeout,
+  });
   if (hooks.onProcessGroup) watchProcessGroup(child, hooks.onProcessGroup);
   const { onTimeout } = hooks;
   let stopping: Promise<void> | undefined;
@@ -83,5 +91,10 @@ export async function runProcess(file: string, args: string[], input: string, de
     throw deadline!.error();
   }
   if (result.failed && result.exitCode === undefined && !result.isTerminated) throw new UnreachableError(`cannot start ${file}: ${result.shortMessage}`);
-  return { stdout: String(result.stdout), stderr: withoutMarker(String(result.stderr)), exitCode: result.exitCode ?? 128, ...(result.signal ? { signal: result.signal } : {}) };
+  return {
+    stdout: String(result.stdout),
+    stderr: withoutMarker(String(result.stderr)),
+    exitCode: result.exitCode ?? 128,
+    ...(result.signal ? { signal: result.signal } : {}),
+  };
 }

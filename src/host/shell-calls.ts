@@ -53,7 +53,16 @@ export function ensureGroup(a: { id: ScriptId; name: string; system: boolean }):
 
 /** ensure_user ID NAME SYSTEM HOME SHELL GROUP GROUPS(comma separated) */
 export function ensureUser(a: { id: ScriptId; name: string; system: boolean; home?: string; shell?: string; group?: string; groups: string[] }): string {
-  return call('ensure_user', a.id, shquote(a.name), setOrEmpty(a.system), attribute(a.home), attribute(a.shell), attribute(a.group), shquote(a.groups.join(',')));
+  return call(
+    'ensure_user',
+    a.id,
+    shquote(a.name),
+    setOrEmpty(a.system),
+    attribute(a.home),
+    attribute(a.shell),
+    attribute(a.group),
+    shquote(a.groups.join(',')),
+  );
 }
 
 /** ensure_dir ID PATH MODE OWNER GROUP [OLD-TARGET] */
@@ -73,12 +82,33 @@ export function genKey(a: { id: ScriptId; path: string; opensslArgs: string[] } 
 
 /** make_csr ID PATH KEY SUBJECT SAN MODE OWNER GROUP */
 export function makeCsr(a: { id: ScriptId; path: string; key: string; subject: string; san: string } & Attributes): string {
-  return call('make_csr', a.id, hostPath(a.path), hostPath(a.key), shquote(a.subject), shquote(a.san), attribute(a.mode), attribute(a.owner), attribute(a.group));
+  return call(
+    'make_csr',
+    a.id,
+    hostPath(a.path),
+    hostPath(a.key),
+    shquote(a.subject),
+    shquote(a.san),
+    attribute(a.mode),
+    attribute(a.owner),
+    attribute(a.group),
+  );
 }
 
 /** placeholder_cert ID DIR KEY SUBJECT SAN DAYS MODE OWNER GROUP */
 export function placeholderCert(a: { id: ScriptId; dir: string; key: string; subject: string; san: string; days: number } & Attributes): string {
-  return call('placeholder_cert', a.id, hostPath(a.dir), hostPath(a.key), shquote(a.subject), shquote(a.san), shquote(a.days), attribute(a.mode), attribute(a.owner), attribute(a.group));
+  return call(
+    'placeholder_cert',
+    a.id,
+    hostPath(a.dir),
+    hostPath(a.key),
+    shquote(a.subject),
+    shquote(a.san),
+    shquote(a.days),
+    attribute(a.mode),
+    attribute(a.owner),
+    attribute(a.group),
+  );
 }
 
 /** safe_below ID TOP PATH (TOP a directory on the machine, PATH under the root prefix) */
@@ -109,7 +139,9 @@ export type CandidateEntry = { kind: 'file'; staged: ScriptId; path: string } | 
 
 /** whole_check ID LABEL ROOT COMMAND [f TEMP DEST | l TARGET PATH]... */
 export function wholeCheck(a: { id: ScriptId; label: string; root: string; command: string; candidates: CandidateEntry[] }): string {
-  const entries = a.candidates.map((c) => (c.kind === 'file' ? call('f', stagedTemp(c.staged), shquote(c.path)) : call('l', shquote(c.target), shquote(c.path))));
+  const entries = a.candidates.map((c) =>
+    c.kind === 'file' ? call('f', stagedTemp(c.staged), shquote(c.path)) : call('l', shquote(c.target), shquote(c.path)),
+  );
   return call('whole_check', a.id, shquote(a.label), shquote(a.root), shquote(a.command), ...entries);
 }
 

@@ -28,19 +28,27 @@ export const controlPersistSeconds = 60;
 /** Options for every ssh invocation to this host (scripts and `-O exit`), without destination and command. */
 export function sshOptions(target: SshTarget, policy: SshPolicy): string[] {
   return [
-    '-o', 'BatchMode=yes',
-    '-o', 'ControlMaster=auto',
-    '-o', `ControlPersist=${controlPersistSeconds}`,
-    '-o', `ControlPath=${policy.controlPath}`,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ControlMaster=auto',
+    '-o',
+    `ControlPersist=${controlPersistSeconds}`,
+    '-o',
+    `ControlPath=${policy.controlPath}`,
     ...(target.port !== undefined ? ['-p', String(target.port)] : []),
     ...(target.user !== undefined ? ['-l', target.user] : []),
     ...(target.privateKeyFile !== undefined ? ['-i', target.privateKeyFile] : []),
     ...target.commonArgs,
-    '-o', `StrictHostKeyChecking=${policy.hostKeyChecking}`,
-    '-o', `ConnectTimeout=${policy.connectTimeoutSeconds}`,
+    '-o',
+    `StrictHostKeyChecking=${policy.hostKeyChecking}`,
+    '-o',
+    `ConnectTimeout=${policy.connectTimeoutSeconds}`,
     // A connection that dies silently (no RST) is noticed within a minute instead of TCP's hours.
-    '-o', 'ServerAliveInterval=15',
-    '-o', 'ServerAliveCountMax=4',
+    '-o',
+    'ServerAliveInterval=15',
+    '-o',
+    'ServerAliveCountMax=4',
   ];
 }
 

@@ -36,7 +36,11 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
   if (!validate(manifestSource.value)) {
     for (const error of validate.errors ?? []) {
       const violation = describeError(error);
-      problems.push({ ...positionAt(manifestSource, violation.path), variable: formatPath(violation.path) || undefined, message: `role ${name}: ${violation.message}` });
+      problems.push({
+        ...positionAt(manifestSource, violation.path),
+        variable: formatPath(violation.path) || undefined,
+        message: `role ${name}: ${violation.message}`,
+      });
     }
     return undefined;
   }
@@ -96,16 +100,35 @@ function loadRole(name: string, dir: string, problems: Problem[], compileNow: bo
   }
   const properties = schema.properties ?? {};
   const knownVariables = new Set(Object.keys(properties));
-  const secretVariables = new Set(Object.entries(properties).filter(([, p]) => p.secret === true).map(([k]) => k));
+  const secretVariables = new Set(
+    Object.entries(properties)
+      .filter(([, p]) => p.secret === true)
+      .map(([k]) => k),
+  );
   for (const variable of Object.keys(defaults)) {
     if (!knownVariables.has(variable)) {
       problems.push({ ...positionAt(defaultsSource!, [variable]), variable, message: `role ${name}: default for a variable its schema does not declare` });
     }
   }
   const facts: Fact[] = (manifest.facts ?? []).map((fact, index) => {
-    if (!knownVariables.has(fact.variable)) problems.push({ ...at(['facts', index, 'variable']), message: `role ${name}: fact ${fact.name} states ${fact.variable}, which its schema does not declare` });
-    const version = fact.version.map((pattern, n) => compilePattern(pattern, at(['facts', index, 'version', n]), `role ${name}: fact ${fact.name}: version`, problems));
-    return { name: fact.name, variable: fact.variable, label: fact.label, programs: fact.programs, args: fact.args ?? [], output: fact.stderr ? 'both' : 'stdout', version: version.filter((p): p is RegExp => p !== undefined), role: name };
+    if (!knownVariables.has(fact.variable))
+      problems.push({
+        ...at(['facts', index, 'variable']),
+        message: `role ${name}: fact ${fact.name} states ${fact.variable}, which its schema does not declare`,
+      });
+    const version = fact.version.map((pattern, n) =>
+      compilePattern(pattern, at(['facts', index, 'version', n]), `role ${name}: fact ${fact.name}: version`, problems),
+    );
+    return {
+      name: fact.name,
+      variable: fact.variable,
+      label: fact.label,
+      programs: fact.programs,
+      args: fact.args ?? [],
+      output: fact.stderr ? 'both' : 'stdout',
+      version: version.filter((p): p is RegExp => p !== undefined),
+      role: name,
+    };
   });
   return {
     name,
@@ -136,7 +159,8 @@ const sharedPrefix = 'shared/';
 function readPlainSource(roleDir: string, name: string): PlainSource | string {
   const shared = name.startsWith(sharedPrefix);
   const relative = shared ? name.slice(sharedPrefix.length) : name;
-  if (relative === '' || relative.startsWith('/') || relative.split('/').includes('..') || /\{[{%#]/.test(name)) return 'expected a file name inside the role\'s files/ (or shared/NAME), not an expression or a path leaving it';
+  if (relative === '' || relative.startsWith('/') || relative.split('/').includes('..') || /\{[{%#]/.test(name))
+    return "expected a file name inside the role's files/ (or shared/NAME), not an expression or a path leaving it";
   const file = join(shared ? sharedTemplatesDir : join(roleDir, 'files'), relative);
   if (!existsSync(file) || !statSync(file).isFile()) return `no such file ${displayPath(file)}`;
   return { text: readFileSync(file, 'utf8'), path: displayPath(file) };
@@ -192,7 +216,8 @@ function checkAcrossRoles(roles: Map<string, Role>, problems: Problem[]): void {
     const at = (path: (string | number)[]) => positionAt(role.manifestSource, path);
     role.facts.forEach((fact, index) => {
       const owner = factOwner.get(fact.name);
-      if (owner) problems.push({ ...at(['facts', index, 'name']), message: `role ${role.name}: fact ${JSON.stringify(fact.name)} is declared by role ${owner} too` });
+      if (owner)
+        problems.push({ ...at(['facts', index, 'name']), message: `role ${role.name}: fact ${JSON.stringify(fact.name)} is declared by role ${owner} too` });
       else factOwner.set(fact.name, role.name);
     });
     for (const check of Object.keys(role.manifest.checks ?? {})) {
@@ -207,7 +232,11 @@ function checkAcrossRoles(roles: Map<string, Role>, problems: Problem[]): void {
     role.manifest.resources.forEach((entry, index) => {
       const file = 'file' in entry ? entry.file : undefined;
       (file?.check ?? []).forEach((check, at) => {
-        if (!known.includes(check)) problems.push({ ...positionAt(role.manifestSource, ['resources', index, 'file', 'check', at]), message: `role ${role.name}: unknown check ${JSON.stringify(check)}; known checks: ${known.join(', ')}` });
+        if (!known.includes(check))
+          problems.push({
+            ...positionAt(role.manifestSource, ['resources', index, 'file', 'check', at]),
+            message: `role ${role.name}: unknown check ${JSON.stringify(check)}; known checks: ${known.join(', ')}`,
+          });
       });
     });
   }

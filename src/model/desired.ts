@@ -81,14 +81,7 @@ export interface PlaceholderCertificateResource extends Common, Ownership {
 export const placeholderDays = 30;
 
 export type Resource =
-  | FileResource
-  | DirectoryResource
-  | SymlinkResource
-  | UserResource
-  | GroupResource
-  | PrivateKeyResource
-  | CsrResource
-  | PlaceholderCertificateResource;
+  FileResource | DirectoryResource | SymlinkResource | UserResource | GroupResource | PrivateKeyResource | CsrResource | PlaceholderCertificateResource;
 
 export type PathResource = Exclude<Resource, UserResource | GroupResource>;
 

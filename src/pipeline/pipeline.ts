@@ -123,7 +123,12 @@ export function prepareProject(sources: string | readonly string[], options: Pro
     const { state, problems: renderProblems } = renderHost(host.name, host.roles, host.vars, renderers);
     if (renderProblems.length === 0) {
       const where = (path: (string | number)[]) => positionOfVariable(inventoryHost, roles, host.roles, path);
-      renderProblems.push(...checkPathRules({ state, vars: host.vars, declared: declaredVariables(host, roles), fromInventory: (name) => inventoryHost.origins.has(name), where }, host.name));
+      renderProblems.push(
+        ...checkPathRules(
+          { state, vars: host.vars, declared: declaredVariables(host, roles), fromInventory: (name) => inventoryHost.origins.has(name), where },
+          host.name,
+        ),
+      );
     }
     problems.push(...renderProblems);
     if (renderProblems.length === 0) hosts.push({ host, desired: state });
@@ -237,7 +242,11 @@ async function converge(rendered: RenderedHost, roles: RolesAtWork, options: Run
 }
 
 /** convergeHost on every host, `forks` at a time; `onDone` sees each result as soon as its host finishes. */
-export async function runHosts(project: Pick<Project, 'hosts' | 'renderers' | 'facts'>, options: RunOptions & { forks: number }, onDone: (result: HostResult) => void): Promise<HostResult[]> {
+export async function runHosts(
+  project: Pick<Project, 'hosts' | 'renderers' | 'facts'>,
+  options: RunOptions & { forks: number },
+  onDone: (result: HostResult) => void,
+): Promise<HostResult[]> {
   const { hosts } = project;
   const results: HostResult[] = new Array(hosts.length);
   const connector = new Connector(options.connection);
@@ -266,7 +275,8 @@ async function reachHost(rendered: RenderedHost, roles: RolesAtWork, options: Ru
     connection = connector.connect(rendered.host);
     return await convergeHost(rendered, roles, options, connection);
   } catch (error) {
-    if (error instanceof ConnectionError) return { name: rendered.host.name, status: error.status, error: error.message, failures: new Map(), handlersRun: [], applied: false };
+    if (error instanceof ConnectionError)
+      return { name: rendered.host.name, status: error.status, error: error.message, failures: new Map(), handlersRun: [], applied: false };
     throw error;
   } finally {
     await connection?.close();

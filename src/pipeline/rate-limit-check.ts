@@ -29,9 +29,14 @@ export function excessOfResults(work: HostWork[], results: HostResult[]): RateLi
 }
 
 /** Over the limit, found before an apply: probes (read-only) the production hosts when it could be. */
-export async function excessBeforeApply(project: Pick<Project, 'hosts' | 'renderers' | 'facts'>, options: { forks: number; connection?: ConnectOptions }): Promise<RateLimitExcess[]> {
+export async function excessBeforeApply(
+  project: Pick<Project, 'hosts' | 'renderers' | 'facts'>,
+  options: { forks: number; connection?: ConnectOptions },
+): Promise<RateLimitExcess[]> {
   const production = project.hosts.filter((w) => isLetsEncryptProduction(w.host.vars));
-  const certificates = production.flatMap((w) => w.desired.resources.filter((r) => r.kind === 'placeholder_certificate').map((r) => ({ host: w.host.name, domains: r.domains })));
+  const certificates = production.flatMap((w) =>
+    w.desired.resources.filter((r) => r.kind === 'placeholder_certificate').map((r) => ({ host: w.host.name, domains: r.domains })),
+  );
   if (mostPossible(certificates) <= newCertificatesPerDomain) return [];
   const plans: Plan[] = [];
   const connector = new Connector(options.connection);

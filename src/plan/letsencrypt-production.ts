@@ -20,6 +20,7 @@ export function isLetsEncryptProduction(vars: Record<string, unknown>): boolean 
 /** More certificates on production hosts than the limit: only then can a registered domain go over it. */
 export function couldExceedLimit(work: HostWork[]): boolean {
   let certificates = 0;
-  for (const w of work) if (isLetsEncryptProduction(w.host.vars)) certificates += w.desired.resources.filter((r) => r.kind === 'placeholder_certificate').length;
+  for (const w of work)
+    if (isLetsEncryptProduction(w.host.vars)) certificates += w.desired.resources.filter((r) => r.kind === 'placeholder_certificate').length;
   return certificates > newCertificatesPerDomain;
 }

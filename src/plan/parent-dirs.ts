@@ -36,7 +36,11 @@ function madeSafe(resource: DirectoryResource | undefined, actual: ActualState):
  * on the way below it (`recheckBelow`: the path's topmost such directory) after that, when no other
  * account can change them any more, before it acts on the path.
  */
-export function parentDirErrors(desired: DesiredState, actual: ActualState, root: string | undefined): { errors: string[]; recheckBelow: Map<Resource, string> } {
+export function parentDirErrors(
+  desired: DesiredState,
+  actual: ActualState,
+  root: string | undefined,
+): { errors: string[]; recheckBelow: Map<Resource, string> } {
   const recheckBelow = new Map<Resource, string>();
   // The boundary is root's: a script running as another account can only do what that account can.
   if (!actual.parents || !actual.isRoot) return { errors: [], recheckBelow };

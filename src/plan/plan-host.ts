@@ -75,7 +75,8 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
 
   /** Owner and group to set, or undefined where they cannot be applied in this run. */
   function ownership(resource: { owner?: string; group?: string }): { owner?: string; group?: string } {
-    const can = (name: string | undefined, known: Set<string>, created: Set<string>) => name !== undefined && actual.isRoot && (known.has(name) || created.has(name));
+    const can = (name: string | undefined, known: Set<string>, created: Set<string>) =>
+      name !== undefined && actual.isRoot && (known.has(name) || created.has(name));
     const owner = can(resource.owner, actual.users, createdUsers) ? resource.owner : undefined;
     const group = can(resource.group, actual.groups, createdGroups) ? resource.group : undefined;
     if (resource.owner && !owner) unappliedAccounts.add(resource.owner);
@@ -99,7 +100,13 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
   for (const resource of desired.resources) {
     const observed = actual.resources.get(resource.id);
     const target = resourceTarget(resource);
-    if (observed?.state === 'other' && resource.kind === 'directory' && observed.type === 'symlink' && resource.replacesLink !== undefined && observed.target === resource.replacesLink) {
+    if (
+      observed?.state === 'other' &&
+      resource.kind === 'directory' &&
+      observed.type === 'symlink' &&
+      resource.replacesLink !== undefined &&
+      observed.target === resource.replacesLink
+    ) {
       const change = attributeChange(resource, { state: 'missing' });
       change.reasons.push(`replaces the link to ${observed.target} (an older layout)`);
       change.replacesLink = observed.target;
@@ -147,7 +154,8 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
       }
       case 'symlink': {
         if (!observed || observed.state === 'missing') changes.push({ resource, action: 'create', reasons: [], rewrite: true });
-        else if (observed.state === 'symlink' && observed.target !== resource.target) changes.push({ resource, action: 'update', reasons: [`target ${observed.target} -> ${resource.target}`], rewrite: true });
+        else if (observed.state === 'symlink' && observed.target !== resource.target)
+          changes.push({ resource, action: 'update', reasons: [`target ${observed.target} -> ${resource.target}`], rewrite: true });
         else changes.push({ resource, action: 'unchanged', reasons: [], rewrite: false });
         break;
       }
@@ -155,7 +163,8 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
         const change = attributeChange(resource, observed);
         if (observed?.state === 'csr') {
           const wanted = resource.domains.map((d) => `DNS:${d}`);
-          if (!sameNames(observed.san, wanted) || observed.subject !== expectedSubject(resource)) change.reasons.push(`names ${observed.san.join(',') || '(none)'} -> ${wanted.join(',')}`);
+          if (!sameNames(observed.san, wanted) || observed.subject !== expectedSubject(resource))
+            change.reasons.push(`names ${observed.san.join(',') || '(none)'} -> ${wanted.join(',')}`);
           else if (createdKeys.has(resource.key) || !observed.keyMatches) change.reasons.push('made from another key');
           if (change.reasons.length > 0 && change.action === 'unchanged') change.action = 'update';
           change.rewrite = change.reasons.some((r) => r.startsWith('names') || r.startsWith('made from'));
@@ -176,8 +185,20 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
           break;
         }
         const { owner, group } = ownership(resource);
-        const reasons = observed?.state !== 'certificate' ? ['self-signed until the first issuance'] : [`${newKey ? 'the key is new' : 'it does not match the key'}: replaced by a self-signed placeholder until the next issuance`];
-        changes.push({ resource, action: observed?.state === 'certificate' ? 'update' : 'create', reasons, owner, group, mode: resource.mode ?? defaultModes.file, rewrite: true, ...(firstIssuance ? { firstIssuance } : {}) });
+        const reasons =
+          observed?.state !== 'certificate'
+            ? ['self-signed until the first issuance']
+            : [`${newKey ? 'the key is new' : 'it does not match the key'}: replaced by a self-signed placeholder until the next issuance`];
+        changes.push({
+          resource,
+          action: observed?.state === 'certificate' ? 'update' : 'create',
+          reasons,
+          owner,
+          group,
+          mode: resource.mode ?? defaultModes.file,
+          rewrite: true,
+          ...(firstIssuance ? { firstIssuance } : {}),
+        });
         placeholders.push(resource.dir);
         break;
       }
@@ -208,7 +229,11 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     if (below !== undefined && isPending(change)) change.recheckBelow = below;
   }
   if (unappliedAccounts.size > 0) {
-    notices.push(actual.isRoot ? `owner/group not set where the account does not exist here: ${[...unappliedAccounts].sort().join(', ')}` : 'not running as root: owner and group changes skipped');
+    notices.push(
+      actual.isRoot
+        ? `owner/group not set where the account does not exist here: ${[...unappliedAccounts].sort().join(', ')}`
+        : 'not running as root: owner and group changes skipped',
+    );
   }
   if (placeholders.length > 0 && (underRoot || options.check)) {
     const where = underRoot ? 'under a --root tree' : 'in check mode';

@@ -40,7 +40,8 @@ export function newCertificates(plan: Plan): NewCertificate[] {
   const found = new Map<string, NewCertificate>();
   for (const change of plan.changes) {
     const resource = change.resource;
-    if (resource.kind === 'placeholder_certificate' && change.firstIssuance) found.set(resource.key, { host: plan.host, dir: resource.dir, domains: resource.domains });
+    if (resource.kind === 'placeholder_certificate' && change.firstIssuance)
+      found.set(resource.key, { host: plan.host, dir: resource.dir, domains: resource.domains });
   }
   for (const change of plan.changes) {
     const resource = change.resource;
@@ -76,7 +77,8 @@ export function overLimit(certificates: NewCertificate[], limit = newCertificate
 /** The most certificates per registered domain the hosts could need (every certificate new). */
 export function mostPossible(certificates: { host: string; domains: string[] }[]): number {
   const counts = new Map<string, number>();
-  for (const certificate of certificates) for (const domain of new Set(certificate.domains.map(registeredDomain))) counts.set(domain, (counts.get(domain) ?? 0) + 1);
+  for (const certificate of certificates)
+    for (const domain of new Set(certificate.domains.map(registeredDomain))) counts.set(domain, (counts.get(domain) ?? 0) + 1);
   return Math.max(0, ...counts.values());
 }
 

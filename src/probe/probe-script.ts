@@ -12,7 +12,9 @@ import * as call from '../host/shell-calls.js';
 
 function probeCall(resource: Resource, index: number): string {
   const id = scriptId(index);
-  return resource.kind === 'file' ? call.probeFile({ id, path: resource.path, sha256: sha256(resource.content), sendContent: !resource.secret }) : probeCommand(resource, id);
+  return resource.kind === 'file'
+    ? call.probeFile({ id, path: resource.path, sha256: sha256(resource.content), sendContent: !resource.secret })
+    : probeCommand(resource, id);
 }
 
 /**
@@ -81,7 +83,8 @@ function batchCall(args: string[], build: (args: string[]) => string): string[] 
  * A path with a newline is left to its own call: the answers are read line by line.
  */
 function batchCalls(state: DesiredState, users: string[], groups: string[], parents: string[]): string[] {
-  const paths = (kinds: Resource['kind'][]) => state.resources.flatMap((r) => (kinds.includes(r.kind) && 'path' in r && !r.path.includes('\n') ? [r.path] : []));
+  const paths = (kinds: Resource['kind'][]) =>
+    state.resources.flatMap((r) => (kinds.includes(r.kind) && 'path' in r && !r.path.includes('\n') ? [r.path] : []));
   const statPaths = paths(['file', 'directory', 'private_key', 'csr']);
   const parentDirs = parents.map((dir) => `${dir.replace(/\/$/, '')}/.`);
   const names = (kind: 'user' | 'group') => state.resources.flatMap((r) => (r.kind === kind ? [r.name] : []));
@@ -109,7 +112,9 @@ export function probeScript(state: DesiredState, root: string | undefined, optio
   const body = [
     call.probeUid(),
     ...batchCalls(state, users, groups, parents),
-    ...(root === undefined ? (options.facts ?? []).map((fact) => call.probeFact({ name: fact.name, output: fact.output, programs: fact.programs, args: fact.args })) : []),
+    ...(root === undefined
+      ? (options.facts ?? []).map((fact) => call.probeFact({ name: fact.name, output: fact.output, programs: fact.programs, args: fact.args }))
+      : []),
     ...users.map((name) => call.probeAccount({ database: 'passwd', name })),
     ...groups.map((name) => call.probeAccount({ database: 'group', name })),
     ...state.resources.map(probeCall),

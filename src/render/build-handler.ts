@@ -21,13 +21,20 @@ export class HandlerFieldError extends Error {
   }
 }
 
-function buildStep(spec: HandlerStepSpec, evaluate: Evaluate, truthy: (expression: string) => boolean, context: Record<string, unknown>, path: (string | number)[]): HandlerStep | undefined {
+function buildStep(
+  spec: HandlerStepSpec,
+  evaluate: Evaluate,
+  truthy: (expression: string) => boolean,
+  context: Record<string, unknown>,
+  path: (string | number)[],
+): HandlerStep | undefined {
   const field = 'reload' in spec ? 'reload' : 'command';
   try {
     if (spec.when !== undefined && !truthy(spec.when)) return undefined;
     if ('reload' in spec) {
       const unit = evaluate(spec.reload, context);
-      if (typeof unit !== 'string' || !unitName.test(unit)) throw new FieldError('reload', `reload: ${show(unit)} is not a service name (letters, digits and @._:- only)`);
+      if (typeof unit !== 'string' || !unitName.test(unit))
+        throw new FieldError('reload', `reload: ${show(unit)} is not a service name (letters, digits and @._:- only)`);
       return { kind: 'reload', unit };
     }
     return { kind: 'command', command: String(evaluate(spec.command, context)) };
@@ -38,7 +45,13 @@ function buildStep(spec: HandlerStepSpec, evaluate: Evaluate, truthy: (expressio
 }
 
 /** The handler for this host, or undefined when its `when` is false. */
-export function buildHandler(spec: HandlerSpec, role: string, evaluate: Evaluate, truthy: (expression: string) => boolean, context: Record<string, unknown>): Handler | undefined {
+export function buildHandler(
+  spec: HandlerSpec,
+  role: string,
+  evaluate: Evaluate,
+  truthy: (expression: string) => boolean,
+  context: Record<string, unknown>,
+): Handler | undefined {
   if (spec.when !== undefined && !truthy(spec.when)) return undefined;
   const specs: { step: HandlerStepSpec; path: (string | number)[] }[] = spec.steps
     ? spec.steps.map((step, index) => ({ step, path: ['steps', index] }))

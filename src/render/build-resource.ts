@@ -80,7 +80,19 @@ export function buildResource(kind: string, fields: Fields, role: string, conten
   switch (kind) {
     case 'file': {
       const dest = path(fields, 'dest');
-      return { kind, id: `file:${dest}`, role, notify, path: dest, content: content ?? '', validate: optionalText(fields, 'validate'), ...(fields.check !== undefined ? { checks: list(fields, 'check') } : {}), ...(template ? { template } : {}), secret: flag(fields, 'secret'), ...ownership(fields) };
+      return {
+        kind,
+        id: `file:${dest}`,
+        role,
+        notify,
+        path: dest,
+        content: content ?? '',
+        validate: optionalText(fields, 'validate'),
+        ...(fields.check !== undefined ? { checks: list(fields, 'check') } : {}),
+        ...(template ? { template } : {}),
+        secret: flag(fields, 'secret'),
+        ...ownership(fields),
+      };
     }
     case 'directory': {
       const dir = path(fields, 'path');
@@ -116,11 +128,32 @@ export function buildResource(kind: string, fields: Fields, role: string, conten
       const domains = dnsNames(fields, 'a CSR');
       const country = optionalText(fields, 'country');
       if (country !== undefined && !/^[A-Z]{2}$/.test(country)) throw new FieldError('country', `country: ${show(country)} is not a two-letter country code`);
-      return { kind, id: `csr:${csrPath}`, role, notify, path: csrPath, key: path(fields, 'key'), domains, country, organization: optionalText(fields, 'organization'), ...ownership(fields) };
+      return {
+        kind,
+        id: `csr:${csrPath}`,
+        role,
+        notify,
+        path: csrPath,
+        key: path(fields, 'key'),
+        domains,
+        country,
+        organization: optionalText(fields, 'organization'),
+        ...ownership(fields),
+      };
     }
     case 'placeholder_certificate': {
       const dir = path(fields, 'dir');
-      return { kind, id: `placeholder_certificate:${dir}/fullchain.pem`, role, notify, path: `${dir}/fullchain.pem`, dir, key: path(fields, 'key'), domains: dnsNames(fields, 'a certificate'), ...ownership(fields) };
+      return {
+        kind,
+        id: `placeholder_certificate:${dir}/fullchain.pem`,
+        role,
+        notify,
+        path: `${dir}/fullchain.pem`,
+        dir,
+        key: path(fields, 'key'),
+        domains: dnsNames(fields, 'a certificate'),
+        ...ownership(fields),
+      };
     }
     default:
       throw new FieldError(kind, `unknown resource kind ${show(kind)}`);

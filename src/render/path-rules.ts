@@ -15,13 +15,63 @@ import type { DesiredState, Resource } from '../model/desired.js';
 import { isPathResource } from '../model/desired.js';
 
 export const systemDirectories: ReadonlySet<string> = new Set([
-  '/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib32', '/lib64', '/libx32', '/media', '/mnt', '/opt',
-  '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/usr/bin', '/usr/include', '/usr/lib',
-  '/usr/libexec', '/usr/local', '/usr/local/bin', '/usr/local/etc', '/usr/local/lib', '/usr/local/sbin',
-  '/usr/local/share', '/usr/sbin', '/usr/share', '/var', '/var/backups', '/var/cache', '/var/lib', '/var/local',
-  '/var/lock', '/var/log', '/var/mail', '/var/opt', '/var/run', '/var/spool', '/var/tmp', '/var/www',
-  '/etc/ssl', '/etc/ssl/certs', '/etc/ssl/private', '/etc/cron.d', '/etc/cron.daily', '/etc/cron.monthly',
-  '/etc/systemd', '/etc/systemd/system', '/etc/logrotate.d', '/etc/ssh', '/etc/sudoers.d',
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/media',
+  '/mnt',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/usr/bin',
+  '/usr/include',
+  '/usr/lib',
+  '/usr/libexec',
+  '/usr/local',
+  '/usr/local/bin',
+  '/usr/local/etc',
+  '/usr/local/lib',
+  '/usr/local/sbin',
+  '/usr/local/share',
+  '/usr/sbin',
+  '/usr/share',
+  '/var',
+  '/var/backups',
+  '/var/cache',
+  '/var/lib',
+  '/var/local',
+  '/var/lock',
+  '/var/log',
+  '/var/mail',
+  '/var/opt',
+  '/var/run',
+  '/var/spool',
+  '/var/tmp',
+  '/var/www',
+  '/etc/ssl',
+  '/etc/ssl/certs',
+  '/etc/ssl/private',
+  '/etc/cron.d',
+  '/etc/cron.daily',
+  '/etc/cron.monthly',
+  '/etc/systemd',
+  '/etc/systemd/system',
+  '/etc/logrotate.d',
+  '/etc/ssh',
+  '/etc/sudoers.d',
 ]);
 
 type VariablePath = (string | number)[];
@@ -97,7 +147,9 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
   const blame = (path: string): Setting | undefined => {
     const tree = treeOf(path);
     const below = (tree ? path.slice(tree.value.length) : path).split('/').filter(Boolean);
-    const name = namesOnce().filter((n) => below.includes(n.value)).sort(preferInventory)[0];
+    const name = namesOnce()
+      .filter((n) => below.includes(n.value))
+      .sort(preferInventory)[0];
     return name ?? tree;
   };
 
@@ -108,7 +160,8 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
     const key = `${variable}\n${message}`;
     if (!problems.has(key)) problems.set(key, { ...where(setting?.variable ?? []), hosts: [host], ...(variable ? { variable } : {}), message });
   };
-  const shown = (setting: Setting | undefined, path: string) => (setting && setting.value !== path ? `${show(path)} (from ${show(setting.value)})` : show(path));
+  const shown = (setting: Setting | undefined, path: string) =>
+    setting && setting.value !== path ? `${show(path)} (from ${show(setting.value)})` : show(path);
 
   // 1. Never / or a system directory.
   const systemTaken = new Set<string>();
@@ -118,8 +171,13 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
       if (!systemDirectories.has(path) || systemTaken.has(path)) continue;
       systemTaken.add(path);
       const setting = blame(path);
-      const taker = pathsOf.get(resource)!.includes(path) ? `the ${describe(resource)}` : `the home of user ${resource.kind === 'user' ? resource.name : ''} (role ${resource.role})`;
-      report(setting, `${shown(setting, path)} is ${path === '/' ? 'the root directory' : 'a system directory'}, which ${taker} would take over: no managed path may be / or a system directory such as /etc, /usr, /var`);
+      const taker = pathsOf.get(resource)!.includes(path)
+        ? `the ${describe(resource)}`
+        : `the home of user ${resource.kind === 'user' ? resource.name : ''} (role ${resource.role})`;
+      report(
+        setting,
+        `${shown(setting, path)} is ${path === '/' ? 'the root directory' : 'a system directory'}, which ${taker} would take over: no managed path may be / or a system directory such as /etc, /usr, /var`,
+      );
     }
   }
 
@@ -132,7 +190,10 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
       if (other && other.id !== resource.id) {
         twice.add(path);
         const setting = blame(path);
-        report(setting, `${shown(setting, path)} would be managed twice, as the ${describe(other)} and as the ${describe(resource)}: no two resources may manage the same path`);
+        report(
+          setting,
+          `${shown(setting, path)} would be managed twice, as the ${describe(other)} and as the ${describe(resource)}: no two resources may manage the same path`,
+        );
       } else byPath.set(path, resource);
     }
   }
@@ -143,7 +204,10 @@ export function checkPathRules(input: PathRulesInput, host: string): Problem[] {
       if (!holder || holder.kind === 'directory' || twice.has(parent) || filesHolding.has(parent)) continue;
       filesHolding.add(parent);
       const setting = blame(path);
-      report(setting, `${shown(setting, path)}, managed as the ${describe(resource)}, would be inside ${show(parent)}, which the ${describe(holder)} manages as a file: no managed path may lie inside a managed file`);
+      report(
+        setting,
+        `${shown(setting, path)}, managed as the ${describe(resource)}, would be inside ${show(parent)}, which the ${describe(holder)} manages as a file: no managed path may lie inside a managed file`,
+      );
     }
   }
 

@@ -39,7 +39,12 @@ function sameResource(a: Resource, b: Resource): boolean {
  * Renders every role of one host into its DesiredState. Problems are collected, not thrown, so one run
  * reports every broken template and field at once.
  */
-export function renderHost(host: string, roleNames: string[], hostVars: Record<string, unknown>, renderers: Map<string, RoleRenderer>): { state: DesiredState; problems: Problem[] } {
+export function renderHost(
+  host: string,
+  roleNames: string[],
+  hostVars: Record<string, unknown>,
+  renderers: Map<string, RoleRenderer>,
+): { state: DesiredState; problems: Problem[] } {
   const problems: Problem[] = [];
   // Every role's services first: any role's templates and expressions may read them.
   const services = hostServices(host, roleNames, hostVars, renderers);
@@ -112,7 +117,11 @@ export function renderHost(host: string, roleNames: string[], hostVars: Record<s
           } else if (sameResource(existing, resource)) {
             existing.notify = [...new Set([...existing.notify, ...resource.notify])];
           } else {
-            problems.push({ ...at(specPath), hosts: [host], message: `${resource.id} is managed twice with different settings (roles ${existing.role} and ${role.name})` });
+            problems.push({
+              ...at(specPath),
+              hosts: [host],
+              message: `${resource.id} is managed twice with different settings (roles ${existing.role} and ${role.name})`,
+            });
           }
         } catch (error) {
           problems.push(fieldProblem(error, at, specPath, host, role.manifestSource.file));
@@ -122,10 +131,17 @@ export function renderHost(host: string, roleNames: string[], hostVars: Record<s
 
     for (const [index, handler] of (role.manifest.handlers ?? []).entries()) {
       try {
-        const built = buildHandler(handler, role.name, (field, ctx) => evaluator.field(field, ctx), (expression) => evaluator.truthy(expression, context), context);
+        const built = buildHandler(
+          handler,
+          role.name,
+          (field, ctx) => evaluator.field(field, ctx),
+          (expression) => evaluator.truthy(expression, context),
+          context,
+        );
         if (built) handlers.push(built);
       } catch (error) {
-        if (error instanceof HandlerFieldError) problems.push(fieldProblem(error.cause, at, ['handlers', index, ...error.path], host, role.manifestSource.file));
+        if (error instanceof HandlerFieldError)
+          problems.push(fieldProblem(error.cause, at, ['handlers', index, ...error.path], host, role.manifestSource.file));
         else problems.push(fieldProblem(error, at, ['handlers', index], host, role.manifestSource.file));
       }
     }
@@ -136,7 +152,12 @@ export function renderHost(host: string, roleNames: string[], hostVars: Record<s
   const handlerNames = new Set(handlers.map((h) => h.name));
   for (const resource of resources) {
     for (const name of resource.notify) {
-      if (!handlerNames.has(name)) problems.push({ file: renderers.get(resource.role)!.role.manifestSource.file, hosts: [host], message: `${resource.id} notifies unknown handler ${JSON.stringify(name)}` });
+      if (!handlerNames.has(name))
+        problems.push({
+          file: renderers.get(resource.role)!.role.manifestSource.file,
+          hosts: [host],
+          message: `${resource.id} notifies unknown handler ${JSON.stringify(name)}`,
+        });
     }
   }
   return { state: { host, resources, handlers, ...(checks.length > 0 ? { checks } : {}) }, problems };
@@ -148,7 +169,14 @@ export function renderHost(host: string, roleNames: string[], hostVars: Record<s
  * perhaps one the host does not list (a role of its own naming a built-in one): its defaults then
  * stand in for the variables the host does not have.
  */
-function renderChecks(host: string, roleNames: string[], resources: Resource[], context: Record<string, unknown>, renderers: Map<string, RoleRenderer>, problems: Problem[]): ConfigCheck[] {
+function renderChecks(
+  host: string,
+  roleNames: string[],
+  resources: Resource[],
+  context: Record<string, unknown>,
+  renderers: Map<string, RoleRenderer>,
+  problems: Problem[],
+): ConfigCheck[] {
   const names = new Set(resources.flatMap((r) => (r.kind === 'file' ? (r.checks ?? []) : [])));
   const checks: ConfigCheck[] = [];
   for (const name of names) {
@@ -166,7 +194,14 @@ function renderChecks(host: string, roleNames: string[], resources: Resource[], 
       }
     }
     if (rendered.root === undefined || rendered.command === undefined) continue;
-    checks.push({ name, label: spec.label, root: rendered.root, command: rendered.command, ...(spec.tools ? { tools: spec.tools } : {}), ...(spec.findings ? { findings: spec.findings } : {}) });
+    checks.push({
+      name,
+      label: spec.label,
+      root: rendered.root,
+      command: rendered.command,
+      ...(spec.tools ? { tools: spec.tools } : {}),
+      ...(spec.findings ? { findings: spec.findings } : {}),
+    });
   }
   return checks;
 }
@@ -176,7 +211,13 @@ function variableOf(field: unknown): string | undefined {
   return typeof field === 'string' ? /^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/.exec(field)?.[1] : undefined;
 }
 
-function fieldProblem(error: unknown, at: (path: (string | number)[]) => ReturnType<typeof positionAt>, specPath: (string | number)[], host: string, manifestFile: string): Problem {
+function fieldProblem(
+  error: unknown,
+  at: (path: (string | number)[]) => ReturnType<typeof positionAt>,
+  specPath: (string | number)[],
+  host: string,
+  manifestFile: string,
+): Problem {
   const field = (error as { field?: string }).field;
   if (error instanceof FieldError) return { ...at(field ? [...specPath, field] : specPath), hosts: [host], message: error.message };
   const problem = templateProblem(error, manifestFile, host);

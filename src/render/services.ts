@@ -29,7 +29,12 @@ function certificateNames(context: Record<string, unknown>): string[] {
  * Every service of the host's roles, in the roles' order. A unit that is not a plain service name, or a
  * certificate that is not one of the host's, is a problem at the role.yml entry, naming the host.
  */
-export function hostServices(host: string, roleNames: string[], context: Record<string, unknown>, renderers: Map<string, RoleRenderer>): { services: HostService[]; problems: Problem[] } {
+export function hostServices(
+  host: string,
+  roleNames: string[],
+  context: Record<string, unknown>,
+  renderers: Map<string, RoleRenderer>,
+): { services: HostService[]; problems: Problem[] } {
   const services: HostService[] = [];
   const problems: Problem[] = [];
   const known = certificateNames(context);
@@ -39,19 +44,24 @@ export function hostServices(host: string, roleNames: string[], context: Record<
     const { role, evaluator } = renderer;
     (role.manifest.services ?? []).forEach((spec, index) => {
       const at = (field: string) => positionAt(role.manifestSource, ['services', index, field]);
-      const fail = (field: string, message: string) => problems.push({ ...at(field), hosts: [host], message: `role ${role.name}: services[${index}].${field}: ${message}` });
+      const fail = (field: string, message: string) =>
+        problems.push({ ...at(field), hosts: [host], message: `role ${role.name}: services[${index}].${field}: ${message}` });
       let field = 'unit';
       try {
         const unit = evaluator.field(spec.unit, context);
-        if (typeof unit !== 'string' || !stringFormats['unit-name']!.test(unit)) return fail('unit', `${show(unit)} is not a service name (letters, digits, @ . _ - only)`);
+        if (typeof unit !== 'string' || !stringFormats['unit-name']!.test(unit))
+          return fail('unit', `${show(unit)} is not a service name (letters, digits, @ . _ - only)`);
         field = 'certificates';
         const certificates = evaluator.field(spec.certificates, context);
-        if (!Array.isArray(certificates) || certificates.some((c) => typeof c !== 'string')) return fail('certificates', `expected a list of certificate names, got ${show(certificates)}`);
+        if (!Array.isArray(certificates) || certificates.some((c) => typeof c !== 'string'))
+          return fail('certificates', `expected a list of certificate names, got ${show(certificates)}`);
         const unknown = (certificates as string[]).find((name) => !known.includes(name));
-        if (unknown !== undefined) return fail('certificates', `${show(unknown)} is not one of the host's certificates; acme_certificates names ${known.join(', ') || 'none'}`);
+        if (unknown !== undefined)
+          return fail('certificates', `${show(unknown)} is not one of the host's certificates; acme_certificates names ${known.join(', ') || 'none'}`);
         field = 'challenge';
         const challenge = spec.challenge === undefined ? false : evaluator.field(spec.challenge, context);
-        if (typeof challenge !== 'boolean' && challenge !== 'true' && challenge !== 'false') return fail('challenge', `expected true or false, got ${show(challenge)}`);
+        if (typeof challenge !== 'boolean' && challenge !== 'true' && challenge !== 'false')
+          return fail('challenge', `expected true or false, got ${show(challenge)}`);
         services.push({ role: role.name, unit, certificates: [...new Set(certificates as string[])], challenge: challenge === true || challenge === 'true' });
       } catch (error) {
         const problem = templateProblem(error, role.manifestSource.file, host);

@@ -34,7 +34,12 @@ export function checkAssertions(roles: Role[], vars: Record<string, unknown>, wh
           problems.push({ ...where(path), hosts: [host], variable, message: String(evaluator.field(assertion.message, context)) });
         });
       } catch (error) {
-        problems.push({ ...where([assertion.variable]), hosts: [host], variable: assertion.variable, message: `role ${role.name}: cannot check: ${(error as Error).message}` });
+        problems.push({
+          ...where([assertion.variable]),
+          hosts: [host],
+          variable: assertion.variable,
+          message: `role ${role.name}: cannot check: ${(error as Error).message}`,
+        });
       }
     }
   }

@@ -36,7 +36,11 @@ export function connectionProblems(hosts: { name: string; connection: HostAddres
       shlexSplit(args);
     } catch (error) {
       if (!(error instanceof ShlexError)) throw error;
-      problems.push({ hosts: [host.name], variable: 'ansible_ssh_common_args', message: `cannot split ${JSON.stringify(args)} into arguments: ${error.message}` });
+      problems.push({
+        hosts: [host.name],
+        variable: 'ansible_ssh_common_args',
+        message: `cannot split ${JSON.stringify(args)} into arguments: ${error.message}`,
+      });
     }
   }
   return problems;

@@ -16,7 +16,6 @@ import { connectionSettings } from './connection-settings.js';
 import type { ValidateFunction } from 'ajv';
 import type { CoreVariables } from '../load/core-variables.js';
 
-
 /** A host ready to render: roles resolved, variables merged with role defaults, templated and checked. */
 export interface PreparedHost {
   name: string;
@@ -55,7 +54,13 @@ export function positionOfVariable(host: InventoryHost, rolesByName: Map<string,
   return host.declaredAt;
 }
 
-function checkAgainst(validate: ValidateFunction, vars: Record<string, unknown>, where: (path: (string | number)[]) => Position, hostName: string, problems: Problem[]): void {
+function checkAgainst(
+  validate: ValidateFunction,
+  vars: Record<string, unknown>,
+  where: (path: (string | number)[]) => Position,
+  hostName: string,
+  problems: Problem[],
+): void {
   if (validate(vars)) return;
   for (const error of validate.errors ?? []) {
     const violation = describeError(error);
@@ -72,7 +77,13 @@ function stringLeaves(value: unknown): string[] {
   return [];
 }
 
-export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByName: Map<string, Role>, options: PrepareOptions, problems: Problem[]): PreparedHost | undefined {
+export function prepareHost(
+  host: InventoryHost,
+  inventory: Inventory,
+  rolesByName: Map<string, Role>,
+  options: PrepareOptions,
+  problems: Problem[],
+): PreparedHost | undefined {
   const where = (path: (string | number)[]) => positionOfVariable(host, rolesByName, roles, path);
   const before = problems.length;
   let roles: string[] = [];
@@ -81,12 +92,18 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
     roles.forEach((name, index) => {
       if (!rolesByName.has(name)) {
         const suggestion = closest(name, rolesByName.keys());
-        problems.push({ ...where(['provision_roles', index]), hosts: [host.name], variable: `provision_roles[${index}]`, message: `unknown role ${show(name)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; known roles: ${[...rolesByName.keys()].join(', ')}` });
+        problems.push({
+          ...where(['provision_roles', index]),
+          hosts: [host.name],
+          variable: `provision_roles[${index}]`,
+          message: `unknown role ${show(name)}${suggestion ? ` (did you mean ${suggestion}?)` : ''}; known roles: ${[...rolesByName.keys()].join(', ')}`,
+        });
       }
     });
     for (const name of roles) {
       for (const required of rolesByName.get(name)?.manifest.requires ?? []) {
-        if (!roles.includes(required)) problems.push({ ...where(['provision_roles']), hosts: [host.name], variable: 'provision_roles', message: `role ${name} needs role ${required} too` });
+        if (!roles.includes(required))
+          problems.push({ ...where(['provision_roles']), hosts: [host.name], variable: 'provision_roles', message: `role ${name} needs role ${required} too` });
       }
     }
   }
@@ -95,10 +112,25 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   const merged: Record<string, unknown> = {};
   for (const name of roles) Object.assign(merged, rolesByName.get(name)?.defaults ?? {});
   Object.assign(merged, host.vars);
-  const magic = { inventory_hostname: host.name, inventory_hostname_short: host.name.split('.')[0], group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'), inventory_dir: host.inventoryDir ?? inventory.dir, inventory_file: host.inventoryFile ?? resolve(inventory.file) };
+  const magic = {
+    inventory_hostname: host.name,
+    inventory_hostname_short: host.name.split('.')[0],
+    group_names: host.groups.filter((g) => g !== 'all' && g !== 'ungrouped'),
+    inventory_dir: host.inventoryDir ?? inventory.dir,
+    inventory_file: host.inventoryFile ?? resolve(inventory.file),
+  };
   const templated = templateVars({ ...merged, ...magic });
   for (const { variable, error } of templated.errors) {
-    problems.push({ ...where([variable]), hosts: [host.name], variable, message: `cannot template value: ${error.message.replace(/^\([^)]*\)\s*/, '').replace(/^\[Line \d+, Column \d+\]\s*/, '').replace(/^Error: /, '').replace(/\s*\n\s*/g, ' ')}` });
+    problems.push({
+      ...where([variable]),
+      hosts: [host.name],
+      variable,
+      message: `cannot template value: ${error.message
+        .replace(/^\([^)]*\)\s*/, '')
+        .replace(/^\[Line \d+, Column \d+\]\s*/, '')
+        .replace(/^Error: /, '')
+        .replace(/\s*\n\s*/g, ' ')}`,
+    });
   }
   const vars = templated.vars;
 
@@ -114,12 +146,21 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   }
 
   // Conditions between variables, once each has the right shape.
-  if (problems.length === before) problems.push(...checkAssertions(roles.flatMap((name) => rolesByName.get(name) ?? []), vars, where, host.name));
+  if (problems.length === before)
+    problems.push(
+      ...checkAssertions(
+        roles.flatMap((name) => rolesByName.get(name) ?? []),
+        vars,
+        where,
+        host.name,
+      ),
+    );
 
   // A variable with a role's prefix that the role does not declare is a typo until proven otherwise.
   for (const variable of Object.keys(host.vars)) {
     const known = variable.startsWith(options.core.prefix) ? options.core : undefined;
-    const owner = known ?? [...rolesByName.values()].map((r) => ({ prefix: r.manifest.prefix, variables: r.knownVariables })).find((r) => variable.startsWith(r.prefix));
+    const owner =
+      known ?? [...rolesByName.values()].map((r) => ({ prefix: r.manifest.prefix, variables: r.knownVariables })).find((r) => variable.startsWith(r.prefix));
     if (owner && !owner.variables.has(variable)) {
       const suggestion = closest(variable, owner.variables);
       problems.push({ ...where([variable]), hosts: [host.name], variable, message: `unknown variable${suggestion ? ` (did you mean ${suggestion}?)` : ''}` });
@@ -132,7 +173,14 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
   }
 
   const rootSetting = options.root ?? (vars.provision_root as string | undefined);
-  const rootBase = options.root !== undefined ? resolve(options.root) : rootSetting !== undefined ? (isAbsolute(rootSetting) ? rootSetting : resolve(host.origins.get('provision_root')?.sourceDir ?? inventory.dir, rootSetting)) : undefined;
+  const rootBase =
+    options.root !== undefined
+      ? resolve(options.root)
+      : rootSetting !== undefined
+        ? isAbsolute(rootSetting)
+          ? rootSetting
+          : resolve(host.origins.get('provision_root')?.sourceDir ?? inventory.dir, rootSetting)
+        : undefined;
   const nameIsDir = options.hostDirsFor ?? (options.root !== undefined ? '--root' : rootSetting !== undefined ? 'provision_root' : undefined);
   const unfitName = nameIsDir === undefined ? undefined : hostDirProblem(host.name);
   if (unfitName) {
@@ -154,7 +202,6 @@ export function prepareHost(host: InventoryHost, inventory: Inventory, rolesByNa
     },
   };
 }
-
 
 /** The same problem found for several hosts (a bad group_vars value) is reported once, naming them all. */
 export function mergeProblems(problems: Problem[]): Problem[] {

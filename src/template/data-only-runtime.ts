@@ -36,7 +36,8 @@ interface Token {
 
 const { TemplateError } = (nunjucks as unknown as { lib: { TemplateError: new (message: string, lineno: number, colno: number) => Error } }).lib;
 const runtime = (nunjucks as unknown as { runtime: Runtime }).runtime;
-const lexer = (nunjucks as unknown as { lexer: { lex(src: string, opts?: object): { nextToken(): Token | null }; TOKEN_SYMBOL: string; TOKEN_REGEX: string } }).lexer;
+const lexer = (nunjucks as unknown as { lexer: { lex(src: string, opts?: object): { nextToken(): Token | null }; TOKEN_SYMBOL: string; TOKEN_REGEX: string } })
+  .lexer;
 
 /** The functions a template may reach and call: macros, and the registered globals and their results. */
 const callable = new WeakSet<object>();
@@ -115,7 +116,10 @@ const probe = Object.assign(new nunjucks.Template('', new nunjucks.Environment([
   },
 });
 probe.render({});
-if (!contextProto || !['init', 'lookup', 'setVariable', 'getVariables', 'getExported'].every((m) => typeof (contextProto as unknown as Record<string, unknown>)[m] === 'function')) {
+if (
+  !contextProto ||
+  !['init', 'lookup', 'setVariable', 'getVariables', 'getExported'].every((m) => typeof (contextProto as unknown as Record<string, unknown>)[m] === 'function')
+) {
   throw new Error('nunjucks Context not found: data-only-runtime.ts needs review for this nunjucks version');
 }
 const nunjucksContext = contextProto;
@@ -173,7 +177,23 @@ runtime.contextOrFrameLookup = function dataOnlyLookup(context, frame, name) {
 // they take and return data and change nothing. Anything taking a callback or mutating is left out.
 type Method = (this: unknown, ...args: unknown[]) => unknown;
 const pick = (proto: object, names: string[]) => new Map(names.map((name) => [name, (proto as Record<string, Method>)[name]!]));
-const stringMethods = pick(String.prototype, ['split', 'slice', 'substring', 'startsWith', 'endsWith', 'includes', 'indexOf', 'lastIndexOf', 'toUpperCase', 'toLowerCase', 'trim', 'trimStart', 'trimEnd', 'charAt', 'at']);
+const stringMethods = pick(String.prototype, [
+  'split',
+  'slice',
+  'substring',
+  'startsWith',
+  'endsWith',
+  'includes',
+  'indexOf',
+  'lastIndexOf',
+  'toUpperCase',
+  'toLowerCase',
+  'trim',
+  'trimStart',
+  'trimEnd',
+  'charAt',
+  'at',
+]);
 const listMethods = pick(Array.prototype, ['slice', 'concat', 'indexOf', 'lastIndexOf', 'includes', 'join', 'at']);
 
 function dataMethod(obj: unknown, name: string, method: Method): (...args: unknown[]) => unknown {
@@ -193,14 +213,19 @@ runtime.memberLookup = function dataOnlyMemberLookup(obj, key) {
   let methods: Map<string, Method> | undefined;
   if (typeof obj === 'object') {
     const isList = Array.isArray(obj);
-    if (!isList && !isPlainMapping(obj as object)) throw new UnsafeTemplateError(`key ${JSON.stringify(String(key))} of an object that is not a mapping or list: ${refusal}`);
+    if (!isList && !isPlainMapping(obj as object))
+      throw new UnsafeTemplateError(`key ${JSON.stringify(String(key))} of an object that is not a mapping or list: ${refusal}`);
     if (Object.hasOwn(obj as object, key)) {
       const value = (obj as Record<string, unknown>)[key];
       return typeof value === 'function' ? boundCallable(obj, key, value) : value;
     }
     methods = isList ? listMethods : undefined;
   } else if (typeof obj === 'string') {
-    if (key === 'length' || (typeof key === 'number' ? Number.isInteger(key) && key >= 0 && key < obj.length : /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < obj.length)) return obj[key as number];
+    if (
+      key === 'length' ||
+      (typeof key === 'number' ? Number.isInteger(key) && key >= 0 && key < obj.length : /^(0|[1-9][0-9]*)$/.test(key) && Number(key) < obj.length)
+    )
+      return obj[key as number];
     methods = stringMethods;
   } else if (typeof obj === 'function') {
     throw new UnsafeTemplateError(`key ${JSON.stringify(String(key))} of a function: ${refusal}`);

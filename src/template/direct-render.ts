@@ -61,10 +61,10 @@ const guardedTests = new Set(['defined', 'undefined']);
 // nunjucks compiles `a == b` to the JavaScript `a == b`, without parentheses: evaluated here only where
 // that text means the same as the tree (an operand that is not itself a comparison or test).
 const compare: Record<string, (a: unknown, b: unknown) => boolean> = {
-  // eslint-disable-next-line eqeqeq -- the compiled template uses JavaScript's ==
+  // == as the compiled template does (JavaScript loose equality)
   '==': (a, b) => a == b,
   '===': (a, b) => a === b,
-  // eslint-disable-next-line eqeqeq -- and !=
+  // != likewise
   '!=': (a, b) => a != b,
   '!==': (a, b) => a !== b,
   '<': (a, b) => (a as number) < (b as number),
@@ -161,7 +161,11 @@ function expression(node: Node, env: Environment): Evaluate | undefined {
       const name = node.right?.typename === 'Symbol' ? String(node.right.value) : undefined;
       const left = node.left && expression(node.left, env);
       if (!name || !guardedTests.has(name) || !left) return undefined;
-      return (context, frame) => env.getTest(name).call(context, runtime.provisionTolerant(() => left(context, frame))) === true;
+      return (context, frame) =>
+        env.getTest(name).call(
+          context,
+          runtime.provisionTolerant(() => left(context, frame)),
+        ) === true;
     }
     default:
       return undefined;

@@ -70,7 +70,8 @@ export function withDefaults(values: unknown, defaults: unknown): Record<string,
  * that looks random across the fleet but does not change from one apply to the next.
  */
 export function stableNumber(value: unknown, limit: unknown): number {
-  if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 2 ** 32) throw new Error('stable_number: the limit must be a whole number from 1 to 2^32');
+  if (!Number.isInteger(limit) || (limit as number) < 1 || (limit as number) > 2 ** 32)
+    throw new Error('stable_number: the limit must be a whole number from 1 to 2^32');
   const digest = createHash('sha256').update(String(value)).digest();
   return Number(digest.readBigUInt64BE(0) % BigInt(limit as number));
 }

@@ -67,7 +67,10 @@ interface IsNode {
   left: unknown;
   right: { name?: { value: string }; value?: string; args?: { children: unknown[] } };
 }
-type IsCompiler = PatchableCompiler & { compile(node: unknown, frame: unknown): void; _compileAggregate(node: unknown, frame: unknown, start: string, end: string): void };
+type IsCompiler = PatchableCompiler & {
+  compile(node: unknown, frame: unknown): void;
+  _compileAggregate(node: unknown, frame: unknown, start: string, end: string): void;
+};
 const compileIsWithoutArguments = compilerProto.compileIs as (this: IsCompiler, node: IsNode, frame: unknown) => void;
 compilerProto.compileIs = function compileIs(this: IsCompiler, node: IsNode, frame: unknown) {
   // A test without arguments compiles as before (and through any other patch of compileIs).

@@ -7,7 +7,12 @@ const found = new Map<string, boolean>();
 export function hasTool(command: string): boolean {
   let known = found.get(command);
   if (known === undefined) {
-    const candidates = isAbsolute(command) ? [command] : (process.env.PATH ?? '').split(delimiter).concat(['/usr/sbin', '/sbin']).map((dir) => join(dir, command));
+    const candidates = isAbsolute(command)
+      ? [command]
+      : (process.env.PATH ?? '')
+          .split(delimiter)
+          .concat(['/usr/sbin', '/sbin'])
+          .map((dir) => join(dir, command));
     known = candidates.some((candidate) => {
       try {
         accessSync(candidate, constants.X_OK);

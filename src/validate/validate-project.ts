@@ -58,7 +58,14 @@ async function checkHost(work: RenderedHost, options: ValidateOptions, inventory
     const checker = options.checkers.get(name) ?? (declared && commandChecker(declared));
     if (!checker) {
       const file = files.find((f) => f.checks?.includes(name));
-      problems.push({ severity: 'error', check: name, host: host.name, file: file?.template, path: file?.path, message: `unknown check ${JSON.stringify(name)}; known checks: ${[...options.checkers.keys()].join(', ')}` });
+      problems.push({
+        severity: 'error',
+        check: name,
+        host: host.name,
+        file: file?.template,
+        path: file?.path,
+        message: `unknown check ${JSON.stringify(name)}; known checks: ${[...options.checkers.keys()].join(', ')}`,
+      });
       continue;
     }
     const absent = checker.tools.filter((tool) => !hasTool(tool.command));
@@ -68,11 +75,24 @@ async function checkHost(work: RenderedHost, options: ValidateOptions, inventory
     }
     const sandbox = mkdtempSync(join(tmpdir(), `provision-check-${name}-`));
     try {
-      const findings = await checker.run({ host: host.name, vars: host.vars, files: files.filter((f) => f.checks?.includes(name)), csrs: csrs as never, desired, sandbox });
+      const findings = await checker.run({
+        host: host.name,
+        vars: host.vars,
+        files: files.filter((f) => f.checks?.includes(name)),
+        csrs: csrs as never,
+        desired,
+        sandbox,
+      });
       // A tool's message may quote a value; a secret's value is never shown.
       problems.push(...findings.map((f) => fromFinding({ ...f, message: maskSecrets(f.message, host.secretValues) }, name, host.name, files, inventoryFile)));
     } catch (error) {
-      problems.push({ severity: 'error', check: name, host: host.name, file: inventoryFile, message: `the ${name} check could not run: ${(error as Error).message}` });
+      problems.push({
+        severity: 'error',
+        check: name,
+        host: host.name,
+        file: inventoryFile,
+        message: `the ${name} check could not run: ${(error as Error).message}`,
+      });
     } finally {
       rmSync(sandbox, { recursive: true, force: true });
     }
@@ -81,7 +101,10 @@ async function checkHost(work: RenderedHost, options: ValidateOptions, inventory
 }
 
 /** Every problem of one inventory: variables, templates, and every rendered file checked by its reader. */
-export async function validateProject(inventorySources: string | readonly string[], options: ValidateOptions): Promise<{ problems: ValidationProblem[]; cases: ValidationCase[]; hosts: number; files: number }> {
+export async function validateProject(
+  inventorySources: string | readonly string[],
+  options: ValidateOptions,
+): Promise<{ problems: ValidationProblem[]; cases: ValidationCase[]; hosts: number; files: number }> {
   const inventoryFile = [inventorySources].flat().join(' ');
   const { hosts: work, problems: inputProblems } = prepareProject(inventorySources, { extraVars: options.extraVars, limit: options.limit });
   const problems = inputProblems.flatMap((p) => fromInputProblem(p, options.strict));
@@ -99,7 +122,12 @@ export async function validateProject(inventorySources: string | readonly string
   problems.push(...perHost.flat());
 
   for (const [check, tools] of missing) {
-    problems.push({ severity: options.strict ? 'error' : 'warning', check, file: inventoryFile, message: `the ${check} check was not run: ${tools} is not installed` });
+    problems.push({
+      severity: options.strict ? 'error' : 'warning',
+      check,
+      file: inventoryFile,
+      message: `the ${check} check was not run: ${tools} is not installed`,
+    });
   }
 
   // JUnit cases: each host's variables and templates, and each of its rendered files and CSRs.

@@ -19,7 +19,18 @@ test('an account swapping entries of its directory while apply runs never makes 
   const secret = join(host.dir, 'secret');
   const challenges = join(tree, 'web1.example.test/var/www/challenges');
   const fixtures = join(projectRoot, 'test/fixtures/race');
-  const result = host.run([process.execPath, '--import', 'tsx', join(fixtures, 'drive.ts'), tree, secret, challenges, copy.inventory, join(fixtures, 'swap-entries.py'), String(runs)]);
+  const result = host.run([
+    process.execPath,
+    '--import',
+    'tsx',
+    join(fixtures, 'drive.ts'),
+    tree,
+    secret,
+    challenges,
+    copy.inventory,
+    join(fixtures, 'swap-entries.py'),
+    String(runs),
+  ]);
   const out = result.stdout + result.stderr;
   if (process.env.RACE_DEBUG) console.log(out);
   assert.equal(result.code, 0, out);

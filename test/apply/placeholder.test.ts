@@ -9,8 +9,26 @@ import type { DesiredState, Resource } from '../../src/model/desired.js';
 import { applyOn, planOn } from '../helpers/host-cycle.js';
 
 const dir: Resource = { kind: 'directory', id: 'directory:/certs/a', role: 'r', notify: [], path: '/certs/a', mode: '0750' };
-const key: Resource = { kind: 'private_key', id: 'private_key:/certs/a/domain.key', role: 'r', notify: [], path: '/certs/a/domain.key', keyType: 'ec256', mode: '0400' };
-const placeholder: Resource = { kind: 'placeholder_certificate', id: 'placeholder_certificate:/certs/a/fullchain.pem', role: 'r', notify: [], path: '/certs/a/fullchain.pem', dir: '/certs/a', key: '/certs/a/domain.key', domains: ['a.example.test', 'www.a.example.test'], mode: '0644' };
+const key: Resource = {
+  kind: 'private_key',
+  id: 'private_key:/certs/a/domain.key',
+  role: 'r',
+  notify: [],
+  path: '/certs/a/domain.key',
+  keyType: 'ec256',
+  mode: '0400',
+};
+const placeholder: Resource = {
+  kind: 'placeholder_certificate',
+  id: 'placeholder_certificate:/certs/a/fullchain.pem',
+  role: 'r',
+  notify: [],
+  path: '/certs/a/fullchain.pem',
+  dir: '/certs/a',
+  key: '/certs/a/domain.key',
+  domains: ['a.example.test', 'www.a.example.test'],
+  mode: '0644',
+};
 const state = (...resources: Resource[]): DesiredState => ({ host: 'h', resources, handlers: [] });
 
 const openssl = (...args: string[]) => execFileSync('openssl', args, { encoding: 'utf8' });
@@ -21,7 +39,10 @@ test('a missing certificate is planned as a self-signed placeholder and made fro
   const change = plan.changes.find((c) => c.resource.kind === 'placeholder_certificate')!;
   assert.equal(change.action, 'create');
   assert.deepEqual(change.reasons, ['self-signed until the first issuance']);
-  assert.deepEqual(plan.notices.filter((n) => n.includes('placeholder')), [`no CA is contacted under a --root tree: a self-signed placeholder stands in for /certs/a`]);
+  assert.deepEqual(
+    plan.notices.filter((n) => n.includes('placeholder')),
+    [`no CA is contacted under a --root tree: a self-signed placeholder stands in for /certs/a`],
+  );
 
   const { run, report } = await applyOn(root, state(dir, key, placeholder));
   assert.equal(run.exitCode, 0, run.stdout + run.stderr);
@@ -40,12 +61,18 @@ test('a missing certificate is planned as a self-signed placeholder and made fro
   assert.equal(readFileSync(join(certs, 'chain.pem'), 'utf8'), '', 'a self-signed certificate has no chain');
   for (const name of ['fullchain.pem', 'signed.crt', 'chain.pem']) assert.equal((statSync(join(certs, name)).mode & 0o777).toString(8), '644');
   // Nothing of the key in anything printed.
-  const keyBody = readFileSync(join(certs, 'domain.key'), 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+  const keyBody = readFileSync(join(certs, 'domain.key'), 'utf8')
+    .split('\n')
+    .filter((l) => l && !l.startsWith('-----'));
   for (const line of keyBody) assert.ok(!`${run.stdout}${run.stderr}`.includes(line), 'key material printed');
   assert.doesNotMatch(`${run.stdout}${run.stderr}`, /PRIVATE KEY/);
 
   const again = await planOn(root, state(dir, key, placeholder));
-  assert.deepEqual(again.changes.map((c) => c.action), ['unchanged', 'unchanged', 'unchanged'], 'idempotent');
+  assert.deepEqual(
+    again.changes.map((c) => c.action),
+    ['unchanged', 'unchanged', 'unchanged'],
+    'idempotent',
+  );
 });
 
 test('an existing certificate, issued or placeholder, is never replaced; a removed one is made again', async () => {
@@ -53,9 +80,53 @@ test('an existing certificate, issued or placeholder, is never replaced; a remov
   const certs = join(root, 'certs/a');
   mkdirSync(certs, { recursive: true });
   // An "issued" certificate: signed by a CA of its own, so not self-signed.
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=Test CA', '-keyout', join(root, 'ca.key'), '-out', join(root, 'ca.pem'), '-days', '2');
-  openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=a.example.test', '-keyout', join(certs, 'domain.key'), '-out', join(root, 'a.csr'));
-  openssl('x509', '-req', '-in', join(root, 'a.csr'), '-CA', join(root, 'ca.pem'), '-CAkey', join(root, 'ca.key'), '-CAcreateserial', '-days', '2', '-out', join(certs, 'fullchain.pem'));
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    '/CN=Test CA',
+    '-keyout',
+    join(root, 'ca.key'),
+    '-out',
+    join(root, 'ca.pem'),
+    '-days',
+    '2',
+  );
+  openssl(
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    '/CN=a.example.test',
+    '-keyout',
+    join(certs, 'domain.key'),
+    '-out',
+    join(root, 'a.csr'),
+  );
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    join(root, 'a.csr'),
+    '-CA',
+    join(root, 'ca.pem'),
+    '-CAkey',
+    join(root, 'ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    join(certs, 'fullchain.pem'),
+  );
   const issued = readFileSync(join(certs, 'fullchain.pem'), 'utf8');
 
   const plan = await planOn(root, state(placeholder));
@@ -106,18 +177,57 @@ test('a new key replaces its certificate files with a placeholder of the new key
   const desired = state(dir, key, placeholder);
   assert.equal((await applyOn(root, desired)).run.exitCode, 0);
   // The first issuance, as the renewal script installs it: leaf, chain, fullchain of the key.
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=Test CA', '-keyout', join(root, 'ca.key'), '-out', join(root, 'ca.pem'), '-days', '2');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-subj',
+    '/CN=Test CA',
+    '-keyout',
+    join(root, 'ca.key'),
+    '-out',
+    join(root, 'ca.pem'),
+    '-days',
+    '2',
+  );
   openssl('req', '-new', '-key', join(certs, 'domain.key'), '-subj', '/CN=a.example.test', '-out', join(root, 'a.csr'));
-  openssl('x509', '-req', '-in', join(root, 'a.csr'), '-CA', join(root, 'ca.pem'), '-CAkey', join(root, 'ca.key'), '-CAcreateserial', '-days', '2', '-out', join(certs, 'signed.crt'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    join(root, 'a.csr'),
+    '-CA',
+    join(root, 'ca.pem'),
+    '-CAkey',
+    join(root, 'ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-out',
+    join(certs, 'signed.crt'),
+  );
   writeFileSync(join(certs, 'chain.pem'), readFileSync(join(root, 'ca.pem')));
   writeFileSync(join(certs, 'fullchain.pem'), readFileSync(join(certs, 'signed.crt'), 'utf8') + readFileSync(join(root, 'ca.pem'), 'utf8'));
-  assert.deepEqual((await planOn(root, desired)).changes.map((c) => c.action), ['unchanged', 'unchanged', 'unchanged'], 'an issued certificate of the key is left alone');
+  assert.deepEqual(
+    (await planOn(root, desired)).changes.map((c) => c.action),
+    ['unchanged', 'unchanged', 'unchanged'],
+    'an issued certificate of the key is left alone',
+  );
 
-  const pubkeyOf = (name: string) => openssl(name.endsWith('.key') ? 'pkey' : 'x509', '-in', join(certs, name), ...(name.endsWith('.key') ? ['-pubout'] : ['-noout', '-pubkey']));
+  const pubkeyOf = (name: string) =>
+    openssl(name.endsWith('.key') ? 'pkey' : 'x509', '-in', join(certs, name), ...(name.endsWith('.key') ? ['-pubout'] : ['-noout', '-pubkey']));
   const assertPlaceholderOfKey = () => {
     for (const name of ['fullchain.pem', 'signed.crt']) {
       assert.equal(pubkeyOf(name), pubkeyOf('domain.key'), `${name} holds the new key`);
-      assert.equal(openssl('x509', '-in', join(certs, name), '-noout', '-issuer', '-nameopt', 'RFC2253').trim(), 'issuer=CN=a.example.test', `${name} is the self-signed placeholder`);
+      assert.equal(
+        openssl('x509', '-in', join(certs, name), '-noout', '-issuer', '-nameopt', 'RFC2253').trim(),
+        'issuer=CN=a.example.test',
+        `${name} is the self-signed placeholder`,
+      );
     }
     assert.equal(readFileSync(join(certs, 'chain.pem'), 'utf8'), '', 'the old chain is gone');
   };
@@ -125,19 +235,29 @@ test('a new key replaces its certificate files with a placeholder of the new key
   // The README's way to change the key type: delete the key, apply.
   execFileSync('rm', [join(certs, 'domain.key')]);
   const plan = await planOn(root, desired);
-  assert.deepEqual(plan.changes.map((c) => c.action), ['unchanged', 'create', 'update']);
+  assert.deepEqual(
+    plan.changes.map((c) => c.action),
+    ['unchanged', 'create', 'update'],
+  );
   assert.deepEqual(plan.changes[2]!.reasons, ['the key is new: replaced by a self-signed placeholder until the next issuance']);
   const { run, report } = await applyOn(root, desired);
   assert.equal(run.exitCode, 0, run.stdout + run.stderr);
   assert.ok(report.ok.has('r2'));
   assertPlaceholderOfKey();
-  assert.deepEqual((await planOn(root, desired)).changes.map((c) => c.action), ['unchanged', 'unchanged', 'unchanged'], 'converged');
+  assert.deepEqual(
+    (await planOn(root, desired)).changes.map((c) => c.action),
+    ['unchanged', 'unchanged', 'unchanged'],
+    'converged',
+  );
 
   // Another key put in place by hand: the certificate is found not to match and replaced.
   openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', join(certs, 'domain.key'));
   execFileSync('chmod', ['0400', join(certs, 'domain.key')]);
   const swapped = await planOn(root, desired);
-  assert.deepEqual(swapped.changes.map((c) => c.action), ['unchanged', 'unchanged', 'update']);
+  assert.deepEqual(
+    swapped.changes.map((c) => c.action),
+    ['unchanged', 'unchanged', 'update'],
+  );
   assert.deepEqual(swapped.changes[2]!.reasons, ['it does not match the key: replaced by a self-signed placeholder until the next issuance']);
   assert.equal((await applyOn(root, desired)).run.exitCode, 0);
   assertPlaceholderOfKey();

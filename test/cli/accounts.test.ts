@@ -62,7 +62,10 @@ test('root as a user resource or as acme_user is an error before any host is tou
   const inventory = fixture();
   const generic = provision(['plan', inventory, '-e', 'acct_user=root']);
   assert.equal(generic.code, 1, generic.stdout + generic.stderr);
-  assert.match(generic.stderr, /roles\/acct\/role\.yml:\d+:\d+: name: "root" is the superuser: a user resource names an account provision creates, never root \(host: acct\.test\)/);
+  assert.match(
+    generic.stderr,
+    /roles\/acct\/role\.yml:\d+:\d+: name: "root" is the superuser: a user resource names an account provision creates, never root \(host: acct\.test\)/,
+  );
   assert.match(generic.stderr, /nothing was changed/);
 
   const copy = tempInventory();

@@ -8,7 +8,10 @@ const web = 'web1.example.test';
 const mail = 'mail1.example.test';
 
 function json(stdout: string) {
-  return JSON.parse(stdout) as { hosts: { name: string; status: string; changes: { resource: string; path: string; action: string }[] }[]; summary: { hosts: number; changed: number; failed: number; unreachable: number } };
+  return JSON.parse(stdout) as {
+    hosts: { name: string; status: string; changes: { resource: string; path: string; action: string }[] }[];
+    summary: { hosts: number; changed: number; failed: number; unreachable: number };
+  };
 }
 
 test('apply writes every managed file of both hosts; a second apply changes nothing and says so', () => {
@@ -16,7 +19,13 @@ test('apply writes every managed file of both hosts; a second apply changes noth
   const first = provision(['apply', inventory, '--root', root, '--json']);
   assert.equal(first.code, 0, first.stderr);
   const report = json(first.stdout);
-  assert.deepEqual(report.hosts.map((h) => [h.name, h.status]), [[web, 'changed'], [mail, 'changed']]);
+  assert.deepEqual(
+    report.hosts.map((h) => [h.name, h.status]),
+    [
+      [web, 'changed'],
+      [mail, 'changed'],
+    ],
+  );
   assert.equal(report.summary.changed, 2);
   for (const host of report.hosts) {
     for (const change of host.changes.filter((c) => c.resource === 'file')) {
@@ -62,14 +71,17 @@ test('--limit applies only the matching hosts', () => {
   const { inventory, root } = tempInventory();
   const result = provision(['apply', inventory, '--root', root, '--limit', 'web*', '--json']);
   assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(json(result.stdout).hosts.map((h) => h.name), [web]);
+  assert.deepEqual(
+    json(result.stdout).hosts.map((h) => h.name),
+    [web],
+  );
   assert.equal(existsSync(join(root, mail)), false);
   const none = provision(['apply', inventory, '--root', root, '--limit', 'nosuchhost']);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /matches no host/);
 });
 
-test('render --out writes each host\'s files under DIR/<host>/<path> without connecting', () => {
+test("render --out writes each host's files under DIR/<host>/<path> without connecting", () => {
   const { inventory, dir } = tempInventory();
   const out = join(dir, '..', 'rendered');
   const result = provision(['render', inventory, '--out', out]);
@@ -94,7 +106,11 @@ test('a secret never appears in plan diffs or JSON output', () => {
   writeFileSync(join(dir, 'roles/app/schema.json'), JSON.stringify({ type: 'object', properties: { app_password: { type: 'string', secret: true } } }));
   writeFileSync(join(dir, 'roles/app/templates/app.conf.njk'), 'user = app\npassword = {{ app_password }}\n');
   writeFileSync(join(dir, 'group_vars/webservers.yml'), 'provision_roles: [letsencrypt, app]\napp_password: "correct horse battery"\n');
-  for (const args of [['plan', inventory, '--root', root], ['apply', inventory, '--root', root, '--diff', '--json'], ['apply', inventory, '--root', root, '--diff']]) {
+  for (const args of [
+    ['plan', inventory, '--root', root],
+    ['apply', inventory, '--root', root, '--diff', '--json'],
+    ['apply', inventory, '--root', root, '--diff'],
+  ]) {
     const result = provision(args);
     assert.ok(result.code === 0, result.stderr);
     assert.doesNotMatch(result.stdout + result.stderr, /correct horse/);

@@ -39,7 +39,10 @@ test('a misspelt role variable is reported with a suggestion, together with ever
     'host_vars/web1.example.test.yml': 'acme_domains: [web1.example.test]\nacme_domian: [oops.example.test]\n',
     'host_vars/mail1.example.test.yml': 'acme_domains: ["bad name"]\n',
   });
-  assertRejected(copy, [/web1\.example\.test\.yml:2:\d+: acme_domian: unknown variable \(did you mean acme_domains\?\)/, /mail1\.example\.test\.yml:1:16: acme_domains\[0\]: "bad name" is not a DNS name/]);
+  assertRejected(copy, [
+    /web1\.example\.test\.yml:2:\d+: acme_domian: unknown variable \(did you mean acme_domains\?\)/,
+    /mail1\.example\.test\.yml:1:16: acme_domains\[0\]: "bad name" is not a DNS name/,
+  ]);
 });
 
 test('an undefined variable in a template names the template, line and variable', () => {
@@ -48,7 +51,9 @@ test('an undefined variable in a template names the template, line and variable'
     'roles/broken/templates/x.conf.njk': 'line one\nvalue = {{ no_such_variable }}\n',
     'host_vars/web1.example.test.yml': 'acme_domains: [web1.example.test]\nprovision_roles: [letsencrypt, broken]\n',
   });
-  assertRejected(copy, [/roles\/broken\/templates\/x\.conf\.njk:2:\d+: template error: variable "no_such_variable" is undefined \(host: web1\.example\.test\)/]);
+  assertRejected(copy, [
+    /roles\/broken\/templates\/x\.conf\.njk:2:\d+: template error: variable "no_such_variable" is undefined \(host: web1\.example\.test\)/,
+  ]);
 });
 
 test('a destination with .. is refused, naming the role file and line', () => {
@@ -57,7 +62,9 @@ test('a destination with .. is refused, naming the role file and line', () => {
     'roles/escape/templates/x.njk': 'x\n',
     'group_vars/webservers.yml': 'provision_roles: [letsencrypt, escape]\n',
   });
-  assertRejected(copy, [/roles\/escape\/role\.yml:5:13: dest: "\/etc\/\.\.\/\.\.\/root\/\.ssh\/authorized_keys" is not an absolute path without "\.\." segments/]);
+  assertRejected(copy, [
+    /roles\/escape\/role\.yml:5:13: dest: "\/etc\/\.\.\/\.\.\/root\/\.ssh\/authorized_keys" is not an absolute path without "\.\." segments/,
+  ]);
 });
 
 test('an unknown role and a role missing its requirement are reported', () => {

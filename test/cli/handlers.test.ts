@@ -17,22 +17,31 @@ function serviceInventory(handlerCommand: (paths: { base: string; log: string })
   const tree = join(base, 'tree');
   const log = join(base, 'handler.log');
   mkdirSync(join(base, 'roles/svc/templates'), { recursive: true });
-  writeFileSync(join(base, 'roles/svc/role.yml'), [
-    'prefix: svc_',
-    'resources:',
-    '  - directory: { path: "{{ svc_dir }}", mode: "0755" }',
-    '  - file: { template: a.njk, dest: "{{ svc_dir }}/a.conf", notify: [reload svc] }',
-    '  - file: { template: b.njk, dest: "{{ svc_dir }}/b.conf", notify: [reload svc] }',
-    'handlers:',
-    `  - name: reload svc`,
-    `    command: ${JSON.stringify(handlerCommand({ base, log }))}`,
-    '',
-  ].join('\n'));
-  writeFileSync(join(base, 'roles/svc/schema.json'), JSON.stringify({ type: 'object', properties: { svc_dir: { type: 'string', format: 'abs-path' }, svc_value: { type: 'string' } } }));
+  writeFileSync(
+    join(base, 'roles/svc/role.yml'),
+    [
+      'prefix: svc_',
+      'resources:',
+      '  - directory: { path: "{{ svc_dir }}", mode: "0755" }',
+      '  - file: { template: a.njk, dest: "{{ svc_dir }}/a.conf", notify: [reload svc] }',
+      '  - file: { template: b.njk, dest: "{{ svc_dir }}/b.conf", notify: [reload svc] }',
+      'handlers:',
+      `  - name: reload svc`,
+      `    command: ${JSON.stringify(handlerCommand({ base, log }))}`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(base, 'roles/svc/schema.json'),
+    JSON.stringify({ type: 'object', properties: { svc_dir: { type: 'string', format: 'abs-path' }, svc_value: { type: 'string' } } }),
+  );
   writeFileSync(join(base, 'roles/svc/defaults.yml'), 'svc_value: one\n');
   writeFileSync(join(base, 'roles/svc/templates/a.njk'), 'a = {{ svc_value }}\n');
   writeFileSync(join(base, 'roles/svc/templates/b.njk'), 'b = {{ svc_value }}\n');
-  writeFileSync(join(base, 'inventory.yml'), `all:\n  hosts:\n    box:\n      ansible_connection: local\n      provision_roles: [svc]\n      svc_dir: ${JSON.stringify(tree)}\n`);
+  writeFileSync(
+    join(base, 'inventory.yml'),
+    `all:\n  hosts:\n    box:\n      ansible_connection: local\n      provision_roles: [svc]\n      svc_dir: ${JSON.stringify(tree)}\n`,
+  );
   return { base, tree, inventory: join(base, 'inventory.yml'), log };
 }
 

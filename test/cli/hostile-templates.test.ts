@@ -71,14 +71,29 @@ test('hostile values from the inventory, group_vars, -e and -e @file run nothing
   const at = (entry: string) => (name: string) => join(markers, `${entry}-${name}`);
   const expected: { variable: string; file: RegExp; host: string }[] = [];
   const host = payloads(at('host'));
-  appendFileSync(join(copy.dir, 'host_vars/web1.example.test.yml'), Object.entries(host).map(([n, v]) => `hostile_host_${n}: ${JSON.stringify(v)}\n`).join(''));
+  appendFileSync(
+    join(copy.dir, 'host_vars/web1.example.test.yml'),
+    Object.entries(host)
+      .map(([n, v]) => `hostile_host_${n}: ${JSON.stringify(v)}\n`)
+      .join(''),
+  );
   for (const n of Object.keys(host)) expected.push({ variable: `hostile_host_${n}`, file: /host_vars\/web1\.example\.test\.yml/, host: 'web1.example.test' });
   const group = payloads(at('group'));
-  appendFileSync(join(copy.dir, 'group_vars/all.yml'), Object.entries(group).map(([n, v]) => `hostile_group_${n}: ${JSON.stringify(v)}\n`).join(''));
+  appendFileSync(
+    join(copy.dir, 'group_vars/all.yml'),
+    Object.entries(group)
+      .map(([n, v]) => `hostile_group_${n}: ${JSON.stringify(v)}\n`)
+      .join(''),
+  );
   for (const n of Object.keys(group)) expected.push({ variable: `hostile_group_${n}`, file: /group_vars\/all\.yml/, host: 'mail1.example.test' });
   const file = join(copy.dir, '..', 'extra.yml');
   const fromFile = payloads(at('file'));
-  writeFileSync(file, Object.entries(fromFile).map(([n, v]) => `hostile_file_${n}: ${JSON.stringify(v)}\n`).join(''));
+  writeFileSync(
+    file,
+    Object.entries(fromFile)
+      .map(([n, v]) => `hostile_file_${n}: ${JSON.stringify(v)}\n`)
+      .join(''),
+  );
   for (const n of Object.keys(fromFile)) expected.push({ variable: `hostile_file_${n}`, file: /\S*extra\.yml/, host: 'web1.example.test' });
   const inline = payloads(at('inline'));
   const inlineVars = Object.fromEntries(Object.entries(inline).map(([n, v]) => [`hostile_inline_${n}`, v]));
@@ -122,7 +137,13 @@ test('hostile role templates and role.yml expressions run nothing in validate, r
     assert.equal(result.code, 1, `${command[0]}: ${result.stdout}${result.stderr}`);
     const problems = command[0] === 'validate' ? result.stdout : result.stderr;
     for (const name of Object.keys(templates)) {
-      assert.match(problems, new RegExp(`roles/hostile/templates/${name}\\.njk:2:\\d+: .*web1\\.example\\.test.*template error: |roles/hostile/templates/${name}\\.njk:2:\\d+: template error: .*\\(host: web1\\.example\\.test\\)`), `${name}: ${problems}`);
+      assert.match(
+        problems,
+        new RegExp(
+          `roles/hostile/templates/${name}\\.njk:2:\\d+: .*web1\\.example\\.test.*template error: |roles/hostile/templates/${name}\\.njk:2:\\d+: template error: .*\\(host: web1\\.example\\.test\\)`,
+        ),
+        `${name}: ${problems}`,
+      );
     }
     assert.match(problems, /roles\/hostile\/role\.yml:\d+:\d+: (\S+: )?path: template error: key "constructor" of a function/);
     assertNothingRan(markers);

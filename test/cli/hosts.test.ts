@@ -53,7 +53,10 @@ test('hosts shows roles, and role defaults only with --defaults', () => {
 
 test('secret variables are never printed by hosts --vars', () => {
   const dir = join(projectRoot, 'inventories/example');
-  const result = provision(['hosts', 'inventory.yml', '--vars', '--json', '-e', 'db_password=hunter22', '-e', '{"provision_secret_vars": ["db_password"]}'], dir);
+  const result = provision(
+    ['hosts', 'inventory.yml', '--vars', '--json', '-e', 'db_password=hunter22', '-e', '{"provision_secret_vars": ["db_password"]}'],
+    dir,
+  );
   assert.equal(result.code, 0, result.stderr);
   assert.doesNotMatch(result.stdout, /hunter22/);
   assert.equal((JSON.parse(result.stdout) as Listed).hosts[0]!.vars.db_password, '(secret)');

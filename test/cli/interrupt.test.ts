@@ -12,7 +12,10 @@ const slowSeconds = '37.25';
 function slowInventory() {
   const copy = tempInventory();
   mkdirSync(join(copy.dir, 'roles/slow/templates'), { recursive: true });
-  writeFileSync(join(copy.dir, 'roles/slow/role.yml'), `prefix: slow_\nresources:\n  - file:\n      template: slow.conf.njk\n      dest: /etc/slow.conf\n      validate: "sleep ${slowSeconds} && true %s"\n`);
+  writeFileSync(
+    join(copy.dir, 'roles/slow/role.yml'),
+    `prefix: slow_\nresources:\n  - file:\n      template: slow.conf.njk\n      dest: /etc/slow.conf\n      validate: "sleep ${slowSeconds} && true %s"\n`,
+  );
   writeFileSync(join(copy.dir, 'roles/slow/templates/slow.conf.njk'), '{{ slow_value }}\n');
   writeFileSync(join(copy.dir, 'roles/slow/defaults.yml'), 'slow_value: new\n');
   writeFileSync(join(copy.dir, 'roles/slow/schema.json'), '{"type":"object","properties":{"slow_value":{"type":"string"}}}');
@@ -22,7 +25,9 @@ function slowInventory() {
 
 function tempFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true }).map(String).filter((p) => p.split('/').pop()!.startsWith('.provision-'));
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((p) => p.split('/').pop()!.startsWith('.provision-'));
 }
 
 function sleepers(): string[] {

@@ -27,23 +27,29 @@ function project(content: string, options: Options = {}) {
   mkdirSync(join(base, 'roles/mine/templates'), { recursive: true });
   // The seed must be there: the check sees this machine's root with the rendered files laid over it.
   const command = options.command ?? `test -f {{ mine_dir | shquote }}/seed.txt && grep -q ok "$@"`;
-  writeFileSync(join(base, 'roles/mine/role.yml'), [
-    'prefix: mine_',
-    'checks:',
-    '  mycheck:',
-    '    label: grep ok',
-    '    root: "{{ mine_dir }}"',
-    `    command: ${JSON.stringify(command)}`,
-    ...(options.findings ? [`    findings: ${JSON.stringify(options.findings)}`] : []),
-    ...(options.tools ? [`    tools: ${options.tools}`] : []),
-    'resources:',
-    '  - file: { template: mine.conf.njk, dest: "{{ mine_dir }}/mine.conf", mode: "0644", check: [mycheck] }',
-    ...(options.resources ?? []),
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(base, 'roles/mine/role.yml'),
+    [
+      'prefix: mine_',
+      'checks:',
+      '  mycheck:',
+      '    label: grep ok',
+      '    root: "{{ mine_dir }}"',
+      `    command: ${JSON.stringify(command)}`,
+      ...(options.findings ? [`    findings: ${JSON.stringify(options.findings)}`] : []),
+      ...(options.tools ? [`    tools: ${options.tools}`] : []),
+      'resources:',
+      '  - file: { template: mine.conf.njk, dest: "{{ mine_dir }}/mine.conf", mode: "0644", check: [mycheck] }',
+      ...(options.resources ?? []),
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(base, 'roles/mine/schema.json'), JSON.stringify({ type: 'object', properties: { mine_dir: { type: 'string' } } }));
   writeFileSync(join(base, 'roles/mine/templates/mine.conf.njk'), content);
-  writeFileSync(join(base, 'inventory.yml'), `all:\n  hosts:\n    this-machine:\n      ansible_connection: local\n      provision_roles: [mine]\n      mine_dir: ${root}\n`);
+  writeFileSync(
+    join(base, 'inventory.yml'),
+    `all:\n  hosts:\n    this-machine:\n      ansible_connection: local\n      provision_roles: [mine]\n      mine_dir: ${root}\n`,
+  );
   return { inventory: join(base, 'inventory.yml'), root, dest: join(root, 'mine.conf') };
 }
 
@@ -51,22 +57,38 @@ const mounts = () => readFileSync('/proc/self/mountinfo', 'utf8');
 
 function validate(inventory: string, ...flags: string[]) {
   const result = provision(['validate', inventory, '--format', 'json', ...flags]);
-  return { ...result, problems: JSON.parse(result.stdout).problems as { severity: string; check: string; file: string | null; line: number | null; host: string | null; path: string | null; message: string }[] };
+  return {
+    ...result,
+    problems: JSON.parse(result.stdout).problems as {
+      severity: string;
+      check: string;
+      file: string | null;
+      line: number | null;
+      host: string | null;
+      path: string | null;
+      message: string;
+    }[],
+  };
 }
 
-test('validate: a passing manifest check gives no problem; this machine\'s root is untouched', () => {
+test("validate: a passing manifest check gives no problem; this machine's root is untouched", () => {
   const { inventory, root } = project('# mine\nok\n');
   const before = snapshot(root);
   const mountsBefore = mounts();
   const result = validate(inventory);
   assert.equal(result.code, 0, result.stdout + result.stderr);
-  assert.deepEqual(result.problems.filter((p) => p.check === 'mycheck'), []);
+  assert.deepEqual(
+    result.problems.filter((p) => p.check === 'mycheck'),
+    [],
+  );
   assert.deepEqual(snapshot(root), before);
   assert.equal(mounts(), mountsBefore);
 });
 
-test('validate: a failing manifest check is an error with the tool\'s output, on the checked file', () => {
-  const { inventory, root, dest } = project('# mine\nnope\n', { command: 'test -f {{ mine_dir | shquote }}/seed.txt && grep ok "$@" || { echo "no ok in $1" >&2; exit 1; }' });
+test("validate: a failing manifest check is an error with the tool's output, on the checked file", () => {
+  const { inventory, root, dest } = project('# mine\nnope\n', {
+    command: 'test -f {{ mine_dir | shquote }}/seed.txt && grep ok "$@" || { echo "no ok in $1" >&2; exit 1; }',
+  });
   const before = snapshot(root);
   const result = validate(inventory);
   assert.equal(result.code, 1, result.stdout + result.stderr);
@@ -76,7 +98,7 @@ test('validate: a failing manifest check is an error with the tool\'s output, on
   assert.equal(mine[0]!.host, 'this-machine');
   assert.equal(mine[0]!.path, dest);
   assert.match(mine[0]!.file!, /roles\/mine\/templates\/mine\.conf\.njk$/);
-  assert.equal(mine[0]!.message, `${dest}: grep ok fails: no ok in ${dest}`, 'the host path, never the sandbox\'s');
+  assert.equal(mine[0]!.message, `${dest}: grep ok fails: no ok in ${dest}`, "the host path, never the sandbox's");
   assert.deepEqual(snapshot(root), before);
   assert.equal(existsSync(dest), false);
 });
@@ -103,7 +125,10 @@ test('validate: a tool the check needs that this machine lacks is a warning nami
   const result = validate(inventory);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const mine = result.problems.filter((p) => p.check === 'mycheck');
-  assert.deepEqual(mine.map((p) => [p.severity, p.message]), [['warning', 'the mycheck check was not run: provision-no-such-tool (Debian package provision-no-such-package) is not installed']]);
+  assert.deepEqual(
+    mine.map((p) => [p.severity, p.message]),
+    [['warning', 'the mycheck check was not run: provision-no-such-tool (Debian package provision-no-such-package) is not installed']],
+  );
   assert.equal(validate(inventory, '--strict').code, 1);
 });
 

@@ -28,29 +28,58 @@ interface Service {
 
 function service(handler: string[]): Service {
   const base = mkdtempSync(join(tmpdir(), 'provision-reload-'));
-  const s: Service = { base, inventory: join(base, 'inventory.yml'), tree: join(base, 'tree'), running: join(base, 'running'), broken: join(base, 'broken'), reloads: join(base, 'reloads'), state: join(base, 'state') };
+  const s: Service = {
+    base,
+    inventory: join(base, 'inventory.yml'),
+    tree: join(base, 'tree'),
+    running: join(base, 'running'),
+    broken: join(base, 'broken'),
+    reloads: join(base, 'reloads'),
+    state: join(base, 'state'),
+  };
   mkdirSync(join(base, 'roles/svc/templates'), { recursive: true });
   mkdirSync(s.state);
-  writeFileSync(join(base, 'roles/svc/role.yml'), ['prefix: svc_', 'resources:', '  - directory: { path: "{{ svc_dir }}", mode: "0755" }', '  - file: { template: a.njk, dest: "{{ svc_dir }}/a.conf", notify: [reload svc] }', 'handlers:', '  - name: reload svc', ...handler.map((l) => `    ${l}`), ''].join('\n'));
-  writeFileSync(join(base, 'roles/svc/schema.json'), JSON.stringify({ type: 'object', properties: { svc_dir: { type: 'string' }, svc_value: { type: 'string' }, svc_unit: { type: 'string' } } }));
+  writeFileSync(
+    join(base, 'roles/svc/role.yml'),
+    [
+      'prefix: svc_',
+      'resources:',
+      '  - directory: { path: "{{ svc_dir }}", mode: "0755" }',
+      '  - file: { template: a.njk, dest: "{{ svc_dir }}/a.conf", notify: [reload svc] }',
+      'handlers:',
+      '  - name: reload svc',
+      ...handler.map((l) => `    ${l}`),
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(base, 'roles/svc/schema.json'),
+    JSON.stringify({ type: 'object', properties: { svc_dir: { type: 'string' }, svc_value: { type: 'string' }, svc_unit: { type: 'string' } } }),
+  );
   writeFileSync(join(base, 'roles/svc/defaults.yml'), `svc_value: one\nsvc_unit: ${unit}\n`);
   writeFileSync(join(base, 'roles/svc/templates/a.njk'), 'a = {{ svc_value }}\n');
-  writeFileSync(s.inventory, `all:\n  hosts:\n    box:\n      ansible_connection: local\n      provision_roles: [svc]\n      svc_dir: ${JSON.stringify(s.tree)}\n`);
+  writeFileSync(
+    s.inventory,
+    `all:\n  hosts:\n    box:\n      ansible_connection: local\n      provision_roles: [svc]\n      svc_dir: ${JSON.stringify(s.tree)}\n`,
+  );
   // The machine's init scripts plus the stand-in, so service(8) finds it where it looks.
   cpSync('/etc/init.d', join(base, 'init.d'), { recursive: true, verbatimSymlinks: true });
   const init = join(base, 'init.d', unit);
-  writeFileSync(init, [
-    '#!/bin/sh',
-    '# Test stand-in for an init script (see the test file header).',
-    'case "$1" in',
-    `status) if [ -e '${s.running}' ]; then echo "${unit} is running"; exit 0; fi; echo "${unit} is not running"; exit 3 ;;`,
-    `reload) echo "Reloading ${unit} configuration"`,
-    `  if [ -e '${s.broken}' ]; then echo "${unit}: /etc/${unit}.conf line 3: unknown directive 'Bogus'" >&2; echo "${unit}: configuration refused, still running the old one" >&2; exit 1; fi`,
-    `  echo reloaded >> '${s.reloads}'; exit 0 ;;`,
-    '*) exit 3 ;;',
-    'esac',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    init,
+    [
+      '#!/bin/sh',
+      '# Test stand-in for an init script (see the test file header).',
+      'case "$1" in',
+      `status) if [ -e '${s.running}' ]; then echo "${unit} is running"; exit 0; fi; echo "${unit} is not running"; exit 3 ;;`,
+      `reload) echo "Reloading ${unit} configuration"`,
+      `  if [ -e '${s.broken}' ]; then echo "${unit}: /etc/${unit}.conf line 3: unknown directive 'Bogus'" >&2; echo "${unit}: configuration refused, still running the old one" >&2; exit 1; fi`,
+      `  echo reloaded >> '${s.reloads}'; exit 0 ;;`,
+      '*) exit 3 ;;',
+      'esac',
+      '',
+    ].join('\n'),
+  );
   chmodSync(init, 0o755);
   return s;
 }
@@ -58,7 +87,27 @@ function service(handler: string[]): Service {
 /** The real CLI, as root, in the private mount namespace described in the file header. */
 function apply(s: Service, ...args: string[]): { code: number; stdout: string; stderr: string } {
   const mounts = 'mount -t tmpfs -o mode=0755 tmpfs /run && mount --bind "$1" /etc/init.d && mount --bind "$2" /var/lib/provision && shift 2 && exec "$@"';
-  const result = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', mounts, 'isolate', join(s.base, 'init.d'), s.state, process.execPath, join(projectRoot, 'dist/cli/cli.js'), 'apply', s.inventory, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(
+    'unshare',
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      'sh',
+      '-c',
+      mounts,
+      'isolate',
+      join(s.base, 'init.d'),
+      s.state,
+      process.execPath,
+      join(projectRoot, 'dist/cli/cli.js'),
+      'apply',
+      s.inventory,
+      ...args,
+    ],
+    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+  );
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -90,7 +139,10 @@ test('without systemd a running service is reloaded through its init script; a s
     writeFileSync(join(s.base, 'roles/svc/defaults.yml'), `svc_value: three\nsvc_unit: ${unit}\n`);
     const human = apply(s);
     assert.equal(human.code, 0);
-    assert.match(human.stdout, new RegExp(`^box: note: ${unit} is not running, so it was not reloaded \\(handler reload svc\\): it reads the new files when it starts$`, 'm'));
+    assert.match(
+      human.stdout,
+      new RegExp(`^box: note: ${unit} is not running, so it was not reloaded \\(handler reload svc\\): it reads the new files when it starts$`, 'm'),
+    );
     assert.equal(apply(s).stdout.includes('handler'), false, 'converged: nothing runs again');
   } finally {
     rmSync(s.base, { recursive: true, force: true });
@@ -108,7 +160,10 @@ test('a failed reload of a running service: its stderr quoted once, indented, af
     const lines = failed.stdout.split('\n');
     const at = lines.indexOf('box: failed handler reload svc');
     assert.ok(at >= 0, failed.stdout);
-    assert.deepEqual(lines.slice(at + 1, at + 3), [`  ${unit}: /etc/${unit}.conf line 3: unknown directive 'Bogus'`, `  ${unit}: configuration refused, still running the old one`]);
+    assert.deepEqual(lines.slice(at + 1, at + 3), [
+      `  ${unit}: /etc/${unit}.conf line 3: unknown directive 'Bogus'`,
+      `  ${unit}: configuration refused, still running the old one`,
+    ]);
     assert.equal(occurrences(failed.stdout, 'unknown directive'), 1, 'quoted once');
     assert.equal(failed.stdout.includes('(was: )'), false, 'not the first line of stdout');
     assert.match(failed.stdout, /^box: failed \(2 changed, 0 unchanged, 1 failed\) \d+\.\ds$/m);
@@ -116,8 +171,18 @@ test('a failed reload of a running service: its stderr quoted once, indented, af
 
     const json = JSON.parse(apply(s, '--json').stdout).hosts[0];
     assert.equal(json.status, 'failed');
-    assert.deepEqual(json.handlers, [{ name: 'reload svc', ran: true, ok: false, error: `${unit}: /etc/${unit}.conf line 3: unknown directive 'Bogus'\n${unit}: configuration refused, still running the old one` }]);
-    assert.equal(json.error, `handler reload svc failed: ${unit}: /etc/${unit}.conf line 3: unknown directive 'Bogus'\n${unit}: configuration refused, still running the old one`);
+    assert.deepEqual(json.handlers, [
+      {
+        name: 'reload svc',
+        ran: true,
+        ok: false,
+        error: `${unit}: /etc/${unit}.conf line 3: unknown directive 'Bogus'\n${unit}: configuration refused, still running the old one`,
+      },
+    ]);
+    assert.equal(
+      json.error,
+      `handler reload svc failed: ${unit}: /etc/${unit}.conf line 3: unknown directive 'Bogus'\n${unit}: configuration refused, still running the old one`,
+    );
 
     rmSync(s.broken);
     const fixed = apply(s);
@@ -131,7 +196,11 @@ test('a failed reload of a running service: its stderr quoted once, indented, af
 });
 
 test('a failing command step: its last stderr lines, not its stdout; the later steps do not run', () => {
-  const s = service(['steps:', `  - command: "echo starting; for i in 1 2 3 4 5 6 7; do echo noise $i >&2; done; echo 'fatal: cannot open /etc/x.pem' >&2; exit 4"`, '  - reload: "{{ svc_unit }}"']);
+  const s = service([
+    'steps:',
+    `  - command: "echo starting; for i in 1 2 3 4 5 6 7; do echo noise $i >&2; done; echo 'fatal: cannot open /etc/x.pem' >&2; exit 4"`,
+    '  - reload: "{{ svc_unit }}"',
+  ]);
   try {
     writeFileSync(s.running, '');
     const failed = apply(s, '--json');
@@ -150,7 +219,10 @@ test('a service with no init script and no systemd is an error that says so; a r
     writeFileSync(join(s.base, 'roles/svc/defaults.yml'), 'svc_value: one\nsvc_unit: provtest-absent\n');
     const missing = apply(s, '--json');
     assert.equal(missing.code, 3);
-    assert.equal(JSON.parse(missing.stdout).hosts[0].handlers[0].error, 'cannot reload provtest-absent: systemd is not running and there is no init script /etc/init.d/provtest-absent');
+    assert.equal(
+      JSON.parse(missing.stdout).hosts[0].handlers[0].error,
+      'cannot reload provtest-absent: systemd is not running and there is no init script /etc/init.d/provtest-absent',
+    );
 
     rmSync(s.tree, { recursive: true, force: true });
     writeFileSync(join(s.base, 'roles/svc/defaults.yml'), "svc_value: one\nsvc_unit: 'x; touch /tmp/owned'\n");

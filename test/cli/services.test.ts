@@ -16,8 +16,14 @@ test('apply under a --root tree installs a self-signed placeholder per certifica
   const { inventory, root } = tempInventory();
   const check = provision(['apply', inventory, '--root', root, '--check']);
   assert.equal(check.code, 0, check.stderr);
-  assert.match(check.stdout, new RegExp(`^${web}: create placeholder certificate /etc/ssl/letsencrypt/${web}/fullchain\\.pem \\(self-signed until the first issuance\\)$`, 'm'));
-  assert.match(check.stdout, new RegExp(`^${mail}: note: no CA is contacted under a --root tree: a self-signed placeholder stands in for /etc/ssl/letsencrypt/${mail}$`, 'm'));
+  assert.match(
+    check.stdout,
+    new RegExp(`^${web}: create placeholder certificate /etc/ssl/letsencrypt/${web}/fullchain\\.pem \\(self-signed until the first issuance\\)$`, 'm'),
+  );
+  assert.match(
+    check.stdout,
+    new RegExp(`^${mail}: note: no CA is contacted under a --root tree: a self-signed placeholder stands in for /etc/ssl/letsencrypt/${mail}$`, 'm'),
+  );
   assert.equal(existsSync(root), false, 'check mode writes nothing');
 
   const first = provision(['apply', inventory, '--root', root, '--diff']);
@@ -26,7 +32,9 @@ test('apply under a --root tree installs a self-signed placeholder per certifica
   assert.doesNotMatch(first.stdout, /PRIVATE KEY/);
   for (const host of [web, mail]) {
     const fullchain = join(certs(root, host), 'fullchain.pem');
-    const text = execFileSync('openssl', ['x509', '-in', fullchain, '-noout', '-subject', '-issuer', '-ext', 'subjectAltName', '-nameopt', 'RFC2253'], { encoding: 'utf8' });
+    const text = execFileSync('openssl', ['x509', '-in', fullchain, '-noout', '-subject', '-issuer', '-ext', 'subjectAltName', '-nameopt', 'RFC2253'], {
+      encoding: 'utf8',
+    });
     assert.match(text, new RegExp(`subject=CN=${host}\\nissuer=CN=${host}\\n`));
     assert.match(text, host === web ? /DNS:web1\.example\.test, DNS:www\.example\.test/ : /DNS:mail1\.example\.test, DNS:mail\.example\.test/);
     for (const name of ['signed.crt', 'chain.pem']) assert.ok(existsSync(join(certs(root, host), name)), name);
@@ -45,7 +53,7 @@ test('apply under a --root tree installs a self-signed placeholder per certifica
   assert.deepEqual(snapshot(root), before, 'the placeholder is not made again');
 });
 
-test('under a --root tree the stated versions are used, not this machine\'s (no facts are gathered)', () => {
+test("under a --root tree the stated versions are used, not this machine's (no facts are gathered)", () => {
   const { inventory, root } = tempInventory();
   // This machine runs Dovecot 2.3 and Postfix 3.7: the tree gets what the inventory states.
   const result = provision(['apply', inventory, '--root', root, '-e', '{"dovecot_version": "2.4.1", "postfix_version": "3.3"}']);
@@ -62,16 +70,19 @@ test('under a --root tree the stated versions are used, not this machine\'s (no 
 
 function twoCertificates(extra = '') {
   const copy = tempInventory();
-  writeFileSync(join(copy.dir, 'host_vars/web1.example.test.yml'), [
-    'acme_domains: [web1.example.test, www.example.test]',
-    'acme_certificates:',
-    '  - name: web1.example.test',
-    '    domains: [web1.example.test, www.example.test]',
-    '  - name: shop.example.test',
-    '    domains: [shop.example.test]',
-    'apache_openssl_version: "3.5.1"',
-    extra,
-  ].join('\n'));
+  writeFileSync(
+    join(copy.dir, 'host_vars/web1.example.test.yml'),
+    [
+      'acme_domains: [web1.example.test, www.example.test]',
+      'acme_certificates:',
+      '  - name: web1.example.test',
+      '    domains: [web1.example.test, www.example.test]',
+      '  - name: shop.example.test',
+      '    domains: [shop.example.test]',
+      'apache_openssl_version: "3.5.1"',
+      extra,
+    ].join('\n'),
+  );
   return copy;
 }
 
@@ -105,8 +116,14 @@ test('a certificate name that names no certificate is an error at its place in t
   const copy = tempInventory();
   writeFileSync(join(copy.dir, 'host_vars/mail1.example.test.yml'), 'acme_domains: [mail1.example.test]\ndovecot_certificate: imap.example.test\n');
   for (const [file, expected] of [
-    [inventory, /host_vars\/web1\.example\.test\.yml:10:5: apache_certificates\[1\]: "blog\.example\.test" is not one of the host's certificates; acme_certificates names web1\.example\.test, shop\.example\.test \(host: web1\.example\.test\)/],
-    [copy.inventory, /host_vars\/mail1\.example\.test\.yml:2:22: dovecot_certificate: "imap\.example\.test" is not one of the host's certificates; acme_certificates names mail1\.example\.test \(host: mail1\.example\.test\)/],
+    [
+      inventory,
+      /host_vars\/web1\.example\.test\.yml:10:5: apache_certificates\[1\]: "blog\.example\.test" is not one of the host's certificates; acme_certificates names web1\.example\.test, shop\.example\.test \(host: web1\.example\.test\)/,
+    ],
+    [
+      copy.inventory,
+      /host_vars\/mail1\.example\.test\.yml:2:22: dovecot_certificate: "imap\.example\.test" is not one of the host's certificates; acme_certificates names mail1\.example\.test \(host: mail1\.example\.test\)/,
+    ],
   ] as const) {
     const result = provision(['apply', file, '--root', root]);
     assert.equal(result.code, 1, result.stdout + result.stderr);

@@ -14,13 +14,16 @@ const enabled = '/etc/apache2/conf-enabled/zz-provision-check-test.conf';
 function snippetInventory(content: string) {
   const base = mkdtempSync(join(tmpdir(), 'provision-target-check-'));
   mkdirSync(join(base, 'roles/snippet/templates'), { recursive: true });
-  writeFileSync(join(base, 'roles/snippet/role.yml'), [
-    'prefix: snippet_',
-    'resources:',
-    `  - file: { template: snippet.conf.njk, dest: ${conf}, mode: "0644", check: [apache] }`,
-    `  - symlink: { path: ${enabled}, target: ../conf-available/zz-provision-check-test.conf }`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(base, 'roles/snippet/role.yml'),
+    [
+      'prefix: snippet_',
+      'resources:',
+      `  - file: { template: snippet.conf.njk, dest: ${conf}, mode: "0644", check: [apache] }`,
+      `  - symlink: { path: ${enabled}, target: ../conf-available/zz-provision-check-test.conf }`,
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(base, 'roles/snippet/templates/snippet.conf.njk'), content);
   writeFileSync(join(base, 'inventory.yml'), 'all:\n  hosts:\n    this-machine:\n      ansible_connection: local\n      provision_roles: [snippet]\n');
   return join(base, 'inventory.yml');
@@ -38,7 +41,10 @@ test('a broken Apache snippet fails plan and apply on the host, and nothing unde
   const inventory = snippetInventory('# a snippet\nThisIsNotADirective on\n');
   const before = snapshot('/etc/apache2');
   const mountsBefore = mounts();
-  for (const command of [['plan', inventory], ['apply', inventory]]) {
+  for (const command of [
+    ['plan', inventory],
+    ['apply', inventory],
+  ]) {
     const result = provision([...command, '--json']);
     assert.equal(result.code, 3, `${command[0]}: ${result.stdout}${result.stderr}`);
     const host = JSON.parse(result.stdout).hosts[0];
@@ -62,10 +68,13 @@ test('a valid snippet passes the same check in check mode, still writing nothing
   assert.deepEqual(snapshot('/etc/apache2'), before);
 });
 
-test('a Postfix setting postfix refuses fails the dry run with postfix\'s own message; /etc/postfix is untouched', () => {
+test("a Postfix setting postfix refuses fails the dry run with postfix's own message; /etc/postfix is untouched", () => {
   const base = mkdtempSync(join(tmpdir(), 'provision-target-check-'));
   mkdirSync(join(base, 'roles/pfbad/templates'), { recursive: true });
-  writeFileSync(join(base, 'roles/pfbad/role.yml'), 'prefix: pfbad_\nresources:\n  - file: { template: bad.cf.njk, dest: /etc/postfix/zz-provision-check-test.cf, check: [postfix] }\n');
+  writeFileSync(
+    join(base, 'roles/pfbad/role.yml'),
+    'prefix: pfbad_\nresources:\n  - file: { template: bad.cf.njk, dest: /etc/postfix/zz-provision-check-test.cf, check: [postfix] }\n',
+  );
   writeFileSync(join(base, 'roles/pfbad/templates/bad.cf.njk'), '# bad\nipc_timeout = soon\n');
   writeFileSync(join(base, 'inventory.yml'), 'all:\n  hosts:\n    this-machine:\n      ansible_connection: local\n      provision_roles: [pfbad]\n');
   const before = snapshot('/etc/postfix');

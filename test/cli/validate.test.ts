@@ -26,7 +26,10 @@ function faultyInventory(resources: string[], templates: Record<string, string>,
   mkdirSync(join(copy.dir, 'roles/faults/templates'), { recursive: true });
   writeFileSync(join(copy.dir, 'roles/faults/role.yml'), ['prefix: faults_', 'resources:', ...resources.map((r) => `  - ${r}`), ''].join('\n'));
   for (const [name, text] of Object.entries(templates)) writeFileSync(join(copy.dir, 'roles/faults/templates', name), text);
-  writeFileSync(join(copy.dir, 'host_vars/web1.example.test.yml'), `acme_domains: [web1.example.test, www.example.test]\nprovision_roles: [letsencrypt, apache, faults]\n${extraHostVars}`);
+  writeFileSync(
+    join(copy.dir, 'host_vars/web1.example.test.yml'),
+    `acme_domains: [web1.example.test, www.example.test]\nprovision_roles: [letsencrypt, apache, faults]\n${extraHostVars}`,
+  );
   return copy;
 }
 
@@ -39,7 +42,10 @@ function expectFault(copy: { inventory: string }, pattern: RegExp) {
 
 test('shell: a syntax error and a shellcheck finding, at the template line, with the host', () => {
   const copy = faultyInventory(
-    ['file: { template: broken.sh.njk, dest: /usr/local/bin/broken, mode: "0755", check: [shell] }', 'file: { template: lint.sh.njk, dest: /usr/local/bin/lint, mode: "0755", check: [shell] }'],
+    [
+      'file: { template: broken.sh.njk, dest: /usr/local/bin/broken, mode: "0755", check: [shell] }',
+      'file: { template: lint.sh.njk, dest: /usr/local/bin/lint, mode: "0755", check: [shell] }',
+    ],
     { 'broken.sh.njk': '#!/bin/sh\n# {{ inventory_hostname }}\nif true; then\n  echo ok\n', 'lint.sh.njk': '#!/bin/sh\nset -eu\necho $1\n' },
   );
   const out = expectFault(copy, /roles\/faults\/templates\/broken\.sh\.njk:\d+: web1\.example\.test: \/usr\/local\/bin\/broken:\d+: .*/);
@@ -47,10 +53,19 @@ test('shell: a syntax error and a shellcheck finding, at the template line, with
 });
 
 test('apache: an unknown directive in a snippet, at its line', () => {
-  const copy = faultyInventory(['file: { template: extra.conf.njk, dest: /etc/apache2/conf-available/extra.conf, check: [apache] }', 'symlink: { path: /etc/apache2/conf-enabled/extra.conf, target: ../conf-available/extra.conf }'], {
-    'extra.conf.njk': '# extra\nServerTokens Prod\nSSLStaplingFrobnicate on\n',
-  });
-  expectFault(copy, /roles\/faults\/templates\/extra\.conf\.njk:3: web1\.example\.test: \/etc\/apache2\/conf-available\/extra\.conf:3: .*SSLStaplingFrobnicate/);
+  const copy = faultyInventory(
+    [
+      'file: { template: extra.conf.njk, dest: /etc/apache2/conf-available/extra.conf, check: [apache] }',
+      'symlink: { path: /etc/apache2/conf-enabled/extra.conf, target: ../conf-available/extra.conf }',
+    ],
+    {
+      'extra.conf.njk': '# extra\nServerTokens Prod\nSSLStaplingFrobnicate on\n',
+    },
+  );
+  expectFault(
+    copy,
+    /roles\/faults\/templates\/extra\.conf\.njk:3: web1\.example\.test: \/etc\/apache2\/conf-available\/extra\.conf:3: .*SSLStaplingFrobnicate/,
+  );
 });
 
 test('postfix: a parameter with a bad value, at its line', () => {
@@ -60,7 +75,9 @@ test('postfix: a parameter with a bad value, at its line', () => {
   assert.equal(result.code, 1, result.stdout);
   // the schema already refuses it; the checker is shown catching it in a hand-written settings file below
   assert.match(result.stdout, /postfix_smtpd_tls_security_level/);
-  const bad = faultyInventory(['file: { template: tls.cf.njk, dest: /etc/postfix/extra-tls.cf, check: [postfix] }'], { 'tls.cf.njk': '# settings\nsmtpd_tls_security_level = maybe\n' });
+  const bad = faultyInventory(['file: { template: tls.cf.njk, dest: /etc/postfix/extra-tls.cf, check: [postfix] }'], {
+    'tls.cf.njk': '# settings\nsmtpd_tls_security_level = maybe\n',
+  });
   expectFault(bad, /roles\/faults\/templates\/tls\.cf\.njk:2: web1\.example\.test: \/etc\/postfix\/extra-tls\.cf:2: .*smtpd_tls_security_level/);
 });
 
@@ -69,7 +86,11 @@ test('dovecot: a 2.3 setting in a 2.4 configuration, at its line', () => {
   writeFileSync(join(copy.dir, 'host_vars/mail1.example.test.yml'), 'acme_domains: [mail1.example.test]\ndovecot_version: "2.4"\n');
   const clean = provision(['validate', copy.inventory]);
   assert.equal(clean.code, 0, `the role's own 2.4 output is clean: ${clean.stdout}`);
-  const bad = faultyInventory(['file: { template: ssl.conf.njk, dest: /etc/dovecot/conf.d/98-extra.conf, check: [dovecot] }'], { 'ssl.conf.njk': '# extra\nssl_cert = </etc/ssl/x.pem\n' }, 'dovecot_version: "2.4"\n');
+  const bad = faultyInventory(
+    ['file: { template: ssl.conf.njk, dest: /etc/dovecot/conf.d/98-extra.conf, check: [dovecot] }'],
+    { 'ssl.conf.njk': '# extra\nssl_cert = </etc/ssl/x.pem\n' },
+    'dovecot_version: "2.4"\n',
+  );
   expectFault(bad, /roles\/faults\/templates\/ssl\.conf\.njk:2: web1\.example\.test: \/etc\/dovecot\/conf\.d\/98-extra\.conf:2: .*ssl_cert/);
 });
 
@@ -95,7 +116,11 @@ test('every format parses: json, junit, github', () => {
   const cases = [suite.testcase].flat();
   assert.equal(Number(suite.tests), cases.length);
   assert.equal(Number(suite.failures), cases.filter((c: { failure?: unknown }) => c.failure).length);
-  assert.ok(cases.some((c: { classname: string; name: string; failure?: unknown }) => c.classname === 'web1.example.test' && c.name === '/usr/local/bin/lint' && c.failure));
+  assert.ok(
+    cases.some(
+      (c: { classname: string; name: string; failure?: unknown }) => c.classname === 'web1.example.test' && c.name === '/usr/local/bin/lint' && c.failure,
+    ),
+  );
   assert.ok(cases.some((c: { classname: string; name: string }) => c.classname === 'mail1.example.test'));
 
   const github = provision(['validate', copy.inventory, '--format', 'github']);
@@ -117,7 +142,8 @@ test('a checker that is not installed is a warning naming its package, an error 
       }
     }
   }
-  const run = (args: string[]) => spawnSync(process.execPath, [join(projectRoot, 'dist/cli/cli.js'), ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:/usr/sbin:/sbin` } });
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [join(projectRoot, 'dist/cli/cli.js'), ...args], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:/usr/sbin:/sbin` } });
   const lax = run(['validate', example]);
   assert.equal(lax.status, 0, lax.stdout + lax.stderr);
   assert.match(lax.stdout, /warning: the shell check was not run: shellcheck \(Debian package shellcheck\) is not installed/);
@@ -126,7 +152,7 @@ test('a checker that is not installed is a warning naming its package, an error 
   assert.match(strict.stdout, /the shell check was not run: shellcheck \(Debian package shellcheck\) is not installed/);
 });
 
-test('a secret quoted by a checker\'s message is masked', () => {
+test("a secret quoted by a checker's message is masked", () => {
   const copy = faultyInventory(
     ['file: { template: extra.conf.njk, dest: /etc/apache2/conf-available/extra.conf, check: [apache] }'],
     { 'extra.conf.njk': '# extra\n{{ faults_token }} on\n' },

@@ -55,7 +55,27 @@ after(async () => {
 function csrFor(name: string): string {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
-  execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-subj', `/CN=${name}`, '-addext', `subjectAltName=DNS:${name}`, '-out', csr], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      `subjectAltName=DNS:${name}`,
+      '-out',
+      csr,
+    ],
+    { stdio: 'pipe' },
+  );
   return csr;
 }
 
@@ -72,7 +92,11 @@ function run(command: string, args: string[], env: Record<string, string> = {}):
 
 /** The real acme-tiny through the proxy; its stdout (the chain) is in the result. */
 function acmeTiny(csr: string, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run('acme-tiny', ['--account-key', join(dir, 'account.key'), '--csr', csr, '--acme-dir', acmeDir(), '--disable-check', '--directory-url', proxy!.directoryUrl, ...extra], { SSL_CERT_FILE: tls.caFile });
+  return run(
+    'acme-tiny',
+    ['--account-key', join(dir, 'account.key'), '--csr', csr, '--acme-dir', acmeDir(), '--disable-check', '--directory-url', proxy!.directoryUrl, ...extra],
+    { SSL_CERT_FILE: tls.caFile },
+  );
 }
 
 /** Writes acme-tiny's chain; true when the leaf verifies against Pebble's root. */
@@ -127,10 +151,11 @@ async function directory(): Promise<Record<string, string>> {
   return JSON.parse(answer.body) as Record<string, string>;
 }
 
-test('the proxy is Pebble with the proxy\'s URLs: every URL of the directory is the proxy\'s, and acme-tiny gets a certificate that verifies against Pebble\'s root', async () => {
+test("the proxy is Pebble with the proxy's URLs: every URL of the directory is the proxy's, and acme-tiny gets a certificate that verifies against Pebble's root", async () => {
   proxy!.set({});
   const dirJson = await directory();
-  for (const key of ['newAccount', 'newNonce', 'newOrder', 'revokeCert', 'keyChange']) assert.ok(dirJson[key]!.startsWith(`${proxy!.origin}/`), `${key}: ${dirJson[key]}`);
+  for (const key of ['newAccount', 'newNonce', 'newOrder', 'revokeCert', 'keyChange'])
+    assert.ok(dirJson[key]!.startsWith(`${proxy!.origin}/`), `${key}: ${dirJson[key]}`);
   assert.equal(dirJson.renewalInfo, undefined, 'no ARI unless the test sets it (as Pebble 2.4.0)');
   const issued = await acmeTiny(csrFor('plain.proxy.test'));
   assert.equal(issued.code, 0, issued.stderr);
@@ -138,7 +163,7 @@ test('the proxy is Pebble with the proxy\'s URLs: every URL of the directory is 
   assert.ok(verifies(issued.stdout, 'plain.proxy.test'));
 });
 
-test('contact dropped from account objects (as Let\'s Encrypt since 2025-06-04): acme-tiny --contact dies with KeyError: \'contact\'; without --contact it succeeds; Pebble alone echoes contact', async () => {
+test("contact dropped from account objects (as Let's Encrypt since 2025-06-04): acme-tiny --contact dies with KeyError: 'contact'; without --contact it succeeds; Pebble alone echoes contact", async () => {
   proxy!.set({ dropContact: true });
   const withContact = await acmeTiny(csrFor('contact.proxy.test'), ['--contact', 'mailto:a@example.org']);
   assert.notEqual(withContact.code, 0);
@@ -167,7 +192,9 @@ test('ARI: the directory advertises renewalInfo; GET renewalInfo/<certID> answer
   const future = ariWindow(86_400, 2 * 86_400);
   const past = ariWindow(-3600, -1800);
   const invalid = ariWindow(2 * 86_400, 86_400);
-  proxy!.set({ ari: { default: { status: 404 }, byCertId: { [certId]: { window: future, retryAfter: 21_600, explanationURL: 'https://example.org/incident' } } } });
+  proxy!.set({
+    ari: { default: { status: 404 }, byCertId: { [certId]: { window: future, retryAfter: 21_600, explanationURL: 'https://example.org/incident' } } },
+  });
   const renewalInfo = (await directory()).renewalInfo;
   assert.ok(renewalInfo?.startsWith(`${proxy!.origin}/`), `renewalInfo advertised: ${renewalInfo}`);
   const url = `${renewalInfo}/${certId}`;
@@ -178,9 +205,17 @@ test('ARI: the directory advertises renewalInfo; GET renewalInfo/<certID> answer
 
   const answers: [string, Parameters<AcmeProxy['set']>[0], { status: number; retryAfter: string | null; body?: unknown; type?: string }][] = [
     ['window in the past', { ari: { default: { window: past } } }, { status: 200, retryAfter: null, body: { suggestedWindow: past } }],
-    ['invalid window (end before start)', { ari: { default: { window: invalid, retryAfter: 60 } } }, { status: 200, retryAfter: '60', body: { suggestedWindow: invalid } }],
+    [
+      'invalid window (end before start)',
+      { ari: { default: { window: invalid, retryAfter: 60 } } },
+      { status: 200, retryAfter: '60', body: { suggestedWindow: invalid } },
+    ],
     ['404', { ari: { default: { status: 404 } } }, { status: 404, retryAfter: null, type: 'urn:ietf:params:acme:error:malformed' }],
-    ['500 with Retry-After', { ari: { default: { status: 500, retryAfter: 120 } } }, { status: 500, retryAfter: '120', type: 'urn:ietf:params:acme:error:serverInternal' }],
+    [
+      '500 with Retry-After',
+      { ari: { default: { status: 500, retryAfter: 120 } } },
+      { status: 500, retryAfter: '120', type: 'urn:ietf:params:acme:error:serverInternal' },
+    ],
   ];
   for (const [what, behaviour, expected] of answers) {
     proxy!.set(behaviour);
@@ -201,17 +236,27 @@ test('ARI: the directory advertises renewalInfo; GET renewalInfo/<certID> answer
 
 test('new-order answered 429 rateLimited or 503, with Retry-After: acme-tiny fails with that error after one new-order; cleared, it succeeds again', async () => {
   const csr = csrFor('limited.proxy.test');
-  for (const [status, type] of [[429, 'urn:ietf:params:acme:error:rateLimited'], [503, 'urn:ietf:params:acme:error:serverInternal']] as const) {
+  for (const [status, type] of [
+    [429, 'urn:ietf:params:acme:error:rateLimited'],
+    [503, 'urn:ietf:params:acme:error:serverInternal'],
+  ] as const) {
     proxy!.set({ newOrder: { status, retryAfter: 3600 } });
     const before = proxy!.seen.newOrders;
     const refused = await acmeTiny(csr);
     assert.notEqual(refused.code, 0, `${status}: acme-tiny must fail`);
-    assert.match(refused.stderr, new RegExp(`ValueError: Error creating new order:[^]*Response Code: ${status}\nResponse: \\{'type': '${type}'`), refused.stderr);
+    assert.match(
+      refused.stderr,
+      new RegExp(`ValueError: Error creating new order:[^]*Response Code: ${status}\nResponse: \\{'type': '${type}'`),
+      refused.stderr,
+    );
     assert.equal(refused.stdout, '', 'no certificate');
     assert.equal(proxy!.seen.newOrders - before, 1, 'one new-order asked');
     // acme-tiny does not print headers: what a client reads from the answer itself.
     const raw = await pythonPost((await directory()).newOrder!);
-    assert.deepEqual([raw.status, raw.retryAfter, raw.contentType, (JSON.parse(raw.body) as { type: string }).type], [status, '3600', 'application/problem+json', type]);
+    assert.deepEqual(
+      [raw.status, raw.retryAfter, raw.contentType, (JSON.parse(raw.body) as { type: string }).type],
+      [status, '3600', 'application/problem+json', type],
+    );
     assert.match(raw.nonce ?? '', /^[A-Za-z0-9_-]+$/, 'a fresh Replay-Nonce, as on every ACME POST answer');
   }
   proxy!.set({});
@@ -220,43 +265,135 @@ test('new-order answered 429 rateLimited or 503, with Retry-After: acme-tiny fai
   assert.ok(verifies(issued.stdout, 'limited.proxy.test'));
 });
 
-test('the CertID helper gives RFC 9773\'s own example: AKI 69:88:5B:...:C8:D4 and serial 0x87654321 (top bit set, so a 00 byte first) are aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE', () => {
+test("the CertID helper gives RFC 9773's own example: AKI 69:88:5B:...:C8:D4 and serial 0x87654321 (top bit set, so a 00 byte first) are aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE", () => {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'rfc-ca.key', '-out', 'rfc-ca.pem', '-subj', '/CN=rfc ca', '-days', '2', '-addext', 'subjectKeyIdentifier=69:88:5B:6B:87:46:40:41:E1:B3:7B:84:7B:A0:AE:2C:DE:01:C8:D4');
-  openssl('req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'rfc-leaf.key', '-subj', '/CN=rfc.example', '-out', 'rfc-leaf.csr');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'rfc-ca.key',
+    '-out',
+    'rfc-ca.pem',
+    '-subj',
+    '/CN=rfc ca',
+    '-days',
+    '2',
+    '-addext',
+    'subjectKeyIdentifier=69:88:5B:6B:87:46:40:41:E1:B3:7B:84:7B:A0:AE:2C:DE:01:C8:D4',
+  );
+  openssl(
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'rfc-leaf.key',
+    '-subj',
+    '/CN=rfc.example',
+    '-out',
+    'rfc-leaf.csr',
+  );
   writeFileSync(join(dir, 'rfc.ext'), 'authorityKeyIdentifier=keyid\n');
-  openssl('x509', '-req', '-in', 'rfc-leaf.csr', '-CA', 'rfc-ca.pem', '-CAkey', 'rfc-ca.key', '-set_serial', '0x87654321', '-extfile', 'rfc.ext', '-days', '2', '-out', 'rfc-leaf.pem');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'rfc-leaf.csr',
+    '-CA',
+    'rfc-ca.pem',
+    '-CAkey',
+    'rfc-ca.key',
+    '-set_serial',
+    '0x87654321',
+    '-extfile',
+    'rfc.ext',
+    '-days',
+    '2',
+    '-out',
+    'rfc-leaf.pem',
+  );
   assert.equal(ariCertId(join(dir, 'rfc-leaf.pem')), 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE');
   assert.equal(certIdFromText(join(dir, 'rfc-leaf.pem')), 'aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE');
 });
 
-test('as its own process (for shell tests in a namespace): set through the control port, it answers ARI, drops contact, and reports what it saw; stopped by its PID', { timeout: 60_000 }, async () => {
-  const [port, control] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'acme-proxy.ts'), '--upstream', pebble!.origin, '--ca', tls.caFile, '--cert', tls.certFile, '--key', tls.keyFile, '--listen', `127.0.0.1:${port}`, '--control', `127.0.0.1:${control}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
-      child.once('exit', (code) => reject(new Error(`acme-proxy exited ${code}`)));
-    });
-    const window = ariWindow(-600, -60);
-    const put = await fetch(`http://127.0.0.1:${control}/behaviour`, { method: 'PUT', body: JSON.stringify({ dropContact: true, ari: { default: { window, retryAfter: 600 } } }) });
-    assert.equal(put.status, 204);
-    const directoryUrl = `https://127.0.0.1:${port}/dir`;
-    const dirJson = JSON.parse((await fetchText(directoryUrl, tls.caFile)).body) as Record<string, string>;
-    assert.equal(dirJson.renewalInfo, `https://127.0.0.1:${port}/renewal-info`);
-    const got = await pythonGet(`${dirJson.renewalInfo}/AAAA.AQ`);
-    assert.deepEqual([got.status, got.retryAfter, JSON.parse(got.body)], [200, '600', { suggestedWindow: window }]);
-    const tiny = (extra: string[]) => run('acme-tiny', ['--account-key', join(dir, 'account.key'), '--csr', csrFor('standalone.proxy.test'), '--acme-dir', acmeDir(), '--disable-check', '--directory-url', directoryUrl, ...extra], { SSL_CERT_FILE: tls.caFile });
-    assert.match((await tiny(['--contact', 'mailto:a@example.org'])).stderr, /KeyError: 'contact'/);
-    const issued = await tiny([]);
-    assert.equal(issued.code, 0, issued.stderr);
-    assert.ok(verifies(issued.stdout, 'standalone.proxy.test'));
-    assert.deepEqual(await (await fetch(`http://127.0.0.1:${control}/seen`)).json(), { certIds: ['AAAA.AQ'], newOrders: 1 });
-  } finally {
-    if (child.exitCode === null) {
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      process.kill(child.pid!, 'SIGTERM');
-      await gone;
+test(
+  'as its own process (for shell tests in a namespace): set through the control port, it answers ARI, drops contact, and reports what it saw; stopped by its PID',
+  { timeout: 60_000 },
+  async () => {
+    const [port, control] = [await freePort(), await freePort()];
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, 'acme-proxy.ts'),
+        '--upstream',
+        pebble!.origin,
+        '--ca',
+        tls.caFile,
+        '--cert',
+        tls.certFile,
+        '--key',
+        tls.keyFile,
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--control',
+        `127.0.0.1:${control}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+        child.once('exit', (code) => reject(new Error(`acme-proxy exited ${code}`)));
+      });
+      const window = ariWindow(-600, -60);
+      const put = await fetch(`http://127.0.0.1:${control}/behaviour`, {
+        method: 'PUT',
+        body: JSON.stringify({ dropContact: true, ari: { default: { window, retryAfter: 600 } } }),
+      });
+      assert.equal(put.status, 204);
+      const directoryUrl = `https://127.0.0.1:${port}/dir`;
+      const dirJson = JSON.parse((await fetchText(directoryUrl, tls.caFile)).body) as Record<string, string>;
+      assert.equal(dirJson.renewalInfo, `https://127.0.0.1:${port}/renewal-info`);
+      const got = await pythonGet(`${dirJson.renewalInfo}/AAAA.AQ`);
+      assert.deepEqual([got.status, got.retryAfter, JSON.parse(got.body)], [200, '600', { suggestedWindow: window }]);
+      const tiny = (extra: string[]) =>
+        run(
+          'acme-tiny',
+          [
+            '--account-key',
+            join(dir, 'account.key'),
+            '--csr',
+            csrFor('standalone.proxy.test'),
+            '--acme-dir',
+            acmeDir(),
+            '--disable-check',
+            '--directory-url',
+            directoryUrl,
+            ...extra,
+          ],
+          { SSL_CERT_FILE: tls.caFile },
+        );
+      assert.match((await tiny(['--contact', 'mailto:a@example.org'])).stderr, /KeyError: 'contact'/);
+      const issued = await tiny([]);
+      assert.equal(issued.code, 0, issued.stderr);
+      assert.ok(verifies(issued.stdout, 'standalone.proxy.test'));
+      assert.deepEqual(await (await fetch(`http://127.0.0.1:${control}/seen`)).json(), { certIds: ['AAAA.AQ'], newOrders: 1 });
+    } finally {
+      if (child.exitCode === null) {
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        process.kill(child.pid!, 'SIGTERM');
+        await gone;
+      }
     }
-  }
-});
+  },
+);

@@ -92,7 +92,14 @@ function retryAfterHeader(value: number | string | undefined): Record<string, st
   return value === undefined ? {} : { 'Retry-After': String(value) };
 }
 
-export async function startAcmeProxy(options: { upstream: string; caFile: string; certFile: string; keyFile: string; host?: string; port?: number }): Promise<AcmeProxy> {
+export async function startAcmeProxy(options: {
+  upstream: string;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  host?: string;
+  port?: number;
+}): Promise<AcmeProxy> {
   const upstream = new URL(options.upstream);
   const ca = readFileSync(options.caFile);
   let behaviour: Behaviour = {};
@@ -101,12 +108,18 @@ export async function startAcmeProxy(options: { upstream: string; caFile: string
   let newOrderPath = '/order-plz';
   let newNoncePath = '/nonce-plz';
 
-  function forward(incoming: Pick<IncomingMessage, 'url' | 'method' | 'headers'>, body: Buffer): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  function forward(
+    incoming: Pick<IncomingMessage, 'url' | 'method' | 'headers'>,
+    body: Buffer,
+  ): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
     return new Promise((resolve, reject) => {
       // The Host stays the client's: Pebble derives every URL, and the JWS url check, from it.
-      const outgoing = request({ host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: incoming.headers, ca, servername: 'localhost' }, (response) => {
-        void readBody(response).then((data) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: data }), reject);
-      });
+      const outgoing = request(
+        { host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: incoming.headers, ca, servername: 'localhost' },
+        (response) => {
+          void readBody(response).then((data) => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: data }), reject);
+        },
+      );
       outgoing.on('error', reject);
       outgoing.end(body);
     });
@@ -131,13 +144,20 @@ export async function startAcmeProxy(options: { upstream: string; caFile: string
       response.writeHead(reply.status ?? 200, headers);
       response.end(reply.body);
     } else {
-      problem(response, reply.status, reply.status >= 500 ? 'serverInternal' : 'malformed', `renewal information answered ${reply.status} by the test`, retryAfterHeader(reply.retryAfter));
+      problem(
+        response,
+        reply.status,
+        reply.status >= 500 ? 'serverInternal' : 'malformed',
+        `renewal information answered ${reply.status} by the test`,
+        retryAfterHeader(reply.retryAfter),
+      );
     }
   }
 
   async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (incoming.url ?? '/').split('?')[0]!;
-    if (incoming.method === 'GET' && path.startsWith(`${renewalInfoPath}/`) && behaviour.ari) return answerAri(response, decodeURIComponent(path.slice(renewalInfoPath.length + 1)));
+    if (incoming.method === 'GET' && path.startsWith(`${renewalInfoPath}/`) && behaviour.ari)
+      return answerAri(response, decodeURIComponent(path.slice(renewalInfoPath.length + 1)));
     const body = await readBody(incoming);
     if (incoming.method === 'POST' && path === newOrderPath) {
       seen.newOrders++;

@@ -36,7 +36,10 @@ export interface RunResult {
  * Ansible's own plugin order (script, auto, yaml, ini), for the inventory forms beyond YAML; a source
  * that no plugin reads still fails loudly.
  */
-export const ALL_PLUGINS: Record<string, string | undefined> = { ANSIBLE_INVENTORY_ENABLED: 'host_list,script,auto,yaml,ini,toml', ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: 'True' };
+export const ALL_PLUGINS: Record<string, string | undefined> = {
+  ANSIBLE_INVENTORY_ENABLED: 'host_list,script,auto,yaml,ini,toml',
+  ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED: 'True',
+};
 
 /**
  * Runs an Ansible command; a missing command fails the test with how to install it. `env` overrides
@@ -46,7 +49,13 @@ export function ansible(command: string, args: string[], cwd: string, env: Recor
   const merged: Record<string, string | undefined> = { ...ENV, ...env };
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
   // stderr is kept on success too: Ansible's [WARNING]s are compared with ours
-  const result = spawnSync(command, args, { cwd, env: merged as NodeJS.ProcessEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(command, args, {
+    cwd,
+    env: merged as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
     assert.fail(`\`${command}\` is not on PATH: install Debian's ansible-core (apt-get install ansible-core) to run the Ansible comparison tests`);
   }
@@ -79,4 +88,3 @@ export function unwrapUnsafe(value: unknown): unknown {
   }
   return value;
 }
-

@@ -61,7 +61,9 @@ export function ariCertId(pemFile: string): string {
 
 /** The same from openssl's one-field outputs (`-serial`, `-ext authorityKeyIdentifier`), to cross-check. */
 export function certIdFromText(pemFile: string): string {
-  const serialHex = execFileSync('openssl', ['x509', '-in', pemFile, '-noout', '-serial'], { encoding: 'utf8' }).trim().replace(/^serial=/, '');
+  const serialHex = execFileSync('openssl', ['x509', '-in', pemFile, '-noout', '-serial'], { encoding: 'utf8' })
+    .trim()
+    .replace(/^serial=/, '');
   let hex = serialHex.length % 2 ? `0${serialHex}` : serialHex;
   if (parseInt(hex.slice(0, 2), 16) & 0x80) hex = `00${hex}`;
   const aki = execFileSync('openssl', ['x509', '-in', pemFile, '-noout', '-ext', 'authorityKeyIdentifier'], { encoding: 'utf8' });

@@ -85,10 +85,29 @@ export async function startPebble(dir: string, tls: TlsFiles, options: { httpPor
     for (const child of children.reverse()) await stopChild(child);
   };
   try {
-    background('pebble-challtestsrv', ['-defaultIPv4', '127.0.0.1', '-defaultIPv6', '', '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', `127.0.0.1:${dnsManagement}`]);
+    background('pebble-challtestsrv', [
+      '-defaultIPv4',
+      '127.0.0.1',
+      '-defaultIPv6',
+      '',
+      '-dns01',
+      `127.0.0.1:${dnsPort}`,
+      '-http01',
+      '',
+      '-https01',
+      '',
+      '-tlsalpn01',
+      '',
+      '-management',
+      `127.0.0.1:${dnsManagement}`,
+    ]);
     // PEBBLE_VA_NOSLEEP: no 4-9 s random sleep per validation; NONCEREJECT 0: no random badNonce;
     // AUTHZREUSE 0: every order validates again.
-    background('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' });
+    background('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], {
+      PEBBLE_VA_NOSLEEP: '1',
+      PEBBLE_WFE_NONCEREJECT: '0',
+      PEBBLE_AUTHZREUSE: '0',
+    });
     const root = async () => (await fetchText(`https://127.0.0.1:${management}/roots/0`, tls.caFile)).body;
     for (let i = 0; ; i++) {
       try {

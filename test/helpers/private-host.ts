@@ -19,11 +19,7 @@ export interface PrivateHost {
   remove(): void;
 }
 
-const mounts = [
-  'mount --bind "$D/etc" /etc',
-  'mount --bind "$D/var-lib" /var/lib',
-  'mount --bind "$D/var-log" /var/log',
-].join(' && ');
+const mounts = ['mount --bind "$D/etc" /etc', 'mount --bind "$D/var-lib" /var/lib', 'mount --bind "$D/var-log" /var/log'].join(' && ');
 
 export function privateHost(): PrivateHost {
   const dir = mkdtempSync(join(tmpdir(), 'provision-accounts-'));
@@ -46,7 +42,10 @@ export function privateHost(): PrivateHost {
   return {
     dir,
     run,
-    passwd: (name) => readFileSync(join(base, 'etc/passwd'), 'utf8').split('\n').find((line) => line.startsWith(`${name}:`)),
+    passwd: (name) =>
+      readFileSync(join(base, 'etc/passwd'), 'utf8')
+        .split('\n')
+        .find((line) => line.startsWith(`${name}:`)),
     record: () => {
       try {
         return readFileSync(join(base, 'var-lib/provision/accounts'), 'utf8');

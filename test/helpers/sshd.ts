@@ -180,7 +180,11 @@ async function waitForBannerIn(netns: string, host: SshHost, log: string): Promi
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {
-      const keys = execFileSync('nsenter', [`--net=${netns}`, '--', 'ssh-keyscan', '-T', '1', '-p', String(host.port), host.address], { encoding: 'utf8', stdio: 'pipe', timeout: 3000 });
+      const keys = execFileSync('nsenter', [`--net=${netns}`, '--', 'ssh-keyscan', '-T', '1', '-p', String(host.port), host.address], {
+        encoding: 'utf8',
+        stdio: 'pipe',
+        timeout: 3000,
+      });
       if (keys.includes('ssh-ed25519')) return;
       throw new Error('no banner yet');
     } catch {
@@ -224,8 +228,18 @@ function accountFiles(dir: string, home: string, sudo: NonNullable<SshFleetOptio
     shadow: `${shadow.trimEnd()}\n${sshTestUser}:${hash}:19000:0:99999:7:::\n`,
     sudoers,
   };
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content, { mode: name === 'passwd' || name === 'group' ? 0o644 : name === 'sudoers' ? 0o440 : 0o640 });
-  chownSync(join(dir, 'shadow'), 0, Number(group.split('\n').find((l) => l.startsWith('shadow:'))?.split(':')[2] ?? 0));
+  for (const [name, content] of Object.entries(files))
+    writeFileSync(join(dir, name), content, { mode: name === 'passwd' || name === 'group' ? 0o644 : name === 'sudoers' ? 0o440 : 0o640 });
+  chownSync(
+    join(dir, 'shadow'),
+    0,
+    Number(
+      group
+        .split('\n')
+        .find((l) => l.startsWith('shadow:'))
+        ?.split(':')[2] ?? 0,
+    ),
+  );
   return { uid, files };
 }
 
@@ -287,23 +301,72 @@ export async function startSshFleet(count: number, options: SshFleetOptions = {}
       const port = await freePort(address);
       writeFileSync(join(dir, `${name}.sshd_config`), sshdConfig(dir, name, address, port));
       const log = join(dir, `${name}.log`);
-      const mounts = [...['passwd', 'group', 'shadow', 'sudoers'].map((f) => `mount --bind ${join(dir, f)} /etc/${f}`), ...(options.setup ? [`{ ${options.setup(name)}
-}`] : [])].join(' && ');
+      const mounts = [
+        ...['passwd', 'group', 'shadow', 'sudoers'].map((f) => `mount --bind ${join(dir, f)} /etc/${f}`),
+        ...(options.setup
+          ? [
+              `{ ${options.setup(name)}
+}`,
+            ]
+          : []),
+      ].join(' && ');
       // unshare and setpriv exec in place: the PID we get is sshd's own. --pdeathsig stops sshd if the
       // test process dies without running its clean-up.
       // nsenter execs in place too.
       const netns = options.netns ? ['nsenter', `--net=${options.netns}`, '--'] : [];
-      const child = spawn(netns[0] ?? 'unshare', [...netns.slice(1), ...(netns.length ? ['unshare'] : []), '--mount', '--propagation', 'private', '--', 'setpriv', '--pdeathsig', 'TERM', '--', '/bin/sh', '-c', `${mounts} && exec /usr/sbin/sshd -D -e -f "$1" 2>>"$2"`, 'sshd', join(dir, `${name}.sshd_config`), log], { stdio: 'ignore', detached: true });
+      const child = spawn(
+        netns[0] ?? 'unshare',
+        [
+          ...netns.slice(1),
+          ...(netns.length ? ['unshare'] : []),
+          '--mount',
+          '--propagation',
+          'private',
+          '--',
+          'setpriv',
+          '--pdeathsig',
+          'TERM',
+          '--',
+          '/bin/sh',
+          '-c',
+          `${mounts} && exec /usr/sbin/sshd -D -e -f "$1" 2>>"$2"`,
+          'sshd',
+          join(dir, `${name}.sshd_config`),
+          log,
+        ],
+        { stdio: 'ignore', detached: true },
+      );
       child.unref();
       if (child.pid === undefined) throw new Error('cannot start unshare');
       child.on('error', () => {});
       hosts.push({ name, address, port, pid: child.pid });
-      known.push(`[${address}]:${port} ${readFileSync(join(dir, `${name}.host_key.pub`), 'utf8').trim().split(' ').slice(0, 2).join(' ')}`);
+      known.push(
+        `[${address}]:${port} ${readFileSync(join(dir, `${name}.host_key.pub`), 'utf8')
+          .trim()
+          .split(' ')
+          .slice(0, 2)
+          .join(' ')}`,
+      );
     }
     writeFileSync(knownHostsFile, `${known.join('\n')}\n`);
-    await Promise.all(hosts.map((h) => (options.netns ? waitForBannerIn(options.netns, h, join(dir, `${h.name}.log`)) : waitForBanner(h.address, h.port, h.pid, join(dir, `${h.name}.log`)))));
+    await Promise.all(
+      hosts.map((h) =>
+        options.netns ? waitForBannerIn(options.netns, h, join(dir, `${h.name}.log`)) : waitForBanner(h.address, h.port, h.pid, join(dir, `${h.name}.log`)),
+      ),
+    );
 
-    const sshOptions = ['-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', `UserKnownHostsFile=${knownHostsFile}`, '-o', 'StrictHostKeyChecking=yes', '-o', `IdentityFile=${identityFile}`];
+    const sshOptions = [
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      `UserKnownHostsFile=${knownHostsFile}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `IdentityFile=${identityFile}`,
+    ];
     return {
       hosts,
       user: sshTestUser,
@@ -331,7 +394,10 @@ export async function startSshFleet(count: number, options: SshFleetOptions = {}
         }
         while (sessions.some((s) => alive(s.pid))) await sleep(20);
       },
-      scripts: (host) => hostProcesses(host.pid).filter((p) => !p.args.startsWith('sshd: ')).map((p) => `${p.pid} ${p.args}`),
+      scripts: (host) =>
+        hostProcesses(host.pid)
+          .filter((p) => !p.args.startsWith('sshd: '))
+          .map((p) => `${p.pid} ${p.args}`),
       stopHost: async (host) => {
         await stopSshd(host.pid);
         stopped.add(host.pid);

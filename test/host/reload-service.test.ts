@@ -25,27 +25,52 @@ test('with systemd: a stopped unit is status 3 and not reloaded; a failed reload
   const dir = mkdtempSync(join(tmpdir(), 'provision-reload-'));
   try {
     const calls = join(dir, 'calls');
-    writeFileSync(join(dir, 'systemctl'), [
-      '#!/bin/sh',
-      '# Stand-in for systemctl (see the test file header).',
-      `echo "$*" >> '${calls}'`,
-      'case "$1" in',
-      'is-active) if [ "$3" = stopped ]; then exit 3; fi; exit 0 ;;',
-      'reload) if [ "$2" = broken ]; then echo "Job for broken.service failed because the control process exited with error code." >&2; exit 1; fi; exit 0 ;;',
-      'esac',
-      'exit 1',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'systemctl'),
+      [
+        '#!/bin/sh',
+        '# Stand-in for systemctl (see the test file header).',
+        `echo "$*" >> '${calls}'`,
+        'case "$1" in',
+        'is-active) if [ "$3" = stopped ]; then exit 3; fi; exit 0 ;;',
+        'reload) if [ "$2" = broken ]; then echo "Job for broken.service failed because the control process exited with error code." >&2; exit 1; fi; exit 0 ;;',
+        'esac',
+        'exit 1',
+        '',
+      ].join('\n'),
+    );
     chmodSync(join(dir, 'systemctl'), 0o755);
     const run = (unit: string) =>
-      spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && PATH="$1:$PATH" && . "$2" && reload_service "$3"', 'reload', dir, join(projectRoot, 'templates/reload-service.sh'), unit], { encoding: 'utf8' });
+      spawnSync(
+        'unshare',
+        [
+          '--mount',
+          '--propagation',
+          'private',
+          '--',
+          'sh',
+          '-c',
+          'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && PATH="$1:$PATH" && . "$2" && reload_service "$3"',
+          'reload',
+          dir,
+          join(projectRoot, 'templates/reload-service.sh'),
+          unit,
+        ],
+        { encoding: 'utf8' },
+      );
     const stopped = run('stopped');
     assert.equal(stopped.status, 3);
     const broken = run('broken');
     assert.equal(broken.status, 1);
     assert.match(broken.stderr, /Job for broken\.service failed/);
     assert.equal(run('postfix').status, 0);
-    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), ['is-active --quiet stopped', 'is-active --quiet broken', 'reload broken', 'is-active --quiet postfix', 'reload postfix']);
+    assert.deepEqual(readFileSync(calls, 'utf8').trim().split('\n'), [
+      'is-active --quiet stopped',
+      'is-active --quiet broken',
+      'reload broken',
+      'is-active --quiet postfix',
+      'reload postfix',
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

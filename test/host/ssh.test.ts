@@ -41,7 +41,11 @@ function sshHost(host: SshHost, extra: Record<string, unknown> = {}): PreparedHo
   };
 }
 
-async function withConnection<T>(host: PreparedHost, options: ConnectOptions, use: (c: ReturnType<Connector['connect']>, connector: Connector) => Promise<T>): Promise<T> {
+async function withConnection<T>(
+  host: PreparedHost,
+  options: ConnectOptions,
+  use: (c: ReturnType<Connector['connect']>, connector: Connector) => Promise<T>,
+): Promise<T> {
   const connector = new Connector(options);
   try {
     return await use(connector.connect(host), connector);
@@ -51,7 +55,9 @@ async function withConnection<T>(host: PreparedHost, options: ConnectOptions, us
 }
 
 function logins(host: SshHost): number {
-  return readFileSync(join(fleet.dir, `${host.name}.log`), 'utf8').split('\n').filter((l) => l.includes('Accepted publickey')).length;
+  return readFileSync(join(fleet.dir, `${host.name}.log`), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('Accepted publickey')).length;
 }
 
 test("a script's stdout, stderr and exit code come back; it runs as ansible_user with LC_ALL=C", async () => {
@@ -124,11 +130,14 @@ test('an unknown host key is refused, naming the host and the ways to fix it; ac
   assert.match(readFileSync(knownHosts, 'utf8'), /ssh-ed25519 /, 'accept-new recorded the key');
 });
 
-test('a refused connection is unreachable with ssh\'s own words', async () => {
+test("a refused connection is unreachable with ssh's own words", async () => {
   const host = fleet.hosts[0]!;
   const prepared = sshHost(host, { ansible_port: 1 });
   await withConnection(prepared, {}, async (connection) => {
-    await assert.rejects(connection.run('true\n'), (error: Error) => error instanceof UnreachableError && /^ssh to host1 \(127\.0\.0\.1:1\) failed: .*Connection refused/.test(error.message));
+    await assert.rejects(
+      connection.run('true\n'),
+      (error: Error) => error instanceof UnreachableError && /^ssh to host1 \(127\.0\.0\.1:1\) failed: .*Connection refused/.test(error.message),
+    );
   });
 });
 
@@ -157,7 +166,12 @@ test('sudo that wants a password fails the host with a message that says what to
   try {
     const host = strict.hosts[0]!;
     const vars = strict.inventoryVars(host);
-    const prepared = { ...sshHost(host), vars, inventoryVars: vars, connection: { ...sshHost(host).connection, port: host.port, privateKeyFile: strict.identityFile, commonArgs: vars.ansible_ssh_common_args as string } };
+    const prepared = {
+      ...sshHost(host),
+      vars,
+      inventoryVars: vars,
+      connection: { ...sshHost(host).connection, port: host.port, privateKeyFile: strict.identityFile, commonArgs: vars.ansible_ssh_common_args as string },
+    };
     await withConnection(prepared, { become: true }, async (connection) => {
       await assert.rejects(connection.run('touch /tmp/never\n'), (error: Error) => {
         assert.ok(error instanceof BecomeError);
@@ -172,9 +186,28 @@ test('sudo that wants a password fails the host with a message that says what to
 });
 
 test('ansible_ssh_common_args is split as Python shlex.split splits it', () => {
-  const samples = ['-o ProxyJump=bastion', ' -o "UserKnownHostsFile=/tmp/a b"  -o StrictHostKeyChecking=no ', "a'b c'd", 'x\\ y', '"a\\"b\\\\c\\d"', "'it'\\''s'", '""', "-o ProxyCommand=\"ssh -W %h:%p -q bastion\"", 'tab\tsep\nnewline', 'a""b'];
-  const python = JSON.parse(execFileSync('/usr/bin/python3', ['-c', 'import json,shlex,sys; print(json.dumps([shlex.split(s) for s in json.load(sys.stdin)]))'], { input: JSON.stringify(samples), encoding: 'utf8' })) as string[][];
-  assert.deepEqual(samples.map((sample) => shlexSplit(sample)), python);
+  const samples = [
+    '-o ProxyJump=bastion',
+    ' -o "UserKnownHostsFile=/tmp/a b"  -o StrictHostKeyChecking=no ',
+    "a'b c'd",
+    'x\\ y',
+    '"a\\"b\\\\c\\d"',
+    "'it'\\''s'",
+    '""',
+    '-o ProxyCommand="ssh -W %h:%p -q bastion"',
+    'tab\tsep\nnewline',
+    'a""b',
+  ];
+  const python = JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', 'import json,shlex,sys; print(json.dumps([shlex.split(s) for s in json.load(sys.stdin)]))'], {
+      input: JSON.stringify(samples),
+      encoding: 'utf8',
+    }),
+  ) as string[][];
+  assert.deepEqual(
+    samples.map((sample) => shlexSplit(sample)),
+    python,
+  );
   assert.throws(() => shlexSplit('-o "unclosed'), /No closing quotation/);
-  assert.equal(spawnSync('/usr/bin/python3', ['-c', 'import shlex; shlex.split(\'-o "unclosed\')']).status, 1, 'Python refuses it too');
+  assert.equal(spawnSync('/usr/bin/python3', ['-c', "import shlex; shlex.split('-o \"unclosed')"]).status, 1, 'Python refuses it too');
 });

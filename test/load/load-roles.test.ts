@@ -107,7 +107,10 @@ test('a default for a variable the schema does not declare is reported at the de
 
 test('a role without schema.json declares no variables, so any default is reported', () => {
   const dir = searchDir({ plain: { 'role.yml': 'prefix: plain_\nresources: []\n', 'defaults.yml': 'plain_x: 1\n' } });
-  assert.deepEqual(loadRoles([dir]).problems.map((p) => p.variable), ['plain_x']);
+  assert.deepEqual(
+    loadRoles([dir]).problems.map((p) => p.variable),
+    ['plain_x'],
+  );
 });
 
 test('defaults that are not a mapping, and a schema that is not JSON, are reported', () => {
@@ -131,7 +134,10 @@ test('with a compile filter, a role no host uses is loaded without compiling its
     unused: { 'role.yml': 'prefix: n_\nresources: []\n', 'schema.json': '{"type": "nosuchtype"}' },
   });
   const { roles, problems } = loadRoles([dir], { compile: (name) => name === 'used' });
-  assert.deepEqual(problems.map((p) => p.message.split(':')[0]), ['role used']);
+  assert.deepEqual(
+    problems.map((p) => p.message.split(':')[0]),
+    ['role used'],
+  );
   assert.equal(roles.has('used'), false);
   // The unused role's schema is compiled when first asked for, with the same error.
   assert.throws(() => roles.get('unused')!.validateVariables, /schema is invalid/);

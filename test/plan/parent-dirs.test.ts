@@ -19,7 +19,12 @@ test('a path under a directory owned by another account is refused, naming both;
     const result = provision([...command, copy.inventory, '--root', copy.root, '--limit', 'web1.example.test']);
     const out = result.stdout + result.stderr;
     assert.equal(result.code, 3, out);
-    assert.match(out, new RegExp(`/etc/\\S+ \\(and \\d+ more paths under it\\): refusing to manage it under ${etc}, which is owned by nobody \\(owner nobody, group nogroup, mode 0755\\)`));
+    assert.match(
+      out,
+      new RegExp(
+        `/etc/\\S+ \\(and \\d+ more paths under it\\): refusing to manage it under ${etc}, which is owned by nobody \\(owner nobody, group nogroup, mode 0755\\)`,
+      ),
+    );
     assert.deepEqual(snapshot(copy.root), before, `${command[0]} wrote nothing`);
   }
 });
@@ -31,7 +36,10 @@ test('a world-writable directory (not sticky) above a managed path is refused', 
   chmodSync(www, 0o777);
   const result = provision(['apply', copy.inventory, '--root', copy.root, '--limit', 'web1.example.test']);
   assert.equal(result.code, 3, result.stdout + result.stderr);
-  assert.match(result.stdout + result.stderr, new RegExp(`/var/www/\\S+.*refusing to manage it under ${www}, which is writable by every account \\(owner root, group root, mode 0777\\)`));
+  assert.match(
+    result.stdout + result.stderr,
+    new RegExp(`/var/www/\\S+.*refusing to manage it under ${www}, which is writable by every account \\(owner root, group root, mode 0777\\)`),
+  );
 });
 
 test("the older layout's challenge link is replaced by the token directory; another link is refused", () => {

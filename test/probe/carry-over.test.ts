@@ -6,9 +6,25 @@ import { planHost } from '../../src/plan/plan-host.js';
 import type { ActualState } from '../../src/model/actual.js';
 import type { DesiredState, FileResource, Resource } from '../../src/model/desired.js';
 
-const file = (path: string, content: string, extra: Partial<FileResource> = {}): FileResource => ({ kind: 'file', id: `file:${path}`, role: 'r', notify: [], path, content, mode: '0644', secret: false, ...extra });
+const file = (path: string, content: string, extra: Partial<FileResource> = {}): FileResource => ({
+  kind: 'file',
+  id: `file:${path}`,
+  role: 'r',
+  notify: [],
+  path,
+  content,
+  mode: '0644',
+  secret: false,
+  ...extra,
+});
 const state = (...resources: Resource[]): DesiredState => ({ host: 'h', resources, handlers: [] });
-const seen = (entries: [Resource, ActualState['resources'] extends Map<string, infer O> ? O : never][]): ActualState => ({ isRoot: true, users: new Set(['root']), groups: new Set(['root']), resources: new Map(entries.map(([r, o]) => [r.id, o])), pendingHandlers: [] });
+const seen = (entries: [Resource, ActualState['resources'] extends Map<string, infer O> ? O : never][]): ActualState => ({
+  isRoot: true,
+  users: new Set(['root']),
+  groups: new Set(['root']),
+  resources: new Map(entries.map(([r, o]) => [r.id, o])),
+  pendingHandlers: [],
+});
 
 test('a file the probe found as first rendered: its content is known, so the new diff is shown without another probe', () => {
   const before = file('/etc/dovecot/conf.d/99.conf', 'ssl_server_cert_file = /c\n');
@@ -34,8 +50,19 @@ test('a resource the first probe never looked at is left for a second probe, wit
   const shared = file('/etc/a.conf', 'x\n');
   const added = file('/etc/only-with-2.3.conf', 'y\n', { owner: 'dovecot' });
   const secretNow = file('/etc/s.conf', 'z\n', { secret: true });
-  const carried = carryOver(state(shared, file('/etc/s.conf', 'z\n')), seen([[shared, { state: 'missing' }], [secretNow, { state: 'missing' }]]), state(shared, added, secretNow));
-  assert.deepEqual(carried.unprobed.map((r) => r.id), ['file:/etc/only-with-2.3.conf', 'file:/etc/s.conf'], 'a file that became secret is probed again (its content must not come back)');
+  const carried = carryOver(
+    state(shared, file('/etc/s.conf', 'z\n')),
+    seen([
+      [shared, { state: 'missing' }],
+      [secretNow, { state: 'missing' }],
+    ]),
+    state(shared, added, secretNow),
+  );
+  assert.deepEqual(
+    carried.unprobed.map((r) => r.id),
+    ['file:/etc/only-with-2.3.conf', 'file:/etc/s.conf'],
+    'a file that became secret is probed again (its content must not come back)',
+  );
   assert.deepEqual(carried.accounts, { users: ['dovecot'], groups: [] });
   assert.deepEqual([...carried.actual.resources.keys()], ['file:/etc/a.conf']);
   const merged = mergeActual(carried.actual, seen([[added, { state: 'missing' }]]));

@@ -35,20 +35,37 @@ function project(stated: Record<string, string>) {
   const base = mkdtempSync(join(tmpdir(), 'provision-facts-'));
   const role = join(base, 'roles/versions');
   mkdirSync(join(role, 'templates'), { recursive: true });
-  writeFileSync(join(role, 'role.yml'), [
-    'prefix: versions_',
-    'resources:',
-    '  - file: { template: versions.njk, dest: "{{ versions_dir }}/versions.txt", mode: "0644" }',
-    `  - file: { template: versions.njk, dest: "{{ versions_dir }}/dovecot-${family}.txt", mode: "0644", when: "dovecot_version is version('${family}', '>=') and dovecot_version is version('${family}.999', '<')" }`,
-    '',
-  ].join('\n'));
-  writeFileSync(join(role, 'schema.json'), JSON.stringify({ type: 'object', properties: { versions_dir: { type: 'string' }, apache_version: {}, apache_openssl_version: {}, postfix_version: {}, dovecot_version: {} } }));
+  writeFileSync(
+    join(role, 'role.yml'),
+    [
+      'prefix: versions_',
+      'resources:',
+      '  - file: { template: versions.njk, dest: "{{ versions_dir }}/versions.txt", mode: "0644" }',
+      `  - file: { template: versions.njk, dest: "{{ versions_dir }}/dovecot-${family}.txt", mode: "0644", when: "dovecot_version is version('${family}', '>=') and dovecot_version is version('${family}.999', '<')" }`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(role, 'schema.json'),
+    JSON.stringify({
+      type: 'object',
+      properties: { versions_dir: { type: 'string' }, apache_version: {}, apache_openssl_version: {}, postfix_version: {}, dovecot_version: {} },
+    }),
+  );
   // Role defaults as the real roles have them; the inventory may state others.
   writeFileSync(join(role, 'defaults.yml'), `apache_version: "2.4"\napache_openssl_version: "3.0"\npostfix_version: "3.7"\ndovecot_version: "${family}"\n`);
-  writeFileSync(join(role, 'templates/versions.njk'), 'apache {{ apache_version }}\nopenssl {{ apache_openssl_version }}\npostfix {{ postfix_version }}\ndovecot {{ dovecot_version }}\n');
+  writeFileSync(
+    join(role, 'templates/versions.njk'),
+    'apache {{ apache_version }}\nopenssl {{ apache_openssl_version }}\npostfix {{ postfix_version }}\ndovecot {{ dovecot_version }}\n',
+  );
   const out = join(base, 'out');
-  const vars = Object.entries(stated).map(([k, v]) => `      ${k}: "${v}"\n`).join('');
-  writeFileSync(join(base, 'inventory.yml'), `all:\n  hosts:\n    this-machine:\n      ansible_connection: local\n      provision_roles: [versions]\n      versions_dir: ${out}\n${vars}`);
+  const vars = Object.entries(stated)
+    .map(([k, v]) => `      ${k}: "${v}"\n`)
+    .join('');
+  writeFileSync(
+    join(base, 'inventory.yml'),
+    `all:\n  hosts:\n    this-machine:\n      ansible_connection: local\n      provision_roles: [versions]\n      versions_dir: ${out}\n${vars}`,
+  );
   const project = prepareProjectOrThrow(join(base, 'inventory.yml'), {});
   return { work: { ...project.hosts[0]!, roles: project }, out };
 }
@@ -73,7 +90,11 @@ const expected = `apache ${versions.apache}\nopenssl ${versions.openssl}\npostfi
 
 test("the machine's versions are used, not the role defaults, and a no-change re-run is one probe", async () => {
   const { work, out } = project({});
-  assert.match(work.desired.resources.map((r) => (r.kind === 'file' ? r.content : '')).join(''), /^apache 2\.4$/m, 'rendered with the defaults before the probe');
+  assert.match(
+    work.desired.resources.map((r) => (r.kind === 'file' ? r.content : '')).join(''),
+    /^apache 2\.4$/m,
+    'rendered with the defaults before the probe',
+  );
   const first = await runHost(work, { check: false, backup: false }, connector);
   assert.equal(first.status, 'changed', first.error);
   assert.equal(readFileSync(join(out, 'versions.txt'), 'utf8'), expected);
@@ -91,7 +112,13 @@ test('a version the inventory states differently: the host wins, a notice says s
   const { work, out } = project({ dovecot_version: other, postfix_version: versions.postfix.split('.').slice(0, 2).join('.'), apache_openssl_version: '9.9' });
   assert.equal(work.desired.resources.length, 1, `the ${family}-only file is not rendered with Dovecot ${other}`);
   const check = await runHost(work, { check: true, backup: false }, connector);
-  assert.deepEqual(check.plan!.changes.map((c) => [c.resource.id, c.action]), [[`file:${out}/versions.txt`, 'create'], [`file:${out}/dovecot-${family}.txt`, 'create']]);
+  assert.deepEqual(
+    check.plan!.changes.map((c) => [c.resource.id, c.action]),
+    [
+      [`file:${out}/versions.txt`, 'create'],
+      [`file:${out}/dovecot-${family}.txt`, 'create'],
+    ],
+  );
   assert.deepEqual(check.notices, [
     `the host runs OpenSSL ${versions.openssl}; apache_openssl_version "9.9" from the inventory is not used`,
     `the host runs Dovecot ${versions.dovecot}; dovecot_version "${other}" from the inventory is not used`,

@@ -60,7 +60,10 @@ before(async () => {
 test('a real probe output is read back for every resource', () => {
   const actual = parseProbe(output, state);
   assert.equal(actual.isRoot, process.getuid!() === 0);
-  assert.deepEqual([...actual.resources.keys()], state.resources.map((r) => r.id));
+  assert.deepEqual(
+    [...actual.resources.keys()],
+    state.resources.map((r) => r.id),
+  );
   assert.deepEqual(actual.resources.get('file:/etc/app/same.conf'), { state: 'file', mode: '0600', owner: me, group: myGroup, sha256: sha256(sameContent) });
   assert.deepEqual(actual.resources.get('file:/etc/app/missing.conf'), { state: 'missing' });
   assert.deepEqual(actual.resources.get('directory:/etc/app'), { state: 'directory', mode: '0750', owner: me, group: myGroup });
@@ -114,13 +117,19 @@ test('an existing user and group are read with home, shell and groups', async ()
 test('a truncated output (no @done) throws ProbeOutputError', () => {
   const truncated = output.slice(0, output.indexOf('@done'));
   assert.ok(truncated.length > 0);
-  assert.throws(() => parseProbe(truncated, state), (error: unknown) => error instanceof ProbeOutputError && /ended early/.test(error.message));
+  assert.throws(
+    () => parseProbe(truncated, state),
+    (error: unknown) => error instanceof ProbeOutputError && /ended early/.test(error.message),
+  );
   assert.throws(() => parseProbe('', state), ProbeOutputError);
 });
 
 test('an output that says nothing about a resource throws, naming it', () => {
   const lines = output.split('\n').filter((line) => !line.startsWith('@r3 '));
-  assert.throws(() => parseProbe(lines.join('\n'), state), (error: unknown) => error instanceof ProbeOutputError && error.message.includes('file:/etc/app/missing.conf'));
+  assert.throws(
+    () => parseProbe(lines.join('\n'), state),
+    (error: unknown) => error instanceof ProbeOutputError && error.message.includes('file:/etc/app/missing.conf'),
+  );
 });
 
 test('an unknown resource index or state throws', () => {
@@ -140,9 +149,21 @@ test('the probe changes nothing on the host', async () => {
 });
 
 test('csr lines are read: key match, names and subject', () => {
-  const csrState: DesiredState = { host: 'h', handlers: [], resources: [{ kind: 'csr', id: 'csr:/c.csr', role: 'r', notify: [], path: '/c.csr', key: '/c.key', domains: ['a.test'] }] };
+  const csrState: DesiredState = {
+    host: 'h',
+    handlers: [],
+    resources: [{ kind: 'csr', id: 'csr:/c.csr', role: 'r', notify: [], path: '/c.csr', key: '/c.key', domains: ['a.test'] }],
+  };
   const text = '@uid 1000\n@r0 csr 440 root acme 1 DNS:a.test,DNS:b.test\n@r0 subject subject=CN=a.test,O=Org\n@done\n';
-  assert.deepEqual(parseProbe(text, csrState).resources.get('csr:/c.csr'), { state: 'csr', mode: '0440', owner: 'root', group: 'acme', keyMatches: true, san: ['DNS:a.test', 'DNS:b.test'], subject: 'CN=a.test,O=Org' });
+  assert.deepEqual(parseProbe(text, csrState).resources.get('csr:/c.csr'), {
+    state: 'csr',
+    mode: '0440',
+    owner: 'root',
+    group: 'acme',
+    keyMatches: true,
+    san: ['DNS:a.test', 'DNS:b.test'],
+    subject: 'CN=a.test,O=Org',
+  });
   const noSan = parseProbe('@r0 csr 440 root acme 0 -\n@r0 subject unreadable\n@done\n', csrState).resources.get('csr:/c.csr');
   assert.ok(noSan?.state === 'csr');
   assert.equal(noSan.keyMatches, false);

@@ -47,10 +47,42 @@ const tricky: Resource[] = [
   { kind: 'private_key', id: 'private_key:/tls/k.key', ...base, path: '/tls/k.key', keyType: 'rsa2048' },
   { kind: 'csr', id: 'csr:/tls/c.csr', ...base, path: '/tls/c.csr', key: '/tls/k.key', domains: ['a.test', 'b.test'] },
   { kind: 'csr', id: 'csr:/tls/other.csr', ...base, path: '/tls/other.csr', key: '/tls/k.key', domains: ['a.test'] },
-  { kind: 'placeholder_certificate', id: 'placeholder_certificate:/tls/self.pem', ...base, path: '/tls/self.pem', dir: '/tls', key: '/tls/k.key', domains: ['a.test'] },
-  { kind: 'placeholder_certificate', id: 'placeholder_certificate:/tls/issued.pem', ...base, path: '/tls/issued.pem', dir: '/tls', key: '/tls/k.key', domains: ['a.test'] },
-  { kind: 'placeholder_certificate', id: 'placeholder_certificate:/tls/other-key.pem', ...base, path: '/tls/other-key.pem', dir: '/tls', key: '/tls/k.key', domains: ['a.test'] },
-  { kind: 'placeholder_certificate', id: 'placeholder_certificate:/tls/keyless.pem', ...base, path: '/tls/self.pem', dir: '/tls', key: '/tls/no-such.key', domains: ['a.test'] },
+  {
+    kind: 'placeholder_certificate',
+    id: 'placeholder_certificate:/tls/self.pem',
+    ...base,
+    path: '/tls/self.pem',
+    dir: '/tls',
+    key: '/tls/k.key',
+    domains: ['a.test'],
+  },
+  {
+    kind: 'placeholder_certificate',
+    id: 'placeholder_certificate:/tls/issued.pem',
+    ...base,
+    path: '/tls/issued.pem',
+    dir: '/tls',
+    key: '/tls/k.key',
+    domains: ['a.test'],
+  },
+  {
+    kind: 'placeholder_certificate',
+    id: 'placeholder_certificate:/tls/other-key.pem',
+    ...base,
+    path: '/tls/other-key.pem',
+    dir: '/tls',
+    key: '/tls/k.key',
+    domains: ['a.test'],
+  },
+  {
+    kind: 'placeholder_certificate',
+    id: 'placeholder_certificate:/tls/keyless.pem',
+    ...base,
+    path: '/tls/self.pem',
+    dir: '/tls',
+    key: '/tls/no-such.key',
+    domains: ['a.test'],
+  },
   { kind: 'user', id: 'user:0', ...base, name: '0', system: false, groups: [] },
   { kind: 'user', id: `user:${me}`, ...base, name: me, system: false, groups: [] },
   { kind: 'group', id: 'group:no-such-group-zz', ...base, name: 'no-such-group-zz', system: false },
@@ -60,7 +92,8 @@ const trickyState: DesiredState = { host: 'h', handlers: [], resources: tricky }
 before(() => {
   mkdirSync(join(root, 'f/d  two spaces'), { recursive: true });
   mkdirSync(join(root, 'tls'));
-  for (const name of ['plain', 'with space', 'with space and more', 'new\nline', 'new', 'back\\slash']) writeFileSync(join(root, 'f', name), `content of ${name}\n`);
+  for (const name of ['plain', 'with space', 'with space and more', 'new\nline', 'new', 'back\\slash'])
+    writeFileSync(join(root, 'f', name), `content of ${name}\n`);
   chmodSync(join(root, 'f/with space'), 0o604);
   chmodSync(join(root, 'f/new\nline'), 0o640); // not as "/f/new", whose stat line it would start with
   execFileSync('mkfifo', [join(root, 'f/fifo')]); // a pipe at a file's path must not be read (it would block)
@@ -99,8 +132,20 @@ test('paths with spaces, newlines and backslashes, a pipe, links, requests, cert
   // A target with a newline comes back cut at it, as it always did (one probe line per thing).
   assert.deepEqual(actual.resources.get('symlink:/f/link-to-newline'), { state: 'symlink', target: '/target' });
   assert.deepEqual(actual.resources.get('private_key:/tls/k.key'), { state: 'private_key', ...attributesOf('tls/k.key') });
-  assert.deepEqual(actual.resources.get('csr:/tls/c.csr'), { state: 'csr', ...attributesOf('tls/c.csr'), keyMatches: true, san: ['DNS:a.test', 'DNS:b.test'], subject: 'O=Org,CN=a.test' });
-  assert.deepEqual(actual.resources.get('csr:/tls/other.csr'), { state: 'csr', ...attributesOf('tls/other.csr'), keyMatches: false, san: [], subject: 'CN=a.test' });
+  assert.deepEqual(actual.resources.get('csr:/tls/c.csr'), {
+    state: 'csr',
+    ...attributesOf('tls/c.csr'),
+    keyMatches: true,
+    san: ['DNS:a.test', 'DNS:b.test'],
+    subject: 'O=Org,CN=a.test',
+  });
+  assert.deepEqual(actual.resources.get('csr:/tls/other.csr'), {
+    state: 'csr',
+    ...attributesOf('tls/other.csr'),
+    keyMatches: false,
+    san: [],
+    subject: 'CN=a.test',
+  });
   assert.deepEqual(actual.resources.get('placeholder_certificate:/tls/self.pem'), { state: 'certificate', selfSigned: true, keyMatches: true });
   assert.deepEqual(actual.resources.get('placeholder_certificate:/tls/issued.pem'), { state: 'certificate', selfSigned: false, keyMatches: true });
   // A certificate of another key, or one whose key is gone, must be replaced (the services would refuse the pair).
@@ -116,7 +161,10 @@ test('the probe starts the same few programs for 10 or 60 resources', () => {
   const execs = (count: number) => {
     const resources: Resource[] = [];
     for (let i = 0; i < count; i++) resources.push([file, dir, link][i % 3]!(`/many/${i}`));
-    resources.push({ kind: 'user', id: `user:${me}`, ...base, name: me, system: false, groups: [] }, { kind: 'group', id: `group:${myGroup}`, ...base, name: myGroup, system: false });
+    resources.push(
+      { kind: 'user', id: `user:${me}`, ...base, name: me, system: false, groups: [] },
+      { kind: 'group', id: `group:${myGroup}`, ...base, name: myGroup, system: false },
+    );
     mkdirSync(join(root, 'many'), { recursive: true });
     for (let i = 0; i < count; i++) {
       const path = join(root, 'many', String(i));
@@ -126,10 +174,16 @@ test('the probe starts the same few programs for 10 or 60 resources', () => {
       else symlinkSync('/t', path);
     }
     const log = join(root, `strace-${count}.log`);
-    const run = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', log, 'sh', '-s'], { input: probeScript({ host: 'h', handlers: [], resources }, root), encoding: 'utf8' });
+    const run = spawnSync('strace', ['-f', '-qq', '-e', 'trace=execve', '-o', log, 'sh', '-s'], {
+      input: probeScript({ host: 'h', handlers: [], resources }, root),
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /@done/);
-    return readFileSync(log, 'utf8').split('\n').filter((line) => line.includes('execve(')).map((line) => /execve\("([^"]*)"/.exec(line)![1]!.replace(/.*\//, ''));
+    return readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('execve('))
+      .map((line) => /execve\("([^"]*)"/.exec(line)![1]!.replace(/.*\//, ''));
   };
   const few = execs(10);
   const many = execs(60);

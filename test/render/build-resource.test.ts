@@ -14,7 +14,19 @@ function fieldError(fn: () => unknown, field: string, message?: RegExp): void {
 
 test('a file resource gets its id, content and four-digit mode', () => {
   const r = buildResource('file', { dest: '/etc/app.conf', mode: '644', owner: 'root', group: 'www-data', notify: ['reload'] }, 'web', 'x = 1\n');
-  assert.deepEqual(r, { kind: 'file', id: 'file:/etc/app.conf', role: 'web', notify: ['reload'], path: '/etc/app.conf', content: 'x = 1\n', validate: undefined, secret: false, owner: 'root', group: 'www-data', mode: '0644' });
+  assert.deepEqual(r, {
+    kind: 'file',
+    id: 'file:/etc/app.conf',
+    role: 'web',
+    notify: ['reload'],
+    path: '/etc/app.conf',
+    content: 'x = 1\n',
+    validate: undefined,
+    secret: false,
+    owner: 'root',
+    group: 'www-data',
+    mode: '0644',
+  });
 });
 
 test('a relative path is rejected, naming the field', () => {
@@ -60,7 +72,11 @@ test('key types: the documented ones are accepted, others rejected with the list
     assert.equal(r.kind === 'private_key' && r.keyType, type);
   }
   assert.deepEqual([...keyTypes].sort(), ['ec256', 'ec384', 'rsa2048', 'rsa3072', 'rsa4096']);
-  fieldError(() => buildResource('private_key', { path: '/k.key', type: 'dsa1024' }, 'r'), 'type', /"dsa1024" is not one of rsa2048, rsa3072, rsa4096, ec256, ec384/);
+  fieldError(
+    () => buildResource('private_key', { path: '/k.key', type: 'dsa1024' }, 'r'),
+    'type',
+    /"dsa1024" is not one of rsa2048, rsa3072, rsa4096, ec256, ec384/,
+  );
 });
 
 test('CSR domains must be DNS names; wildcards, underscores and empty lists are rejected', () => {
@@ -97,8 +113,23 @@ test('owner and group must be user/group names', () => {
 });
 
 test('users: name, supplementary groups and paths are checked', () => {
-  const user = buildResource('user', { name: 'acme', system: 'true', home: '/var/lib/acme/', shell: '/usr/sbin/nologin', group: 'acme', groups: ['ssl-cert'] }, 'r');
-  assert.deepEqual(user, { kind: 'user', id: 'user:acme', role: 'r', notify: [], name: 'acme', system: true, home: '/var/lib/acme', shell: '/usr/sbin/nologin', group: 'acme', groups: ['ssl-cert'] });
+  const user = buildResource(
+    'user',
+    { name: 'acme', system: 'true', home: '/var/lib/acme/', shell: '/usr/sbin/nologin', group: 'acme', groups: ['ssl-cert'] },
+    'r',
+  );
+  assert.deepEqual(user, {
+    kind: 'user',
+    id: 'user:acme',
+    role: 'r',
+    notify: [],
+    name: 'acme',
+    system: true,
+    home: '/var/lib/acme',
+    shell: '/usr/sbin/nologin',
+    group: 'acme',
+    groups: ['ssl-cert'],
+  });
   fieldError(() => buildResource('user', { name: 'Acme' }, 'r'), 'name');
   fieldError(() => buildResource('user', { name: 'acme', groups: ['ok', 'Not OK'] }, 'r'), 'groups', /"Not OK" is not a group name/);
   fieldError(() => buildResource('user', { name: 'acme', home: 'var/lib' }, 'r'), 'home');
@@ -135,8 +166,24 @@ test('a mode is stored the way the probe reports it, so it settles after one app
 });
 
 test('a placeholder certificate is named by its fullchain.pem; its key and names are checked like a CSR', () => {
-  const resource = buildResource('placeholder_certificate', { dir: '/etc/ssl/le/a.test/', key: '/etc/ssl/le/a.test/domain.key', domains: ['a.test', 'www.a.test'], mode: '644' }, 'r');
-  assert.deepEqual(resource, { kind: 'placeholder_certificate', id: 'placeholder_certificate:/etc/ssl/le/a.test/fullchain.pem', role: 'r', notify: [], path: '/etc/ssl/le/a.test/fullchain.pem', dir: '/etc/ssl/le/a.test', key: '/etc/ssl/le/a.test/domain.key', domains: ['a.test', 'www.a.test'], owner: undefined, group: undefined, mode: '0644' });
+  const resource = buildResource(
+    'placeholder_certificate',
+    { dir: '/etc/ssl/le/a.test/', key: '/etc/ssl/le/a.test/domain.key', domains: ['a.test', 'www.a.test'], mode: '644' },
+    'r',
+  );
+  assert.deepEqual(resource, {
+    kind: 'placeholder_certificate',
+    id: 'placeholder_certificate:/etc/ssl/le/a.test/fullchain.pem',
+    role: 'r',
+    notify: [],
+    path: '/etc/ssl/le/a.test/fullchain.pem',
+    dir: '/etc/ssl/le/a.test',
+    key: '/etc/ssl/le/a.test/domain.key',
+    domains: ['a.test', 'www.a.test'],
+    owner: undefined,
+    group: undefined,
+    mode: '0644',
+  });
   fieldError(() => buildResource('placeholder_certificate', { dir: '/d', key: 'domain.key', domains: ['a.test'] }, 'r'), 'key', /absolute path/);
   fieldError(() => buildResource('placeholder_certificate', { dir: '/d', key: '/d/k', domains: [] }, 'r'), 'domains', /at least one name/);
   fieldError(() => buildResource('placeholder_certificate', { dir: '/d', key: '/d/k', domains: ['a.test; reboot'] }, 'r'), 'domains', /not a DNS name/);

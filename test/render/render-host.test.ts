@@ -49,7 +49,10 @@ handlers:
 test('a loop repeats the resource with item; when filters per item', () => {
   const { state, problems } = renderHost('h1', ['site'], { site_names: ['one', 'skip', 'two'] }, renderers({ site: { manifest: loopManifest } }));
   assert.deepEqual(problems, []);
-  assert.deepEqual(state.resources.map((r) => r.id), ['directory:/srv/one', 'directory:/srv/two']);
+  assert.deepEqual(
+    state.resources.map((r) => r.id),
+    ['directory:/srv/one', 'directory:/srv/two'],
+  );
   assert.deepEqual(state.handlers, [{ name: 'reload', steps: [{ kind: 'command', command: 'reload one skip two' }], role: 'site' }]);
 });
 
@@ -79,8 +82,14 @@ resources:
       when: "w_list"
 `;
   const r = renderers({ w: { manifest } });
-  assert.deepEqual(renderHost('h', ['w'], { w_on: true, w_list: [] }, r).state.resources.map((x) => x.id), ['group:present']);
-  assert.deepEqual(renderHost('h', ['w'], { w_on: false, w_list: ['x'] }, r).state.resources.map((x) => x.id), ['group:absent']);
+  assert.deepEqual(
+    renderHost('h', ['w'], { w_on: true, w_list: [] }, r).state.resources.map((x) => x.id),
+    ['group:present'],
+  );
+  assert.deepEqual(
+    renderHost('h', ['w'], { w_on: false, w_list: ['x'] }, r).state.resources.map((x) => x.id),
+    ['group:absent'],
+  );
 });
 
 test('file resources render their template with the host context (and item)', () => {
@@ -92,7 +101,18 @@ resources:
       loop: "{{ f_sites }}"
       mode: "644"
 `;
-  const { state, problems } = renderHost('web1', ['f'], { f_sites: [{ name: 'a', port: 80 }, { name: 'b', port: 81 }], inventory_hostname: 'web1' }, renderers({ f: { manifest, templates: { 'vhost.njk': 'host={{ inventory_hostname }} port={{ item.port }}\n' } } }));
+  const { state, problems } = renderHost(
+    'web1',
+    ['f'],
+    {
+      f_sites: [
+        { name: 'a', port: 80 },
+        { name: 'b', port: 81 },
+      ],
+      inventory_hostname: 'web1',
+    },
+    renderers({ f: { manifest, templates: { 'vhost.njk': 'host={{ inventory_hostname }} port={{ item.port }}\n' } } }),
+  );
   assert.deepEqual(problems, []);
   assert.deepEqual(
     state.resources.map((r) => [r.id, r.kind === 'file' && r.content, r.kind === 'file' && r.mode]),
@@ -147,17 +167,24 @@ test('the same resource with different settings is reported, naming both roles, 
 });
 
 test('notify of an unknown handler is reported', () => {
-  const manifest = 'prefix: n_\nresources:\n  - group:\n      name: g\n      notify: [restart nothing]\nhandlers:\n  - name: restart something\n    command: "true"\n';
+  const manifest =
+    'prefix: n_\nresources:\n  - group:\n      name: g\n      notify: [restart nothing]\nhandlers:\n  - name: restart something\n    command: "true"\n';
   const { problems } = renderHost('h', ['n'], {}, renderers({ n: { manifest } }));
   assert.equal(problems.length, 1);
   assert.equal(problems[0]!.message, 'group:g notifies unknown handler "restart nothing"');
 });
 
 test('a handler whose when is false does not exist, so notifying it is reported', () => {
-  const manifest = 'prefix: n_\nresources:\n  - group:\n      name: g\n      notify: [maybe]\nhandlers:\n  - name: maybe\n    command: "true"\n    when: "n_enabled"\n';
+  const manifest =
+    'prefix: n_\nresources:\n  - group:\n      name: g\n      notify: [maybe]\nhandlers:\n  - name: maybe\n    command: "true"\n    when: "n_enabled"\n';
   const r = renderers({ n: { manifest } });
   assert.deepEqual(renderHost('h', ['n'], { n_enabled: true }, r).problems, []);
-  assert.match(renderHost('h', ['n'], { n_enabled: false }, r).problems.map((p) => p.message).join('\n'), /unknown handler "maybe"/);
+  assert.match(
+    renderHost('h', ['n'], { n_enabled: false }, r)
+      .problems.map((p) => p.message)
+      .join('\n'),
+    /unknown handler "maybe"/,
+  );
 });
 
 test('a template error is collected as a Problem, and the other resources still render', () => {
@@ -174,7 +201,10 @@ resources:
   let result: ReturnType<typeof renderHost> | undefined;
   assert.doesNotThrow(() => (result = renderHost('h7', ['t'], {}, r)));
   const { state, problems } = result!;
-  assert.deepEqual(state.resources.map((x) => x.id), ['file:/etc/good.conf']);
+  assert.deepEqual(
+    state.resources.map((x) => x.id),
+    ['file:/etc/good.conf'],
+  );
   assert.equal(problems.length, 1);
   assert.equal(resolve(problems[0]!.file!), join(r.get('t')!.role.templatesDir, 'bad.njk'));
   assert.equal(problems[0]!.line, 2);

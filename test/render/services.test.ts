@@ -52,7 +52,11 @@ const twoCertificates = {
 };
 
 test('the service roles declare their services; the renewal script reloads each after its certificates, the challenge one before --once', () => {
-  const { state, problems } = renderBuiltin({ provision_roles: ['letsencrypt', 'apache', 'postfix', 'dovecot'], ...twoCertificates, postfix_certificate: 'mail.example.test' });
+  const { state, problems } = renderBuiltin({
+    provision_roles: ['letsencrypt', 'apache', 'postfix', 'dovecot'],
+    ...twoCertificates,
+    postfix_certificate: 'mail.example.test',
+  });
   assert.deepEqual(problems, []);
   const script = file(state, '/usr/local/sbin/letsencrypt-renew').content;
   // Apache uses both (apache_certificates: all), Postfix the mail certificate, Dovecot the first.
@@ -61,7 +65,10 @@ test('the service roles declare their services; the renewal script reloads each 
   assert.match(script, /^CHALLENGE_SERVICES=apache2$/m);
   // The handler names no service: the script reloads the challenge services itself.
   const issue = state.handlers.find((h) => h.name === 'issue certificate')!;
-  assert.deepEqual(issue.steps.map((s) => s.kind), ['command']);
+  assert.deepEqual(
+    issue.steps.map((s) => s.kind),
+    ['command'],
+  );
 });
 
 test('without a role that serves the challenge nothing is reloaded before --once; a certificate no role uses keeps only its own services', () => {
@@ -86,14 +93,26 @@ test('provision_services is what every role template sees: role, unit, certifica
   });
   const { roles, problems: loadProblems } = loadRoles([dir]);
   assert.deepEqual(loadProblems, []);
-  const { state, problems } = renderHost('h', ['web', 'show'], { ...twoCertificates, web_certificates: ['mail.example.test'] }, prepareRenderers(roles.values()));
+  const { state, problems } = renderHost(
+    'h',
+    ['web', 'show'],
+    { ...twoCertificates, web_certificates: ['mail.example.test'] },
+    prepareRenderers(roles.values()),
+  );
   assert.deepEqual(problems, []);
-  assert.deepEqual(JSON.parse(file(state, '/tmp/services.txt').content), [{ role: 'web', unit: 'web-server', certificates: ['mail.example.test'], challenge: true }]);
+  assert.deepEqual(JSON.parse(file(state, '/tmp/services.txt').content), [
+    { role: 'web', unit: 'web-server', certificates: ['mail.example.test'], challenge: true },
+  ]);
 });
 
 test('a service unit that is not a service name, or a certificate the host does not have, is an error at the role.yml entry', () => {
   const manifest = 'prefix: web_\nservices:\n  - unit: "{{ web_unit }}"\n    certificates: "{{ web_certificates }}"\nresources: []\n';
-  const dir = searchDir({ web: { 'role.yml': manifest, 'schema.json': JSON.stringify({ type: 'object', properties: { web_unit: { type: 'string' }, web_certificates: { type: 'array' } } }) } });
+  const dir = searchDir({
+    web: {
+      'role.yml': manifest,
+      'schema.json': JSON.stringify({ type: 'object', properties: { web_unit: { type: 'string' }, web_certificates: { type: 'array' } } }),
+    },
+  });
   const { roles } = loadRoles([dir]);
   const renderers = prepareRenderers(roles.values());
   const roleFile = join(dir, 'web', 'role.yml');
@@ -107,7 +126,10 @@ test('a service unit that is not a service name, or a certificate the host does 
 
   const unknown = renderHost('h', ['web'], { ...twoCertificates, web_unit: 'web', web_certificates: ['shop.example.test'] }, renderers).problems;
   assert.equal(unknown.length, 1, JSON.stringify(unknown));
-  assert.equal(unknown[0]!.message, `role web: services[0].certificates: "shop.example.test" is not one of the host's certificates; acme_certificates names www.example.test, mail.example.test`);
+  assert.equal(
+    unknown[0]!.message,
+    `role web: services[0].certificates: "shop.example.test" is not one of the host's certificates; acme_certificates names www.example.test, mail.example.test`,
+  );
   assert.equal(unknown[0]!.line, 4);
 
   const notList = renderHost('h', ['web'], { ...twoCertificates, web_unit: 'web', web_certificates: 'www.example.test' }, renderers).problems;
@@ -142,7 +164,13 @@ test('source: files are installed verbatim, after the template when there is one
   const library = readFileSync(join(builtinRolesDir, '../templates/reload-service.sh'), 'utf8');
   assert.equal(file(state, '/usr/local/bin/both').content, `#!/bin/sh\nNAME=h\n${library}${plain}`);
 
-  const broken = searchDir({ tool: { 'role.yml': 'prefix: tool_\nresources:\n  - file:\n      source: missing.sh\n      dest: /a\n  - file:\n      source: [run.sh, ../../etc/passwd]\n      dest: /b\n', 'files/run.sh': plain } });
+  const broken = searchDir({
+    tool: {
+      'role.yml':
+        'prefix: tool_\nresources:\n  - file:\n      source: missing.sh\n      dest: /a\n  - file:\n      source: [run.sh, ../../etc/passwd]\n      dest: /b\n',
+      'files/run.sh': plain,
+    },
+  });
   const { problems: brokenProblems } = loadRoles([broken]);
   assert.equal(brokenProblems.length, 2, JSON.stringify(brokenProblems));
   assert.match(brokenProblems[0]!.message, /^role tool: source "missing\.sh": no such file .*tool\/files\/missing\.sh$/);

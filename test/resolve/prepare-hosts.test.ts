@@ -75,7 +75,9 @@ test('role defaults are overridden by inventory vars; inventoryVars holds the in
 });
 
 test('{{ inventory_hostname }} in a variable is templated per host', () => {
-  const { hosts, problems } = prepare('all:\n  vars:\n    provision_roles: [base, web]\n    base_x: "host {{ inventory_hostname }}"\n  hosts:\n    h1:\n    h2:\n');
+  const { hosts, problems } = prepare(
+    'all:\n  vars:\n    provision_roles: [base, web]\n    base_x: "host {{ inventory_hostname }}"\n  hosts:\n    h1:\n    h2:\n',
+  );
   assert.deepEqual(problems, []);
   assert.equal(hosts.get('h1')!.vars.web_name, 'h1.example.org');
   assert.equal(hosts.get('h2')!.vars.web_name, 'h2.example.org');
@@ -83,7 +85,9 @@ test('{{ inventory_hostname }} in a variable is templated per host', () => {
 });
 
 test('the magic variables are available to templates', () => {
-  const { file, dir, hosts } = prepare('all:\n  children:\n    web:\n      hosts:\n        a.example.org:\n          base_x: "{{ inventory_hostname_short }} {{ group_names | join(\',\') }}"\n          provision_roles: [base]\n');
+  const { file, dir, hosts } = prepare(
+    'all:\n  children:\n    web:\n      hosts:\n        a.example.org:\n          base_x: "{{ inventory_hostname_short }} {{ group_names | join(\',\') }}"\n          provision_roles: [base]\n',
+  );
   const vars = hosts.get('a.example.org')!.vars;
   assert.equal(vars.base_x, 'a web');
   assert.equal(vars.inventory_dir, dir);
@@ -115,7 +119,10 @@ test('schema errors are positioned at the value in the inventory', () => {
   const port = problems.find((p) => p.variable === 'web_port')!;
   assert.deepEqual({ ...port }, { file, ...positionOf(text, '"x"'), hosts: ['h1'], variable: 'web_port', message: 'expected an integer, got "x"' });
   const mode = problems.find((p) => p.variable === 'web_mode')!;
-  assert.deepEqual([mode.line, mode.col, mode.message], [positionOf(text, 'c\n').line, positionOf(text, 'web_mode: c').col + 'web_mode: '.length, '"c" is not one of a, b']);
+  assert.deepEqual(
+    [mode.line, mode.col, mode.message],
+    [positionOf(text, 'c\n').line, positionOf(text, 'web_mode: c').col + 'web_mode: '.length, '"c" is not one of a, b'],
+  );
 });
 
 test('a schema error in a list element points at the element', () => {
@@ -145,18 +152,26 @@ test('an unknown variable with a role prefix gets a "did you mean"', () => {
 
 test('an unknown provision_ variable gets a "did you mean" too; unprefixed variables are free', () => {
   const { problems } = prepare('all:\n  hosts:\n    h1:\n      provision_role: [base]\n      anything_else: 1\n');
-  assert.deepEqual(problems.map((p) => [p.variable, p.message]), [['provision_role', 'unknown variable (did you mean provision_roles?)']]);
+  assert.deepEqual(
+    problems.map((p) => [p.variable, p.message]),
+    [['provision_role', 'unknown variable (did you mean provision_roles?)']],
+  );
 });
 
 test('an unknown role is reported with a suggestion, a missing required role too', () => {
   const { problems } = prepare('all:\n  hosts:\n    h1:\n      provision_roles: [wbe]\n    h2:\n      provision_roles: [web]\n');
   const messages = problems.map((p) => `${p.hosts!.join()}: ${p.message}`);
-  assert.ok(messages.some((m) => /^h1: unknown role "wbe" \(did you mean web\?\); known roles: /.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /^h1: unknown role "wbe" \(did you mean web\?\); known roles: /.test(m)),
+    messages.join('\n'),
+  );
   assert.ok(messages.includes('h2: role web needs role base too'), messages.join('\n'));
 });
 
 test('provision_root relative to the inventory dir gives <dir>/<root>/<host>', () => {
-  const { dir, hosts, problems } = prepare('all:\n  vars:\n    provision_root: out/tree\n  hosts:\n    h1:\n    h2:\n      provision_root: /abs/root\n    h3:\n      provision_root: "{{ inventory_dir }}/t"\n');
+  const { dir, hosts, problems } = prepare(
+    'all:\n  vars:\n    provision_root: out/tree\n  hosts:\n    h1:\n    h2:\n      provision_root: /abs/root\n    h3:\n      provision_root: "{{ inventory_dir }}/t"\n',
+  );
   assert.deepEqual(problems, []);
   assert.equal(hosts.get('h1')!.root, join(dir, 'out', 'tree', 'h1'));
   assert.equal(hosts.get('h2')!.root, join('/abs/root', 'h2'));
@@ -170,9 +185,21 @@ test('--root overrides provision_root and is relative to the working directory; 
 });
 
 test('connection settings come from the Ansible variables', () => {
-  const { hosts, problems } = prepare('all:\n  hosts:\n    h1:\n      ansible_host: 10.0.0.1\n      ansible_port: 2222\n      ansible_user: deploy\n      ansible_become: true\n    h2:\n      ansible_connection: local\n');
+  const { hosts, problems } = prepare(
+    'all:\n  hosts:\n    h1:\n      ansible_host: 10.0.0.1\n      ansible_port: 2222\n      ansible_user: deploy\n      ansible_become: true\n    h2:\n      ansible_connection: local\n',
+  );
   assert.deepEqual(problems, []);
-  assert.deepEqual(hosts.get('h1')!.connection, { type: 'ssh', address: '10.0.0.1', port: 2222, user: 'deploy', privateKeyFile: undefined, commonArgs: undefined, become: true, becomeUser: undefined, hostKeyChecking: undefined });
+  assert.deepEqual(hosts.get('h1')!.connection, {
+    type: 'ssh',
+    address: '10.0.0.1',
+    port: 2222,
+    user: 'deploy',
+    privateKeyFile: undefined,
+    commonArgs: undefined,
+    become: true,
+    becomeUser: undefined,
+    hostKeyChecking: undefined,
+  });
   assert.equal(hosts.get('h2')!.connection.type, 'local');
   assert.equal(hosts.get('h2')!.connection.address, 'h2');
   // no ansible_become: the host leaves become to the run (--become), which defaults to off
@@ -180,13 +207,16 @@ test('connection settings come from the Ansible variables', () => {
 });
 
 test('secret values: from role schemas and from provision_secret_vars', () => {
-  const { hosts, problems } = prepare('all:\n  hosts:\n    h1:\n      provision_roles: [base, web]\n      web_password: hunter2\n      base_x: also-secret\n      provision_secret_vars: [base_x]\n');
+  const { hosts, problems } = prepare(
+    'all:\n  hosts:\n    h1:\n      provision_roles: [base, web]\n      web_password: hunter2\n      base_x: also-secret\n      provision_secret_vars: [base_x]\n',
+  );
   assert.deepEqual(problems, []);
   assert.deepEqual([...hosts.get('h1')!.secretValues].sort(), ['also-secret', 'hunter2']);
 });
 
 test('mergeProblems merges the same problem for several hosts into one naming them all', () => {
-  const text = 'all:\n  children:\n    web:\n      vars:\n        provision_roles: [base, web]\n        web_port: eighty\n      hosts:\n        h1:\n        h2:\n        h3:\n          web_port: 81\n';
+  const text =
+    'all:\n  children:\n    web:\n      vars:\n        provision_roles: [base, web]\n        web_port: eighty\n      hosts:\n        h1:\n        h2:\n        h3:\n          web_port: 81\n';
   const { problems } = prepare(text);
   assert.equal(problems.length, 2);
   const merged = mergeProblems(problems);
@@ -194,11 +224,21 @@ test('mergeProblems merges the same problem for several hosts into one naming th
   assert.deepEqual(merged[0]!.hosts, ['h1', 'h2']);
   assert.equal(merged[0]!.line, positionOf(text, 'eighty').line);
   // the input is not modified
-  assert.deepEqual(problems.map((p) => p.hosts), [['h1'], ['h2']]);
+  assert.deepEqual(
+    problems.map((p) => p.hosts),
+    [['h1'], ['h2']],
+  );
 });
 
 test('mergeProblems keeps different problems apart and each host once', () => {
   const a: Problem = { file: 'f', line: 1, col: 1, hosts: ['h1'], message: 'm' };
   const merged = mergeProblems([a, { ...a, hosts: ['h2'] }, { ...a, hosts: ['h1'] }, { ...a, line: 2, hosts: ['h1'] }, { ...a, variable: 'v', hosts: ['h3'] }]);
-  assert.deepEqual(merged.map((p) => [p.line, p.variable, p.hosts]), [[1, undefined, ['h1', 'h2']], [2, undefined, ['h1']], [1, 'v', ['h3']]]);
+  assert.deepEqual(
+    merged.map((p) => [p.line, p.variable, p.hosts]),
+    [
+      [1, undefined, ['h1', 'h2']],
+      [2, undefined, ['h1']],
+      [1, 'v', ['h3']],
+    ],
+  );
 });

@@ -34,7 +34,10 @@ test('a chain of references is followed to the end', () => {
 
 test('a variable referring to itself is an error, not a hang, and keeps its raw value', () => {
   const { vars, errors } = templateVars({ loop: '{{ loop }}', ok: 'fine' });
-  assert.deepEqual(errors.map((e) => e.variable), ['loop']);
+  assert.deepEqual(
+    errors.map((e) => e.variable),
+    ['loop'],
+  );
   assert.match(errors[0]!.error.message, /refers to itself/);
   assert.equal(vars.loop, '{{ loop }}');
   assert.equal(vars.ok, 'fine');
@@ -47,7 +50,10 @@ test('two variables referring to each other are both errors', () => {
 
 test('an undefined variable in a value is reported for that variable', () => {
   const { errors } = templateVars({ good: 1, bad: '{{ nowhere }}' });
-  assert.deepEqual(errors.map((e) => e.variable), ['bad']);
+  assert.deepEqual(
+    errors.map((e) => e.variable),
+    ['bad'],
+  );
   assert.match(errors[0]!.error.message, /"nowhere" is undefined/);
 });
 

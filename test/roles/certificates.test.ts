@@ -46,15 +46,23 @@ test('neither acme_domains nor acme_certificates: a schema error that says to se
   const copy = webWith('');
   const { code, stderr, out } = render(copy.inventory);
   assert.equal(code, 1, stderr);
-  assert.match(stderr, /acme_certificates: expected at least one certificate: set acme_domains \(one certificate\) or acme_certificates, got \[\] \(host: web1\.example\.test\)/);
+  assert.match(
+    stderr,
+    /acme_certificates: expected at least one certificate: set acme_domains \(one certificate\) or acme_certificates, got \[\] \(host: web1\.example\.test\)/,
+  );
   assert.equal(existsSync(join(out, web)), false);
 });
 
 test('two certificates with the same name: the second one is named, at its line', () => {
-  const copy = webWith(['acme_certificates:', '  - { name: a.example.test, domains: [a.example.test] }', '  - { name: a.example.test, domains: [b.example.test] }', ''].join('\n'));
+  const copy = webWith(
+    ['acme_certificates:', '  - { name: a.example.test, domains: [a.example.test] }', '  - { name: a.example.test, domains: [b.example.test] }', ''].join('\n'),
+  );
   const { code, stderr } = render(copy.inventory);
   assert.equal(code, 1, stderr);
-  assert.match(stderr, new RegExp(`host_vars/${web}\\.yml:4:\\d+: acme_certificates\\[1\\]\\.name: "a\\.example\\.test" is already the name of acme_certificates\\[0\\]`));
+  assert.match(
+    stderr,
+    new RegExp(`host_vars/${web}\\.yml:4:\\d+: acme_certificates\\[1\\]\\.name: "a\\.example\\.test" is already the name of acme_certificates\\[0\\]`),
+  );
 });
 
 test('the daily renewal time comes from the host name: the same at every render, different across hosts', () => {

@@ -36,7 +36,17 @@ test('every rendered shell script passes sh -n and shellcheck with no findings',
 });
 
 test('no rendered file carries what tls-facts.md says is outdated', () => {
-  const outdated = [/X3/, /SSLUseStapling/, /SSLStapling/, /SimpleHTTPServer/, /\bpkill\b/, /SSLCertificateChainFile/, /smtpd_tls_CAfile/, /lets-encrypt-.*\.pem/, /\bwget\b/];
+  const outdated = [
+    /X3/,
+    /SSLUseStapling/,
+    /SSLStapling/,
+    /SimpleHTTPServer/,
+    /\bpkill\b/,
+    /SSLCertificateChainFile/,
+    /smtpd_tls_CAfile/,
+    /lets-encrypt-.*\.pem/,
+    /\bwget\b/,
+  ];
   for (const file of files(out)) {
     const text = readFileSync(file, 'utf8');
     for (const pattern of outdated) assert.doesNotMatch(text, pattern, `${file} matches ${pattern}`);

@@ -22,7 +22,14 @@ function searchDir(roles: Record<string, { manifest: string; schema?: object }>)
 }
 
 const factOf = (name: string, variable: string, version: string) =>
-  [`  - name: ${name}`, `    variable: ${variable}`, '    label: Tool', '    programs: [tool, /usr/sbin/tool]', '    args: [--version]', `    version: ['${version}']`].join('\n');
+  [
+    `  - name: ${name}`,
+    `    variable: ${variable}`,
+    '    label: Tool',
+    '    programs: [tool, /usr/sbin/tool]',
+    '    args: [--version]',
+    `    version: ['${version}']`,
+  ].join('\n');
 
 test('the list of built-in check names is the checkers of provision validate', () => {
   assert.deepEqual([...builtinCheckNames].sort(), [...checkers.keys()].sort());
@@ -32,7 +39,18 @@ test("the built-in roles declare today's four facts with their programs, and rea
   const facts = factsOf(loadRoles([builtinRolesDir]).roles.values());
   const byName = new Map(facts.map((f) => [f.name, f]));
   assert.deepEqual([...byName.keys()].sort(), ['apache', 'dovecot', 'openssl', 'postfix']);
-  assert.deepEqual({ ...byName.get('postfix'), version: undefined }, { name: 'postfix', variable: 'postfix_version', label: 'Postfix', programs: ['postconf', '/usr/sbin/postconf'], args: ['-d', '-h', 'mail_version'], version: undefined, role: 'postfix' });
+  assert.deepEqual(
+    { ...byName.get('postfix'), version: undefined },
+    {
+      name: 'postfix',
+      variable: 'postfix_version',
+      label: 'Postfix',
+      programs: ['postconf', '/usr/sbin/postconf'],
+      args: ['-d', '-h', 'mail_version'],
+      version: undefined,
+      role: 'postfix',
+    },
+  );
   assert.equal(byName.get('openssl')!.variable, 'apache_openssl_version');
   assert.equal(factVersion(byName.get('openssl')!, 'OpenSSL 3.0.17 1 Jul 2025'), '3.0.17', 'the second pattern when there is no "Library:"');
   assert.equal(factVersion(byName.get('apache')!, 'Server version: nothing here'), undefined);
@@ -40,7 +58,10 @@ test("the built-in roles declare today's four facts with their programs, and rea
 
 test('a fact whose variable the schema does not declare, and a version regex that does not compile, are load errors at their line', () => {
   const dir = searchDir({
-    tool: { manifest: `prefix: tool_\nresources: []\nfacts:\n${factOf('tool', 'tool_version', '(\\d+')}\n${factOf('other', 'tool_other', 'x')}\n`, schema: { type: 'object', properties: { tool_version: {} } } },
+    tool: {
+      manifest: `prefix: tool_\nresources: []\nfacts:\n${factOf('tool', 'tool_version', '(\\d+')}\n${factOf('other', 'tool_other', 'x')}\n`,
+      schema: { type: 'object', properties: { tool_version: {} } },
+    },
   });
   const { problems } = loadRoles([dir]);
   assert.equal(problems.length, 2, JSON.stringify(problems));
@@ -55,8 +76,14 @@ test('a fact whose variable the schema does not declare, and a version regex tha
 
 test('a fact name two roles declare is a load error naming both', () => {
   const dir = searchDir({
-    one: { manifest: `prefix: one_\nresources: []\nfacts:\n${factOf('tool', 'one_version', 'x')}\n`, schema: { type: 'object', properties: { one_version: {} } } },
-    two: { manifest: `prefix: two_\nresources: []\nfacts:\n${factOf('tool', 'two_version', 'x')}\n`, schema: { type: 'object', properties: { two_version: {} } } },
+    one: {
+      manifest: `prefix: one_\nresources: []\nfacts:\n${factOf('tool', 'one_version', 'x')}\n`,
+      schema: { type: 'object', properties: { one_version: {} } },
+    },
+    two: {
+      manifest: `prefix: two_\nresources: []\nfacts:\n${factOf('tool', 'two_version', 'x')}\n`,
+      schema: { type: 'object', properties: { two_version: {} } },
+    },
   });
   const { problems } = loadRoles([dir]);
   assert.equal(problems.length, 1, JSON.stringify(problems));
@@ -67,7 +94,7 @@ test('a fact name two roles declare is a load error naming both', () => {
 const checkOf = (name: string, extra = '') => `checks:\n  ${name}:\n    label: ${name} test\n    root: /etc/${name}\n    command: ${name} -t${extra}\n`;
 const fileChecked = (check: string) => `resources:\n  - file: { template: x.njk, dest: /etc/x/x.conf, check: [${check}] }\n`;
 
-test("a file may name a check its own role or a required role declares, a built-in checker, nothing else", () => {
+test('a file may name a check its own role or a required role declares, a built-in checker, nothing else', () => {
   const dir = searchDir({
     base: { manifest: `prefix: base_\nresources: []\n${checkOf('basecheck')}` },
     user: { manifest: `prefix: user_\nrequires: [base]\n${fileChecked('basecheck')}` },
@@ -88,7 +115,10 @@ test('a check name two roles declare, and a findings regex that does not compile
   });
   const { problems } = loadRoles([dir]);
   assert.equal(problems.length, 2, JSON.stringify(problems));
-  assert.ok(problems.some((p) => p.message === 'role two: check "same" is declared by role one too'), JSON.stringify(problems));
+  assert.ok(
+    problems.some((p) => p.message === 'role two: check "same" is declared by role one too'),
+    JSON.stringify(problems),
+  );
   const findings = problems.find((p) => /findings/.test(p.message))!;
   assert.match(findings.message, /^role two: check same: findings: not a valid regular expression/);
   assert.equal(findings.line, 8);
@@ -96,8 +126,14 @@ test('a check name two roles declare, and a findings regex that does not compile
 
 test('the schema refuses a check without a command and a fact without programs', () => {
   const dir = searchDir({
-    bad: { manifest: 'prefix: bad_\nresources: []\nchecks:\n  x:\n    label: x\n    root: /etc/x\nfacts:\n  - { name: x, variable: bad_v, label: X, programs: [], version: [x] }\n' },
+    bad: {
+      manifest:
+        'prefix: bad_\nresources: []\nchecks:\n  x:\n    label: x\n    root: /etc/x\nfacts:\n  - { name: x, variable: bad_v, label: X, programs: [], version: [x] }\n',
+    },
   });
   const { problems } = loadRoles([dir]);
-  assert.deepEqual(problems.map((p) => `${p.line} ${p.variable}: ${p.message}`).sort(), ['5 checks.x.command: role bad: is required but not set', '8 facts[0].programs: role bad: expected at least 1 item(s), got []']);
+  assert.deepEqual(problems.map((p) => `${p.line} ${p.variable}: ${p.message}`).sort(), [
+    '5 checks.x.command: role bad: is required but not set',
+    '8 facts[0].programs: role bad: expected at least 1 item(s), got []',
+  ]);
 });

@@ -48,7 +48,27 @@ function nginxTest(rendered: string, names: Record<string, string[]>): { status:
     for (const [name, domains] of Object.entries(names)) {
       const dir = join(sandbox, 'ssl/letsencrypt', name);
       mkdirSync(dir, { recursive: true });
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'domain.key'), '-out', join(dir, 'fullchain.pem'), '-days', '1', '-subj', `/CN=${domains[0]}`, '-addext', `subjectAltName=${domains.map((d) => `DNS:${d}`).join(',')}`], { stdio: 'pipe' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          join(dir, 'domain.key'),
+          '-out',
+          join(dir, 'fullchain.pem'),
+          '-days',
+          '1',
+          '-subj',
+          `/CN=${domains[0]}`,
+          '-addext',
+          `subjectAltName=${domains.map((d) => `DNS:${d}`).join(',')}`,
+        ],
+        { stdio: 'pipe' },
+      );
     }
     const script = [
       'set -e',
@@ -79,7 +99,11 @@ test('the nginx role renders one HTTPS server block per certificate, with the fu
       assert.ok(https && http, `two server blocks in ${name}-ssl.conf:\n${site}`);
       assert.match(https, /^\tlisten 443 ssl http2;$/m, 'Debian 12 nginx (1.22): http2 is a listen parameter');
       assert.match(https, new RegExp(`^\\tserver_name ${domains.join(' ').replace(/\./g, '\\.')};$`, 'm'));
-      assert.match(https, new RegExp(`^\\tssl_certificate "/etc/ssl/letsencrypt/${name.replace(/\./g, '\\.')}/fullchain\\.pem";$`, 'm'), 'the full chain, not signed.crt');
+      assert.match(
+        https,
+        new RegExp(`^\\tssl_certificate "/etc/ssl/letsencrypt/${name.replace(/\./g, '\\.')}/fullchain\\.pem";$`, 'm'),
+        'the full chain, not signed.crt',
+      );
       assert.match(https, new RegExp(`^\\tssl_certificate_key "/etc/ssl/letsencrypt/${name.replace(/\./g, '\\.')}/domain\\.key";$`, 'm'));
       assert.match(https, /^\tinclude "\/etc\/nginx\/snippets\/tls\.conf";$/m);
       assert.match(https, /^\tadd_header Strict-Transport-Security "max-age=63072000" always;$/m);
@@ -88,16 +112,27 @@ test('the nginx role renders one HTTPS server block per certificate, with the fu
       assert.match(http, new RegExp(`return 301 "https://${domains[0]!.replace(/\./g, '\\.')}\\$request_uri";`));
     }
     const challenge = readFileSync(join(conf, 'snippets/letsencrypt.conf'), 'utf8');
-    assert.match(challenge, /^location \^~ \/\.well-known\/acme-challenge\/ \{\n\talias "\/var\/www\/challenges\/\.well-known\/acme-challenge\/";$/m, 'the leaf acme-tiny writes to');
+    assert.match(
+      challenge,
+      /^location \^~ \/\.well-known\/acme-challenge\/ \{\n\talias "\/var\/www\/challenges\/\.well-known\/acme-challenge\/";$/m,
+      'the leaf acme-tiny writes to',
+    );
     const tls = readFileSync(join(conf, 'snippets/tls.conf'), 'utf8');
     assert.match(tls, /^ssl_protocols TLSv1\.2 TLSv1\.3;$/m);
-    assert.match(tls, /^ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;$/m);
+    assert.match(
+      tls,
+      /^ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;$/m,
+    );
     assert.match(tls, /^ssl_prefer_server_ciphers off;$/m);
     assert.match(tls, /^ssl_ecdh_curve X25519:prime256v1:secp384r1;$/m);
     assert.match(tls, /^ssl_session_timeout 1d;$/m);
     assert.match(tls, /^ssl_session_tickets off;$/m);
     for (const file of ['snippets/letsencrypt.conf', 'snippets/tls.conf', 'sites-available/web1.example.test-ssl.conf']) {
-      assert.doesNotMatch(readFileSync(join(conf, file), 'utf8'), /ssl_stapling|ssl_trusted_certificate|ssl_dhparam/, `${file}: no OCSP stapling, no dhparam (tls-facts.md)`);
+      assert.doesNotMatch(
+        readFileSync(join(conf, file), 'utf8'),
+        /ssl_stapling|ssl_trusted_certificate|ssl_dhparam/,
+        `${file}: no OCSP stapling, no dhparam (tls-facts.md)`,
+      );
     }
 
     const checked = nginxTest(out, certificates);
@@ -109,14 +144,18 @@ test('the nginx role renders one HTTPS server block per certificate, with the fu
   }
 });
 
-test('nginx_certificates picks the certificates served; a name that is not one of the host\'s is an error', () => {
+test("nginx_certificates picks the certificates served; a name that is not one of the host's is an error", () => {
   const one = render(inventoryWith({ nginx_certificates: ['shop.example.test'], nginx_http_redirect: false }).inventory);
   try {
     assert.equal(one.code, 0, one.stderr);
     const conf = join(one.out, host, 'etc/nginx');
     assert.deepEqual(readdirSync(join(conf, 'sites-available')), ['shop.example.test-ssl.conf']);
     assert.deepEqual(readdirSync(join(conf, 'sites-enabled')), ['shop.example.test-ssl.conf']);
-    assert.doesNotMatch(readFileSync(join(conf, 'sites-available/shop.example.test-ssl.conf'), 'utf8'), /listen 80/, 'no port-80 block without nginx_http_redirect');
+    assert.doesNotMatch(
+      readFileSync(join(conf, 'sites-available/shop.example.test-ssl.conf'), 'utf8'),
+      /listen 80/,
+      'no port-80 block without nginx_http_redirect',
+    );
     const checked = nginxTest(one.out, { 'shop.example.test': certificates['shop.example.test'] });
     assert.equal(checked.status, 0, checked.output);
   } finally {
@@ -125,7 +164,10 @@ test('nginx_certificates picks the certificates served; a name that is not one o
   const unknown = render(inventoryWith({ nginx_certificates: ['nope.example.test'] }).inventory);
   rmSync(unknown.out, { recursive: true, force: true });
   assert.equal(unknown.code, 1);
-  assert.match(unknown.stderr, /nginx_certificates.*"nope\.example\.test" is not one of the host's certificates; acme_certificates names web1\.example\.test, shop\.example\.test/);
+  assert.match(
+    unknown.stderr,
+    /nginx_certificates.*"nope\.example\.test" is not one of the host's certificates; acme_certificates names web1\.example\.test, shop\.example\.test/,
+  );
 });
 
 test('nginx 1.25.1 and later get `http2 on;` instead of the deprecated listen parameter', () => {

@@ -113,7 +113,12 @@ const invalid = [
   { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'], services: ['x; reboot'] }] },
   { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'], reload: ['x'] }] },
   { acme_certificates: [{ name: '../etc', domains: ['a.example.test'] }] },
-  { acme_certificates: [{ name: 'a.example.test', domains: ['a.example.test'] }, { name: 'a.example.test', domains: ['b.example.test'] }] },
+  {
+    acme_certificates: [
+      { name: 'a.example.test', domains: ['a.example.test'] },
+      { name: 'a.example.test', domains: ['b.example.test'] },
+    ],
+  },
   { acme_services: ['apache2; reboot'] },
   { dovecot_version: 2.4 },
   { apache_server_admin: 'not an address' },
@@ -147,7 +152,10 @@ function run(command, args) {
 
 const { roles, problems } = loadRoles([join(root, 'roles')]);
 check(problems.length === 0, 'roles load', problems.map(formatProblem).join('\n'));
-check(['letsencrypt', 'apache', 'postfix', 'dovecot'].every((r) => roles.has(r)), 'all four roles found');
+check(
+  ['letsencrypt', 'apache', 'postfix', 'dovecot'].every((r) => roles.has(r)),
+  'all four roles found',
+);
 const renderers = prepareRenderers(roles.values());
 
 function hostVars(host, vars) {
@@ -198,7 +206,13 @@ for (const [host, vars] of Object.entries(scenarios)) {
     const file = join(outDir, host, 'handlers', handler.name.replace(/ /g, '-'));
     mkdirSync(dirname(file), { recursive: true });
     // A reload step is a checked service name run by the shared reload_service; commands are shell.
-    writeFileSync(file, `#!/bin/sh\n${handler.steps.filter((step) => step.kind === 'command').map((step) => step.command).join('\n')}\n`);
+    writeFileSync(
+      file,
+      `#!/bin/sh\n${handler.steps
+        .filter((step) => step.kind === 'command')
+        .map((step) => step.command)
+        .join('\n')}\n`,
+    );
     check(run('shellcheck', ['-s', 'sh', file]) === '', `${host}: handler ${handler.name} is clean sh`, run('shellcheck', ['-s', 'sh', file]));
   }
   // The systemd schedule: systemd-analyze verify the units as systemd would load them (a private
@@ -208,10 +222,17 @@ for (const [host, vars] of Object.entries(scenarios)) {
     const units = join(outDir, host, 'etc/systemd/system');
     const script = join(outDir, host, 'usr/local/sbin/letsencrypt-renew');
     const verify = `mount -t tmpfs tmpfs /usr/local/sbin && install -m 0750 '${script}' /usr/local/sbin/ && cd '${units}' && systemd-analyze verify ./letsencrypt-renew.service ./letsencrypt-renew.timer`;
-    check(run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', verify]) === '', `${host}: systemd-analyze verify the renewal service and timer`, run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', verify]));
+    check(
+      run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', verify]) === '',
+      `${host}: systemd-analyze verify the renewal service and timer`,
+      run('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', verify]),
+    );
   }
   const json = join(outDir, host, 'desired-state.json');
-  writeFileSync(json, JSON.stringify({ ...state, resources: state.resources.map((r) => (r.kind === 'file' ? { ...r, content: `(${r.content.length} chars)` } : r)) }, null, 2));
+  writeFileSync(
+    json,
+    JSON.stringify({ ...state, resources: state.resources.map((r) => (r.kind === 'file' ? { ...r, content: `(${r.content.length} chars)` } : r)) }, null, 2),
+  );
 }
 
 for (const bad of invalid) {

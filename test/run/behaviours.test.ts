@@ -39,9 +39,15 @@ function connectionVars(kind: Kind, index: number): Record<string, unknown> {
   return kind === 'local' ? { ansible_connection: 'local' } : fleet.inventoryVars(fleet.hosts[index]!);
 }
 
-function siteFor(kind: Kind, extra: Record<string, Record<string, unknown>> = {}, count = 2): { site: Site; vars: (overrides?: Record<string, Record<string, unknown>>) => Record<string, Record<string, unknown>> } {
+function siteFor(
+  kind: Kind,
+  extra: Record<string, Record<string, unknown>> = {},
+  count = 2,
+): { site: Site; vars: (overrides?: Record<string, Record<string, unknown>>) => Record<string, Record<string, unknown>> } {
   const vars = (overrides: Record<string, Record<string, unknown>> = {}) =>
-    Object.fromEntries(Array.from({ length: count }, (_, i) => `h${i + 1}`).map((name, i) => [name, { ...connectionVars(kind, i), ...extra[name], ...overrides[name] }]));
+    Object.fromEntries(
+      Array.from({ length: count }, (_, i) => `h${i + 1}`).map((name, i) => [name, { ...connectionVars(kind, i), ...extra[name], ...overrides[name] }]),
+    );
   return { site: makeSite(vars()), vars };
 }
 
@@ -95,7 +101,10 @@ for (const kind of ['local', 'ssh'] as const) {
       const before = snapshot(site.root);
       const plan = provision(['plan', site.inventory, '--detailed-exitcode']);
       assert.equal(plan.code, 2, plan.stderr);
-      assert.deepEqual(plan.stdout.split('\n').filter((l) => l.startsWith('--- before:')), ['--- before: /etc/site/a.conf']);
+      assert.deepEqual(
+        plan.stdout.split('\n').filter((l) => l.startsWith('--- before:')),
+        ['--- before: /etc/site/a.conf'],
+      );
       assert.match(plan.stdout, /^-edited on the host$/m);
       assert.match(plan.stdout, /^h1: changed \(1 changed, 2 unchanged\) \d+\.\ds$/m);
       assert.deepEqual(snapshot(site.root), before, 'plan writes nothing');

@@ -58,7 +58,10 @@ export function makeSite(hosts: Record<string, Record<string, unknown>>): Site {
   writeFileSync(join(role, 'templates/small.conf.njk'), 'value = {{ site_value }}\n');
   writeFileSync(join(role, 'templates/big.conf.njk'), 'value = {{ site_value }}\n{% for i in range(5000) %}padding line {{ i }}\n{% endfor %}');
   writeFileSync(join(role, 'defaults.yml'), 'site_value: one\nsite_sleep: "0"\n');
-  writeFileSync(join(role, 'schema.json'), JSON.stringify({ type: 'object', properties: { site_value: { type: 'string' }, site_sleep: { type: 'string', pattern: '^[0-9.]+$' } } }));
+  writeFileSync(
+    join(role, 'schema.json'),
+    JSON.stringify({ type: 'object', properties: { site_value: { type: 'string' }, site_sleep: { type: 'string', pattern: '^[0-9.]+$' } } }),
+  );
   const inventory = join(dir, 'inventory.yml');
   const site: Site = {
     dir,
@@ -73,7 +76,9 @@ export function makeSite(hosts: Record<string, Record<string, unknown>>): Site {
     tempFiles: (host) => {
       const base = join(root, host);
       if (!existsSync(base)) return [];
-      return readdirSync(base, { recursive: true }).map(String).filter((p) => p.split('/').pop()!.startsWith('.provision-'));
+      return readdirSync(base, { recursive: true })
+        .map(String)
+        .filter((p) => p.split('/').pop()!.startsWith('.provision-'));
     },
     setHosts: (next) => {
       writeFileSync(inventory, JSON.stringify({ all: { vars: { provision_roles: ['site'], provision_root: root }, hosts: next } }, null, 2));

@@ -40,7 +40,13 @@ test('an unknown host key: the host is unreachable with a message naming it and 
   site.setHosts({ host1: { ...fleet.inventoryVars(host), ansible_ssh_common_args: `-o UserKnownHostsFile=${empty} -o IdentitiesOnly=yes` } });
   const result = provision(['apply', site.inventory]);
   assert.equal(result.code, 4, result.stderr);
-  assert.match(result.stdout, new RegExp(`^host1: UNREACHABLE: the host key of host1 \\(127\\.0\\.0\\.1:${host.port}\\) is not known and host key checking is strict: add it to known_hosts \\(ssh-keyscan -p ${host.port} 127\\.0\\.0\\.1 >> ~/\\.ssh/known_hosts, after checking its fingerprint\\), or .*--host-key-checking accept-new`, 'm'));
+  assert.match(
+    result.stdout,
+    new RegExp(
+      `^host1: UNREACHABLE: the host key of host1 \\(127\\.0\\.0\\.1:${host.port}\\) is not known and host key checking is strict: add it to known_hosts \\(ssh-keyscan -p ${host.port} 127\\.0\\.0\\.1 >> ~/\\.ssh/known_hosts, after checking its fingerprint\\), or .*--host-key-checking accept-new`,
+      'm',
+    ),
+  );
   assert.deepEqual(snapshot(site.root), new Map(), 'nothing written');
 
   // A key that changed is refused even with accept-new, with the way to replace it.
@@ -48,17 +54,29 @@ test('an unknown host key: the host is unreachable with a message naming it and 
   writeFileSync(empty, `[127.0.0.1]:${host.port} ${otherKey}\n`);
   const changed = provision(['apply', site.inventory, '--host-key-checking', 'accept-new']);
   assert.equal(changed.code, 4);
-  assert.match(changed.stdout, new RegExp(`^host1: UNREACHABLE: the host key of host1 \\(127\\.0\\.0\\.1:${host.port}\\) does not match the one in known_hosts.*ssh-keygen -R '\\[127\\.0\\.0\\.1\\]:${host.port}'`, 'm'));
+  assert.match(
+    changed.stdout,
+    new RegExp(
+      `^host1: UNREACHABLE: the host key of host1 \\(127\\.0\\.0\\.1:${host.port}\\) does not match the one in known_hosts.*ssh-keygen -R '\\[127\\.0\\.0\\.1\\]:${host.port}'`,
+      'm',
+    ),
+  );
 
   writeFileSync(empty, '');
-  site.setHosts({ host1: { ...fleet.inventoryVars(host), ansible_ssh_common_args: `-o UserKnownHostsFile=${empty} -o IdentitiesOnly=yes`, provision_host_key_checking: 'accept-new' } });
+  site.setHosts({
+    host1: {
+      ...fleet.inventoryVars(host),
+      ansible_ssh_common_args: `-o UserKnownHostsFile=${empty} -o IdentitiesOnly=yes`,
+      provision_host_key_checking: 'accept-new',
+    },
+  });
   const accepted = provision(['apply', site.inventory]);
   assert.equal(accepted.code, 0, accepted.stdout + accepted.stderr);
   const hostKey = readFileSync(join(fleet.dir, `${host.name}.host_key.pub`), 'utf8').split(' ')[1]!;
   assert.ok(readFileSync(empty, 'utf8').includes(hostKey), 'provision_host_key_checking: accept-new recorded the key');
 });
 
-test('--become writes root-owned files while logging in as the unprivileged user; without it they are the user\'s', () => {
+test("--become writes root-owned files while logging in as the unprivileged user; without it they are the user's", () => {
   const plain = makeSite(fleetHosts());
   const plainRun = provision(['apply', plain.inventory, '--limit', 'host1']);
   assert.equal(plainRun.code, 0, plainRun.stdout + plainRun.stderr);
@@ -77,7 +95,10 @@ test('--become writes root-owned files while logging in as the unprivileged user
   }
   assert.equal(statSync(join(site.hostRoot('host1'), 'etc/site/conf.d/c.conf')).mode & 0o777, 0o600);
   const again = provision(['apply', site.inventory, '-b', '--json']);
-  assert.deepEqual(Object.values(byName(again.stdout)).map((h) => h.status), ['ok', 'ok', 'ok']);
+  assert.deepEqual(
+    Object.values(byName(again.stdout)).map((h) => h.status),
+    ['ok', 'ok', 'ok'],
+  );
 });
 
 test('sudo wanting a password: the host fails with a clear message and nothing is written', async () => {
@@ -86,7 +107,10 @@ test('sudo wanting a password: the host fails with a clear message and nothing i
     const site = makeSite({ host1: { ...strict.inventoryVars(strict.hosts[0]!), ansible_become: true } });
     const result = provision(['apply', site.inventory]);
     assert.equal(result.code, 3, result.stdout + result.stderr);
-    assert.match(result.stdout, /^host1: FAILED: sudo on host1 needs a password; provision uses sudo -n \(it never prompts\): give provtest passwordless sudo \(e\.g\. "provtest ALL=\(ALL\) NOPASSWD: ALL" in \/etc\/sudoers\.d\/provision\)/m);
+    assert.match(
+      result.stdout,
+      /^host1: FAILED: sudo on host1 needs a password; provision uses sudo -n \(it never prompts\): give provtest passwordless sudo \(e\.g\. "provtest ALL=\(ALL\) NOPASSWD: ALL" in \/etc\/sudoers\.d\/provision\)/m,
+    );
     assert.match(result.stdout, /^host1 : ok=0 changed=0 failed=1 unreachable=0$/m);
     assert.deepEqual(snapshot(site.root), new Map(), 'nothing written');
   } finally {
@@ -107,10 +131,33 @@ test('ansible_ssh_common_args reach ssh: an ssh config file (-F) with a ProxyJum
   const site = makeSite({});
   const [jump, target] = [fleet.hosts[0]!, fleet.hosts[2]!];
   const config = join(site.dir, 'ssh_config');
-  const common = [`User ${fleet.user}`, `IdentityFile ${fleet.identityFile}`, 'IdentitiesOnly yes', `UserKnownHostsFile ${fleet.knownHostsFile}`, 'BatchMode yes'];
-  writeFileSync(config, [`Host bastion`, `  HostName ${jump.address}`, `  Port ${jump.port}`, ...common.map((l) => `  ${l}`), `Host inner`, `  HostName ${target.address}`, `  Port ${target.port}`, '  ProxyJump bastion', ...common.map((l) => `  ${l}`), ''].join('\n'));
+  const common = [
+    `User ${fleet.user}`,
+    `IdentityFile ${fleet.identityFile}`,
+    'IdentitiesOnly yes',
+    `UserKnownHostsFile ${fleet.knownHostsFile}`,
+    'BatchMode yes',
+  ];
+  writeFileSync(
+    config,
+    [
+      `Host bastion`,
+      `  HostName ${jump.address}`,
+      `  Port ${jump.port}`,
+      ...common.map((l) => `  ${l}`),
+      `Host inner`,
+      `  HostName ${target.address}`,
+      `  Port ${target.port}`,
+      '  ProxyJump bastion',
+      ...common.map((l) => `  ${l}`),
+      '',
+    ].join('\n'),
+  );
   site.setHosts({ inner: { ansible_connection: 'ssh', ansible_ssh_common_args: `-F '${config}'` } });
-  const logins = () => readFileSync(join(fleet.dir, `${jump.name}.log`), 'utf8').split('\n').filter((l) => l.includes('Accepted publickey')).length;
+  const logins = () =>
+    readFileSync(join(fleet.dir, `${jump.name}.log`), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('Accepted publickey')).length;
   const before = logins();
   const result = provision(['apply', site.inventory]);
   assert.equal(result.code, 0, result.stdout + result.stderr);
@@ -173,7 +220,7 @@ test('an interrupt (SIGINT) stops the scripts on the hosts, ends the control mas
 });
 
 // Last: it stops one of the fleet's hosts.
-test('a host that is down is unreachable with ssh\'s reason; the others are applied; exit 4', async () => {
+test("a host that is down is unreachable with ssh's reason; the others are applied; exit 4", async () => {
   const site = makeSite(fleetHosts());
   await fleet.stopHost(fleet.hosts[1]!);
   const result = provision(['apply', site.inventory, '--json']);

@@ -27,7 +27,10 @@ const vars = {
   nothing: null,
   empty: '',
   domains: ['a.test', 'b.test'],
-  certs: [{ name: 'a', domains: ['a.test'] }, { name: 'b', domains: ['b.test'], key_type: 'ecdsa' }],
+  certs: [
+    { name: 'a', domains: ['a.test'] },
+    { name: 'b', domains: ['b.test'], key_type: 'ecdsa' },
+  ],
   nested: { list: [1, 'two', { three: 3 }], 'with space': 'x' },
   schedule: 'daily',
   roles: ['letsencrypt', 'apache'],
@@ -112,7 +115,11 @@ test('what nunjucks refuses is refused, with nunjucks error, through the evaluat
   ];
   for (const [source, message] of cases) {
     // nunjucks' error, which records where in the source
-    assert.throws(() => evaluator.field(source, vars), (error: Error & { lineno?: number }) => message.test(error.message) && typeof error.lineno === 'number', source);
+    assert.throws(
+      () => evaluator.field(source, vars),
+      (error: Error & { lineno?: number }) => message.test(error.message) && typeof error.lineno === 'number',
+      source,
+    );
     const result = templateVars({ ...vars, v: source });
     assert.equal(result.errors.length, 1, source);
     assert.match(result.errors[0]!.error.message, message, source);
@@ -122,7 +129,10 @@ test('what nunjucks refuses is refused, with nunjucks error, through the evaluat
 test('a template sees its variables as they were when it was included or imported with context', () => {
   writeFileSync(join(dir, 'lib.njk'), '{% macro show() %}{{ x }}{% endmacro %}');
   writeFileSync(join(dir, 'inc.njk'), 'inc:{{ x }}');
-  writeFileSync(join(dir, 'main.njk'), '{% set x = "a" %}{% import "lib.njk" as lib with context %}{% include "inc.njk" %}{% set x = "b" %}|{{ lib.show() }}|{% include "inc.njk" %}|{{ x }}|{{ item.name }}');
+  writeFileSync(
+    join(dir, 'main.njk'),
+    '{% set x = "a" %}{% import "lib.njk" as lib with context %}{% include "inc.njk" %}{% set x = "b" %}|{{ lib.show() }}|{% include "inc.njk" %}|{{ x }}|{{ item.name }}',
+  );
   const host = { x: 'v', item: { name: 'host' } };
   // The load stage reads a role's templates once: read the folder again now that it has these.
   const withFiles = createEnvironment(readTemplateFiles(dir));

@@ -12,7 +12,18 @@ const dir = mkdtempSync(join(tmpdir(), 'provision-expr-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const env = createEnvironment(readTemplateFiles(dir));
 const evaluator = new ExpressionEvaluator(env, 'roles/x/role.yml');
-const context = { domains: ['a.test', 'b.test'], port: 8080, on: true, off: false, name: 'web', map: { k: 1 }, empty: [], emptyMap: {}, zero: 0, nothing: null };
+const context = {
+  domains: ['a.test', 'b.test'],
+  port: 8080,
+  on: true,
+  off: false,
+  name: 'web',
+  map: { k: 1 },
+  empty: [],
+  emptyMap: {},
+  zero: 0,
+  nothing: null,
+};
 
 test('a single {{ expr }} keeps a list a list', () => {
   assert.deepEqual(evaluator.field('{{ domains }}', context), ['a.test', 'b.test']);
@@ -56,7 +67,10 @@ test('value() accepts an expression with or without braces', () => {
 });
 
 test('an undefined variable in a field throws the strict error', () => {
-  assert.throws(() => evaluator.field('{{ nope }}', context), (error: { cause?: unknown }) => error.cause instanceof UndefinedVariableError && error.cause.variable === 'nope');
+  assert.throws(
+    () => evaluator.field('{{ nope }}', context),
+    (error: { cause?: unknown }) => error.cause instanceof UndefinedVariableError && error.cause.variable === 'nope',
+  );
 });
 
 test('truthy follows Jinja: empty lists and mappings, 0, "" and null are false', () => {

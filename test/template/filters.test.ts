@@ -53,6 +53,9 @@ test('stable_number is the same for the same value, within the limit, and spread
 test('the filters work inside templates', () => {
   const env = new nunjucks.Environment();
   for (const [name, filter] of Object.entries(filters)) env.addFilter(name, filter);
-  const out = env.renderString("{% for c in certs | with_defaults({'key_type': 'rsa2048'}) %}{{ c.name }}={{ c.key_type }} {% endfor %}{{ 'h' | stable_number(60) }}", { certs: [{ name: 'a' }, { name: 'b', key_type: 'ec384' }] });
+  const out = env.renderString(
+    "{% for c in certs | with_defaults({'key_type': 'rsa2048'}) %}{{ c.name }}={{ c.key_type }} {% endfor %}{{ 'h' | stable_number(60) }}",
+    { certs: [{ name: 'a' }, { name: 'b', key_type: 'ec384' }] },
+  );
   assert.equal(out, `a=rsa2048 b=ec384 ${stableNumber('h', 60)}`);
 });

@@ -45,10 +45,11 @@ test('a variable set in the template ({% set %}) and a loop variable are found',
 });
 
 test('is defined, is undefined and default() may ask about a variable or key that does not exist', () => {
-  const source = "{{ x is defined }} {{ x is undefined }} {{ o.k is defined }} {{ o.missing is defined }} {{ y | default('dflt') }} {{ o.missing | d(1) }} {{ o.k | default(2) }}";
+  const source =
+    "{{ x is defined }} {{ x is undefined }} {{ o.k is defined }} {{ o.missing is defined }} {{ y | default('dflt') }} {{ o.missing | d(1) }} {{ o.k | default(2) }}";
   assert.equal(env.renderString(source, { o: { k: 'v' } }), 'false true true false dflt 1 v');
   assert.equal(env.renderString('{{ x is defined }}', { x: 0 }), 'true');
   // Anything else still fails, also inside a default's fallback.
-  assert.ok(failure("{{ y | default(z) }}", {}).cause instanceof UndefinedVariableError);
+  assert.ok(failure('{{ y | default(z) }}', {}).cause instanceof UndefinedVariableError);
   assert.ok(failure('{{ y | upper }}', {}).cause instanceof UndefinedVariableError);
 });

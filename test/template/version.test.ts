@@ -26,7 +26,10 @@ test('a stated version agrees with the found one at the precision it is stated i
 });
 
 test("map takes an attribute of every element, as Ansible's map(attribute=...)", () => {
-  const certificates = [{ name: 'a.test', domains: [] }, { name: 'b.test', domains: [] }];
+  const certificates = [
+    { name: 'a.test', domains: [] },
+    { name: 'b.test', domains: [] },
+  ];
   assert.deepEqual(map(certificates, { __keywords: true, attribute: 'name' }), ['a.test', 'b.test']);
   assert.throws(() => map(certificates, { __keywords: true, attribute: 'nope' }), /no attribute "nope"/);
   assert.throws(() => map('a.test', { __keywords: true, attribute: 'name' }), /not a list/);

@@ -7,8 +7,22 @@ import { templateLineFor } from '../../src/validate/template-line.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'provision-template-line-'));
 const template = join(dir, 't.njk');
-writeFileSync(template, ['# header', '{% for d in domains %}', 'ServerAlias {{ d }}', '{% endfor %}', 'SSLEngine on', 'SSLCertificateFile {{ dir }}/fullchain.pem', 'Bogus {{ x }}', ''].join('\n'));
-const rendered = ['# header', 'ServerAlias a.test', 'ServerAlias b.test', 'SSLEngine on', 'SSLCertificateFile /etc/ssl/x/fullchain.pem', 'Bogus 1', ''].join('\n');
+writeFileSync(
+  template,
+  [
+    '# header',
+    '{% for d in domains %}',
+    'ServerAlias {{ d }}',
+    '{% endfor %}',
+    'SSLEngine on',
+    'SSLCertificateFile {{ dir }}/fullchain.pem',
+    'Bogus {{ x }}',
+    '',
+  ].join('\n'),
+);
+const rendered = ['# header', 'ServerAlias a.test', 'ServerAlias b.test', 'SSLEngine on', 'SSLCertificateFile /etc/ssl/x/fullchain.pem', 'Bogus 1', ''].join(
+  '\n',
+);
 
 test('a rendered line maps back to the template line it came from', () => {
   assert.equal(templateLineFor(template, rendered, 4), 5, 'a literal line');

@@ -43,7 +43,8 @@ export async function applyCommand(options: ApplyCommandOptions, out: Output): P
   if (rateLimits && !options.check && !options.ignoreRateLimits) {
     const { batchAdvice, describeExcess, excessBeforeApply } = rateLimits;
     const excess = await excessBeforeApply(project, { forks: options.forks, connection: options.connection });
-    if (excess.length > 0) throw new RateLimitError(`Let's Encrypt rate limit: nothing was applied\n${excess.map((e) => `  ${describeExcess(e)}`).join('\n')}\n  ${batchAdvice}`);
+    if (excess.length > 0)
+      throw new RateLimitError(`Let's Encrypt rate limit: nothing was applied\n${excess.map((e) => `  ${describeExcess(e)}`).join('\n')}\n  ${batchAdvice}`);
   }
   const c = out.colors;
   const results = await runHosts(project, { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection }, (result) => {
@@ -55,7 +56,8 @@ export async function applyCommand(options: ApplyCommandOptions, out: Output): P
   const excess = rateLimits?.excessOfResults(project.hosts, results) ?? [];
   const advice = options.ignoreRateLimits && !options.check ? 'applied anyway (--ignore-rate-limits)' : rateLimits?.batchAdvice;
   noteWarnings(excess.map((e) => ({ message: `Let's Encrypt rate limit: ${rateLimits!.describeExcess(e)}; ${advice}` })));
-  if (options.json) out.write(`${JSON.stringify({ ...applyJsonReport(results, options.check), ...(excess.length > 0 ? { rateLimits: excess } : {}) }, null, 2)}\n`);
+  if (options.json)
+    out.write(`${JSON.stringify({ ...applyJsonReport(results, options.check), ...(excess.length > 0 ? { rateLimits: excess } : {}) }, null, 2)}\n`);
   else out.write(`${recapLines(results, { check: options.check }, c).join('\n')}\n`);
   return exitCodeFor(results, options.detailedExitcode);
 }

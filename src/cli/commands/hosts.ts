@@ -33,7 +33,11 @@ export async function hostsCommand(options: HostsCommandOptions, out: Output): P
     if (options.vars) {
       const defaults = options.defaults ? Object.assign({}, ...hostRoles.map((r) => roles.get(r)?.defaults ?? {})) : {};
       const vars: Record<string, unknown> = { ...defaults, ...host.vars };
-      for (const name of secretNames(host.vars, hostRoles.map((r) => roles.get(r)))) if (name in vars) vars[name] = '(secret)';
+      for (const name of secretNames(
+        host.vars,
+        hostRoles.map((r) => roles.get(r)),
+      ))
+        if (name in vars) vars[name] = '(secret)';
       // vault-encrypted values (ansible-inventory prints inline ones still encrypted; we never print them)
       for (const [name, origin] of host.origins) if (origin.secret) vars[name] = '(secret)';
       entry.vars = vars;

@@ -14,7 +14,10 @@ export interface RenderCommandOptions {
 /** `provision render --out DIR`: every host's files under DIR/<host>/<path>, without connecting. */
 export async function renderCommand(options: RenderCommandOptions, out: Output): Promise<number> {
   const { hosts } = prepareProjectOrThrow(options.inventory, { extraVars: options.extraVars, limit: options.limit, hostDirsFor: 'render --out' });
-  const written = writeRenderedTree(resolve(options.out), hosts.map(({ host, desired }) => ({ name: host.name, desired })));
+  const written = writeRenderedTree(
+    resolve(options.out),
+    hosts.map(({ host, desired }) => ({ name: host.name, desired })),
+  );
   for (const { name, files, base } of written) out.write(`${name}: ${files} files under ${base}\n`);
   return ExitCode.ok;
 }

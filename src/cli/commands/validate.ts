@@ -14,7 +14,6 @@ import { chooseInventory } from './inventory-args.js';
 import { takeWarnings } from '../../model/warnings.js';
 import type { Output } from '../report/output.js';
 
-
 export interface ValidateCommandOptions {
   /** each entry is validated on its own; an entry with several sources is one merged inventory */
   inventories: (string | readonly string[])[];
@@ -24,7 +23,12 @@ export interface ValidateCommandOptions {
   format: ValidateOutputFormat;
 }
 
-const printers: Record<ValidateOutputFormat, (report: ValidationReport) => string> = { text: textReport, json: validationJsonReport, github: githubReport, junit: junitReport };
+const printers: Record<ValidateOutputFormat, (report: ValidationReport) => string> = {
+  text: textReport,
+  json: validationJsonReport,
+  github: githubReport,
+  junit: junitReport,
+};
 
 /** With no inventory named: every inventories/<name>/inventory.yml below the working directory. */
 function defaultInventories(): string[] {
@@ -40,7 +44,8 @@ function defaultInventories(): string[] {
 export async function validateCommand(options: ValidateCommandOptions, out: Output): Promise<number> {
   const fromAnsible = options.inventories.length > 0 ? null : chooseInventory([], []);
   const inventories = options.inventories.length > 0 ? options.inventories : fromAnsible ? [fromAnsible.sources] : defaultInventories();
-  if (inventories.length === 0) throw new UsageError('name an inventory: no inventories/<name>/inventory.yml here, and no ansible.cfg or ANSIBLE_INVENTORY names one');
+  if (inventories.length === 0)
+    throw new UsageError('name an inventory: no inventories/<name>/inventory.yml here, and no ansible.cfg or ANSIBLE_INVENTORY names one');
   const report: ValidationReport = { inventories: inventories.map((i) => [i].flat().join(' ')), problems: [], cases: [], hosts: 0, files: 0 };
   for (const inventory of inventories) {
     const result = await validateProject(inventory, { limit: options.limit, extraVars: options.extraVars, strict: options.strict, checkers });

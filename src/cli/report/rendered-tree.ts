@@ -9,7 +9,14 @@ import type { DesiredState, Resource } from '../../model/desired.js';
 
 /** What stands in for things only the host can make: keys and CSRs are never rendered here. */
 function writeResource(base: string, resource: Resource): string | undefined {
-  if (resource.kind === 'user' || resource.kind === 'group' || resource.kind === 'private_key' || resource.kind === 'csr' || resource.kind === 'placeholder_certificate') return undefined;
+  if (
+    resource.kind === 'user' ||
+    resource.kind === 'group' ||
+    resource.kind === 'private_key' ||
+    resource.kind === 'csr' ||
+    resource.kind === 'placeholder_certificate'
+  )
+    return undefined;
   const path = joinInside(base, resource.path);
   if (resource.kind === 'directory') {
     mkdirSync(path, { recursive: true });

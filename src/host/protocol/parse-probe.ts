@@ -26,9 +26,14 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
     } else if (tag === probeAnswer.gid) actual.gid = Number(word);
     else if (tag === probeAnswer.parent) {
       const [uid, gid, owner, group] = rest;
-      (actual.parents ??= new Map()).set(rest.slice(4).join(' '), { mode: parseInt(word ?? '', 8), uid: Number(uid), gid: Number(gid), owner: owner ?? '', group: group ?? '' });
-    }
-    else if (tag === probeAnswer.pending) actual.pendingHandlers.push(line.slice(answerPrefix(tag).length));
+      (actual.parents ??= new Map()).set(rest.slice(4).join(' '), {
+        mode: parseInt(word ?? '', 8),
+        uid: Number(uid),
+        gid: Number(gid),
+        owner: owner ?? '',
+        group: group ?? '',
+      });
+    } else if (tag === probeAnswer.pending) actual.pendingHandlers.push(line.slice(answerPrefix(tag).length));
     else if (tag === probeAnswer.created) (actual.createdAccounts ??= new Set()).add(line.slice(answerPrefix(tag).length));
     else if (tag === probeAnswer.account) {
       if (rest[1] === '1') (word === 'passwd' ? actual.users : actual.groups).add(rest[0]!);
@@ -57,7 +62,13 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
           observed = { state: 'private_key', ...attributes(rest[0], rest[1], rest[2]) };
           break;
         case resourceAnswer.csr:
-          observed = { state: 'csr', ...attributes(rest[0], rest[1], rest[2]), keyMatches: rest[3] === '1', san: rest[4] && rest[4] !== '-' ? rest[4].split(',') : [], subject: '' };
+          observed = {
+            state: 'csr',
+            ...attributes(rest[0], rest[1], rest[2]),
+            keyMatches: rest[3] === '1',
+            san: rest[4] && rest[4] !== '-' ? rest[4].split(',') : [],
+            subject: '',
+          };
           break;
         case resourceAnswer.certificate:
           observed = { state: 'certificate', selfSigned: rest[0] === 'self-signed', keyMatches: rest[1] === '1' };

@@ -22,7 +22,6 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-
 /** Follows `path` from the root: the value node at the end and the key node naming it. */
 function nodesAt(source: YamlSource, path: string[]): { keyNode: YamlNode | null; valueNode: YamlNode | null } {
   let keyNode: YamlNode | null = null;
@@ -46,10 +45,7 @@ function valueAt(data: unknown, path: string[]): unknown {
 }
 
 type Context =
-  | { kind: 'root' }
-  | { kind: 'group'; group: string }
-  | { kind: 'section'; group: string; section: string }
-  | { kind: 'host'; group: string; host: string };
+  { kind: 'root' } | { kind: 'group'; group: string } | { kind: 'section'; group: string; section: string } | { kind: 'host'; group: string; host: string };
 
 /** What an instance path inside an inventory designates: group / (section / name)*. */
 function contextOf(path: string[]): Context {

@@ -75,7 +75,10 @@ export function loadExtraVars(args: readonly string[], cwd = process.cwd(), secr
       }
       if (parsed.free.length > 0) {
         const words = parsed.free.length === 1 ? 'a word is' : `${parsed.free.length} words are`;
-        problems.push({ file: extraVarsLabel(position), message: `invalid extra vars: ${words} not key=value (not quoted here: it may be a secret); ${FORMS}` });
+        problems.push({
+          file: extraVarsLabel(position),
+          message: `invalid extra vars: ${words} not key=value (not quoted here: it may be a secret); ${FORMS}`,
+        });
         continue;
       }
       for (const [key, value] of Object.entries(parsed.vars)) {

@@ -67,7 +67,13 @@ export interface VarsFilesResult {
  * Reads and merges the vars files of one group or host. `displayDir` is the inventory's directory as
  * the user named it (relative stays relative), `absDir` the same directory absolute.
  */
-export function loadVarsFiles(absDir: string, displayDir: string, subdir: 'group_vars' | 'host_vars', name: string, secrets: readonly VaultSecret[] = []): VarsFilesResult {
+export function loadVarsFiles(
+  absDir: string,
+  displayDir: string,
+  subdir: 'group_vars' | 'host_vars',
+  name: string,
+  secrets: readonly VaultSecret[] = [],
+): VarsFilesResult {
   const layer: VarLayer = new Map();
   const problems: Problem[] = [];
   const files: string[] = [];

@@ -109,7 +109,8 @@ export function parseListFormat(data: unknown, source: ListSource, model: Invent
   for (const name of hosts) {
     const host = model.hosts.get(name)!;
     let vars: unknown;
-    if (metaVars !== undefined) vars = Object.hasOwn(metaVars, name) ? metaVars[name] : {}; // a host named `constructor` is not Object's
+    if (metaVars !== undefined)
+      vars = Object.hasOwn(metaVars, name) ? metaVars[name] : {}; // a host named `constructor` is not Object's
     else if (source.hostVars) {
       const got = source.hostVars(name);
       if ('problem' in got) {

@@ -41,7 +41,8 @@ export interface LoadOptions {
 function readInventory(file: string, abs: string): string {
   const read = readBoundedText(abs, file, { what: 'inventory file' });
   if (read.problem) {
-    const message = read.problem.message === 'is a directory' ? 'is a directory; give the inventory file (a YAML file such as hosts.yml)' : read.problem.message;
+    const message =
+      read.problem.message === 'is a directory' ? 'is a directory; give the inventory file (a YAML file such as hosts.yml)' : read.problem.message;
     throw new InputError([{ ...read.problem, message }]);
   }
   return read.text;
@@ -94,7 +95,10 @@ function sortProblems(problems: Problem[]): Problem[] {
   for (const p of problems) if (!fileOrder.has(p.file)) fileOrder.set(p.file, fileOrder.size);
   return problems
     .map((p, index) => ({ p, index }))
-    .sort((a, b) => fileOrder.get(a.p.file)! - fileOrder.get(b.p.file)! || (a.p.line ?? 0) - (b.p.line ?? 0) || (a.p.col ?? 0) - (b.p.col ?? 0) || a.index - b.index)
+    .sort(
+      (a, b) =>
+        fileOrder.get(a.p.file)! - fileOrder.get(b.p.file)! || (a.p.line ?? 0) - (b.p.line ?? 0) || (a.p.col ?? 0) - (b.p.col ?? 0) || a.index - b.index,
+    )
     .map(({ p }) => p);
 }
 
@@ -184,7 +188,15 @@ export function loadInventory(sources: string | readonly string[], options: Load
     });
     const { vars, origins } = mergeLayers(layers);
     const inventoryFile = declaredIn.get(host.name);
-    hosts.push({ name: host.name, groups, vars, origins, declaredAt: host.declaredAt, inventoryFile, inventoryDir: inventoryFile && path.dirname(inventoryFile) });
+    hosts.push({
+      name: host.name,
+      groups,
+      vars,
+      origins,
+      declaredAt: host.declaredAt,
+      inventoryFile,
+      inventoryDir: inventoryFile && path.dirname(inventoryFile),
+    });
   }
   const groups = [...model.groups.values()].map((g) => ({ name: g.name, children: [...g.children], hosts: [...g.hosts] }));
   const first = expanded[0]!;

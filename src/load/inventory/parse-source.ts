@@ -80,7 +80,13 @@ function pluginKeyPosition(source: YamlSource, file: string): Position {
 /** Adds one inventory file's groups and hosts to `model`; returns its problems. */
 export function parseSourceFile(file: SourceFile, model: InventoryModel, options: ParseOptions): Problem[] {
   if (isScript(file.abs)) {
-    if (outsideDirectory(file)) return [{ file: file.display, message: `inventory script not run: it links to ${realpathSync(file.abs)}, outside ${file.inDirectory}; name it as a source of its own to run it` }];
+    if (outsideDirectory(file))
+      return [
+        {
+          file: file.display,
+          message: `inventory script not run: it links to ${realpathSync(file.abs)}, outside ${file.inDirectory}; name it as a source of its own to run it`,
+        },
+      ];
     return loadScriptInventory(file.display, file.abs, model, options.scriptLimits ?? DEFAULT_SCRIPT_LIMITS);
   }
   const text = options.read(file.display, file.abs);

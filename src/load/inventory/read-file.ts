@@ -60,7 +60,9 @@ export interface ReadOptions {
  */
 export function readBoundedText(abs: string, display: string, options: ReadOptions = {}): ReadResult {
   const what = options.what ?? 'file';
-  const fail = (message: string, line?: number): ReadResult => ({ problem: line === undefined ? { file: display, message } : { file: display, line, col: 1, message } });
+  const fail = (message: string, line?: number): ReadResult => ({
+    problem: line === undefined ? { file: display, message } : { file: display, line, col: 1, message },
+  });
   if (options.tree) {
     let real: string;
     let tree: string;
@@ -72,7 +74,9 @@ export function readBoundedText(abs: string, display: string, options: ReadOptio
       return fail(code === 'ENOENT' ? `${what} not found (or a link to nothing)` : `cannot read ${what}: ${code ?? (e as Error).message}`);
     }
     if (!isInside(tree, real)) {
-      return fail(`is a link to ${real}, outside the inventory's directory ${tree}; provision reads vars files only inside it (copy the file in, or link to a file inside)`);
+      return fail(
+        `is a link to ${real}, outside the inventory's directory ${tree}; provision reads vars files only inside it (copy the file in, or link to a file inside)`,
+      );
     }
   }
   let fd: number;

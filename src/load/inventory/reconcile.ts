@@ -48,6 +48,9 @@ export function reconcile(model: InventoryModel): void {
 /** All groups of a host, `all` first, then in Ansible's precedence order (depth, priority, name). */
 export function sortedHostGroups(model: InventoryModel, host: string): string[] {
   const names = [...hostGroups(model, host)].filter((g) => g !== 'all');
-  const sorted = names.map((n) => model.groups.get(n)!).sort(compareGroups).map((g) => g.name);
+  const sorted = names
+    .map((n) => model.groups.get(n)!)
+    .sort(compareGroups)
+    .map((g) => g.name);
   return ['all', ...sorted];
 }

@@ -50,7 +50,12 @@ function tail(stderr: Buffer | string | null): string {
 type RunResult = { stdout: string } | { problem: string };
 
 function run(abs: string, args: string[], limits: ScriptLimits): RunResult {
-  const result = runProgramSync(abs, args, { timeout: limits.timeoutMs, killSignal: 'SIGKILL', maxBuffer: limits.maxOutputBytes, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = runProgramSync(abs, args, {
+    timeout: limits.timeoutMs,
+    killSignal: 'SIGKILL',
+    maxBuffer: limits.maxOutputBytes,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const command = `\`${path.basename(abs)} ${args.join(' ')}\``;
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;

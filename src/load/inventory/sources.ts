@@ -83,7 +83,9 @@ export function expandSource(display: string, cwd: string): { source?: ExpandedS
     stat = statSync(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return { problems: [{ file: display, message: code === 'ENOENT' ? 'inventory file not found' : `cannot read inventory: ${code ?? (e as Error).message}` }] };
+    return {
+      problems: [{ file: display, message: code === 'ENOENT' ? 'inventory file not found' : `cannot read inventory: ${code ?? (e as Error).message}` }],
+    };
   }
   if (!stat.isDirectory()) {
     const varsDir = { abs: path.dirname(abs), display: path.isAbsolute(display) ? path.dirname(abs) : path.dirname(display) };

@@ -65,7 +65,10 @@ export function describeError(error: ErrorObject): SchemaViolation {
     case 'x-unique-by': {
       const key = String(params.key);
       const duplicate = (value as Record<string, unknown>[])[params.index as number]?.[key];
-      return { path: [...path, params.index as number, key], message: `${show(duplicate)} is already the ${key} of ${formatPath([...path, params.earlier as number])}` };
+      return {
+        path: [...path, params.index as number, key],
+        message: `${show(duplicate)} is already the ${key} of ${formatPath([...path, params.earlier as number])}`,
+      };
     }
     case 'uniqueItems':
       return { path, message: `has duplicate items: ${show(value)}` };
@@ -79,7 +82,5 @@ export function describeError(error: ErrorObject): SchemaViolation {
 
 /** `['acme_domains', 1, 'name']` -> `acme_domains[1].name` */
 export function formatPath(path: (string | number)[]): string {
-  return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`))
-    .join('');
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? part : `.${part}`)).join('');
 }

@@ -45,7 +45,8 @@ function dropAddedFinalNewline(doc: Document, text: string): void {
   visit(doc, {
     Scalar(_, node) {
       const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
-      if (block && node.range && node.range[1] >= text.length && typeof node.value === 'string' && node.value.endsWith('\n')) node.value = node.value.slice(0, -1);
+      if (block && node.range && node.range[1] >= text.length && typeof node.value === 'string' && node.value.endsWith('\n'))
+        node.value = node.value.slice(0, -1);
     },
   });
 }
@@ -84,14 +85,18 @@ function keyTextAt(doc: Document, text: string, offset: number): string {
 function malformed(doc: Document, file: string, lineCounter: LineCounter, offset: number, message: string): Problem {
   let start = -1;
   visit(doc, (_key, node) => {
-    const opened =
-      (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) || ((isMap(node) || isSeq(node)) && node.flow === true);
+    const opened = (isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE')) || ((isMap(node) || isSeq(node)) && node.flow === true);
     const range = opened ? node.range : undefined;
     if (range && range[1] === offset && range[0] < offset && range[0] > start) start = range[0];
   });
   const noticed = lineCounter.linePos(offset);
   if (start >= 0 && lineCounter.linePos(start).line < noticed.line) {
-    return problemAt(file, lineCounter, start, `malformed YAML: ${message} (the value starting here is not closed; noticed at line ${noticed.line}, column ${noticed.col})`);
+    return problemAt(
+      file,
+      lineCounter,
+      start,
+      `malformed YAML: ${message} (the value starting here is not closed; noticed at line ${noticed.line}, column ${noticed.col})`,
+    );
   }
   return problemAt(file, lineCounter, offset, `malformed YAML: ${message}`);
 }
@@ -101,7 +106,11 @@ function malformed(doc: Document, file: string, lineCounter: LineCounter, offset
  * A duplicate key does not stop the parse (the last one wins): for an Ansible file a warning, as
  * Ansible's loader gives; `duplicateKeys: 'error'` for provision's own files (roles), which are strict.
  */
-export function parseYaml(text: string, file: string, options: { duplicateKeys?: 'warning' | 'error' } = {}): { source: YamlSource | null; problems: Problem[] } {
+export function parseYaml(
+  text: string,
+  file: string,
+  options: { duplicateKeys?: 'warning' | 'error' } = {},
+): { source: YamlSource | null; problems: Problem[] } {
   const lineCounter = new LineCounter();
   const json = isJson(text);
   const doc = parseDocument(text, {
@@ -116,7 +125,11 @@ export function parseYaml(text: string, file: string, options: { duplicateKeys?:
     if (error.code === 'DUPLICATE_KEY') {
       const key = keyTextAt(doc, text, error.pos[0]);
       if (options.duplicateKeys === 'error') problems.push(problemAt(file, lineCounter, error.pos[0], `duplicate key \`${key}\``));
-      else problems.push({ ...problemAt(file, lineCounter, error.pos[0], `duplicate key \`${key}\`; the last value is used (as Ansible does)`), severity: 'warning' });
+      else
+        problems.push({
+          ...problemAt(file, lineCounter, error.pos[0], `duplicate key \`${key}\`; the last value is used (as Ansible does)`),
+          severity: 'warning',
+        });
     } else {
       fatal = true;
       problems.push(malformed(doc, file, lineCounter, error.pos[0], error.message));
@@ -225,7 +238,10 @@ function countAliasValues(expansion: Expansion, count: number, node: unknown): v
   if (expansion.aliasValues > MAX_ALIAS_VALUES) {
     const alias = isAlias(node) ? node : expansion.alias;
     const where = isAlias(alias) ? ` (\`*${alias.source}\` here)` : '';
-    throw new YamlValueError(`aliases expand to more than ${MAX_ALIAS_VALUES.toLocaleString('en')} values${where}; refusing what looks like a YAML alias bomb`, alias ?? ((node as YamlNode | null) ?? null));
+    throw new YamlValueError(
+      `aliases expand to more than ${MAX_ALIAS_VALUES.toLocaleString('en')} values${where}; refusing what looks like a YAML alias bomb`,
+      alias ?? (node as YamlNode | null) ?? null,
+    );
   }
 }
 
@@ -243,8 +259,7 @@ function flatten(node: YamlNode, doc: Document | undefined, expansion: Expansion
         const part = flatten(source, doc, expansion);
         countAliasValues(expansion, part.length, valueNode);
         merged.push(...part);
-      }
-      else if (isSeq(source)) {
+      } else if (isSeq(source)) {
         const parts: PairInfo[][] = [];
         for (const item of source.items) {
           const map = resolve(item, doc);
@@ -322,7 +337,11 @@ function scalarValue(scalar: YamlNode & { value: unknown }): unknown {
 }
 
 /** The node at `key` inside a mapping, or at index `key` inside a sequence. */
-export function childNode(node: YamlNode | null, key: string | number, doc: Document | undefined): { keyNode: YamlNode | null; valueNode: YamlNode | null } | null {
+export function childNode(
+  node: YamlNode | null,
+  key: string | number,
+  doc: Document | undefined,
+): { keyNode: YamlNode | null; valueNode: YamlNode | null } | null {
   const target = resolve(node, doc);
   if (!target) return null;
   if (isSeq(target)) {

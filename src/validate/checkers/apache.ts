@@ -127,7 +127,8 @@ async function cipherFindings(files: FileResource[]): Promise<Finding[]> {
       if (!m || (m[1] && m[1].toUpperCase() !== 'SSL')) continue;
       const check = await checkCipherList(m[3]!);
       if (check.error) findings.push({ path: file.path, line: i + 1, severity: 'error', message: `SSLCipherSuite: ${check.error}` });
-      for (const name of check.unknown) findings.push({ path: file.path, line: i + 1, severity: 'warning', message: `SSLCipherSuite: OpenSSL knows no cipher "${name}" (it is ignored)` });
+      for (const name of check.unknown)
+        findings.push({ path: file.path, line: i + 1, severity: 'warning', message: `SSLCipherSuite: OpenSSL knows no cipher "${name}" (it is ignored)` });
     }
   }
   return findings;

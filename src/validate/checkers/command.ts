@@ -67,7 +67,9 @@ async function clearWay(copyRoot: string, hostRoot: string, hostPath: string): P
 
 /** The top directories the host's desired state manages outside `root` (none inside another). */
 function topDirectories(input: CheckInput, root: string): string[] {
-  const dirs = input.desired.resources.flatMap((r) => (r.kind === 'directory' ? [r.path.replace(/\/+$/, '')] : [])).filter((d) => d.length > 1 && !under(d, root) && !under(root, d));
+  const dirs = input.desired.resources
+    .flatMap((r) => (r.kind === 'directory' ? [r.path.replace(/\/+$/, '')] : []))
+    .filter((d) => d.length > 1 && !under(d, root) && !under(root, d));
   return [...new Set(dirs)].filter((d) => !dirs.some((other) => other !== d && under(d, other))).sort();
 }
 
@@ -117,7 +119,19 @@ export function commandChecker(check: ConfigCheck): Checker {
       for (const dir of topDirectories(input, check.root)) {
         if (isDirectory(dir) && isDirectory(tree.inSandbox(dir))) mounts.push([tree.inSandbox(dir), dir]);
       }
-      const args = ['--mount', '--propagation', 'private', 'sh', '-c', inNamespace, 'provision-check', check.command, ...mounts.flat(), '--', ...input.files.map((f) => f.path)];
+      const args = [
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        inNamespace,
+        'provision-check',
+        check.command,
+        ...mounts.flat(),
+        '--',
+        ...input.files.map((f) => f.path),
+      ];
       const result = await runTool(unshare, args, { cwd: dirname(copyRoot) });
       if (result.exitCode === 0) return [];
       const output = tree.unmap(`${result.stderr}${result.stdout}`).trim();

@@ -113,11 +113,14 @@ async function valueFindings(file: FileResource, family: Family, full: boolean):
       if (family === '2.4' && renamedIn24[name]) error(line, `${name} is Dovecot 2.3 syntax; Dovecot 2.4 uses ${renamedIn24[name]}`);
       if (family === '2.3' && newIn24[name]) error(line, `${name} is Dovecot 2.4 syntax; Dovecot 2.3 uses ${newIn24[name]}`);
       if (name === 'ssl' && !['yes', 'no', 'required'].includes(value)) error(line, `ssl: "${value}" is not one of yes, no, required`);
-      if (family === '2.4' && name === 'ssl_server_prefer_ciphers' && !['client', 'server'].includes(value)) error(line, `ssl_server_prefer_ciphers: "${value}" is not one of client, server`);
-      if (family === '2.3' && name === 'ssl_prefer_server_ciphers' && !['yes', 'no'].includes(value)) error(line, `ssl_prefer_server_ciphers: "${value}" is not one of yes, no`);
+      if (family === '2.4' && name === 'ssl_server_prefer_ciphers' && !['client', 'server'].includes(value))
+        error(line, `ssl_server_prefer_ciphers: "${value}" is not one of client, server`);
+      if (family === '2.3' && name === 'ssl_prefer_server_ciphers' && !['yes', 'no'].includes(value))
+        error(line, `ssl_prefer_server_ciphers: "${value}" is not one of yes, no`);
     }
     if (name === 'ssl_min_protocol') {
-      const allowed = family === '2.4' ? ['ANY', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', 'LATEST'] : ['ANY', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', 'LATEST'];
+      const allowed =
+        family === '2.4' ? ['ANY', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', 'LATEST'] : ['ANY', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3', 'LATEST'];
       if (!allowed.includes(value)) error(line, `ssl_min_protocol: "${value}" is not one of ${allowed.join(', ')} (Dovecot ${family})`);
     }
     if (family === '2.3' && contentSettings23.has(name) && value !== '' && !value.startsWith('<')) {
@@ -129,7 +132,8 @@ async function valueFindings(file: FileResource, family: Family, full: boolean):
     if (name === 'ssl_cipher_list' && value !== '') {
       const check = await checkCipherList(value);
       if (check.error) error(line, `ssl_cipher_list: ${check.error}`);
-      for (const cipher of check.unknown) findings.push({ path: file.path, line, severity: 'warning', message: `ssl_cipher_list: OpenSSL knows no cipher "${cipher}" (it is ignored)` });
+      for (const cipher of check.unknown)
+        findings.push({ path: file.path, line, severity: 'warning', message: `ssl_cipher_list: OpenSSL knows no cipher "${cipher}" (it is ignored)` });
     }
   }
   return findings;
@@ -191,7 +195,10 @@ async function fullCheck(input: CheckInput, tree: HostTree, family: Family, vers
   const bySandboxPath = new Map(input.files.map((f) => [tree.inSandbox(f.path), f]));
   const conf = join(input.sandbox, 'dovecot.conf');
   const head = family === '2.4' ? [`dovecot_config_version = ${version.split(/[\s-]/)[0]}`, `dovecot_storage_version = ${version.split(/[\s-]/)[0]}`] : [];
-  await writeFile(conf, ['# Written by provision validate: the rendered snippets, nothing else.', ...head, ...[...bySandboxPath.keys()].map((p) => `!include ${p}`), ''].join('\n'));
+  await writeFile(
+    conf,
+    ['# Written by provision validate: the rendered snippets, nothing else.', ...head, ...[...bySandboxPath.keys()].map((p) => `!include ${p}`), ''].join('\n'),
+  );
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const result = await runTool(doveconf, ['-c', conf, '-n'], { cwd: input.sandbox });
@@ -200,7 +207,12 @@ async function fullCheck(input: CheckInput, tree: HostTree, family: Family, vers
       if (!w) continue;
       const at = /(\/\S+?) line (\d+)/.exec(w[1]!);
       const file = at ? bySandboxPath.get(at[1]!) : undefined;
-      findings.push({ path: file?.path ?? input.files[0]!.path, line: file ? Number(at![2]) : undefined, severity: 'warning', message: `doveconf: ${tree.unmap(w[1]!)}` });
+      findings.push({
+        path: file?.path ?? input.files[0]!.path,
+        line: file ? Number(at![2]) : undefined,
+        severity: 'warning',
+        message: `doveconf: ${tree.unmap(w[1]!)}`,
+      });
     }
     if (result.exitCode === 0) break;
     const parsed = parseDoveconfError(result.stderr);

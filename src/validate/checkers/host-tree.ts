@@ -43,8 +43,21 @@ export function placeholderCertificate(workDir: string): Promise<{ cert: string;
     const keyFile = join(workDir, 'placeholder.key');
     const certFile = join(workDir, 'placeholder.pem');
     const result = await runTool(opensslTool, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2',
-      '-subj', '/CN=provision-validate-placeholder', '-keyout', keyFile, '-out', certFile,
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=provision-validate-placeholder',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
     ]);
     if (result.exitCode !== 0) throw new Error(`openssl cannot make a placeholder certificate: ${result.stderr.trim()}`);
     return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8') };
@@ -94,11 +107,21 @@ export async function buildHostTree(input: CheckInput, options: BuildOptions = {
     });
     return { text: out, referenced };
   };
-  const unmap = (message: string) => message.split(root + '/').join('/').split(root).join('/').split(sandbox).join('<sandbox>');
+  const unmap = (message: string) =>
+    message
+      .split(root + '/')
+      .join('/')
+      .split(root)
+      .join('/')
+      .split(sandbox)
+      .join('<sandbox>');
   const hostPathOf = (sandboxPath: string) => (sandboxPath.startsWith(root + '/') ? sandboxPath.slice(root.length) : undefined);
 
   await mkdir(root, { recursive: true });
-  const directories = pathResources.filter((r) => r.kind === 'directory').map((r) => r.path).sort((a, b) => a.length - b.length);
+  const directories = pathResources
+    .filter((r) => r.kind === 'directory')
+    .map((r) => r.path)
+    .sort((a, b) => a.length - b.length);
   for (const dir of directories) await mkdir(inSandbox(dir), { recursive: true });
 
   // Every rendered file of the host (references between them resolve), the checked ones last.

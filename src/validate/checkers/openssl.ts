@@ -12,7 +12,6 @@ import { csrSubject, keyArguments } from '../../apply/apply-script.js';
 import { opensslTool } from './host-tree.js';
 import { runTool } from './run-tool.js';
 
-
 /** One scratch key per type per process (RSA 4096 takes seconds), kept as PEM text. */
 const scratchKeys = new Map<KeyType, Promise<string>>();
 
@@ -53,9 +52,11 @@ export function opensslMessage(output: string): string {
 function hint(csr: CsrResource): string | undefined {
   const hints: string[] = [];
   const first = csr.domains[0] ?? '';
-  if (first.length > 64) hints.push(`the first name of acme_domains (${first.length} characters) becomes the CN, which holds at most 64: put a name of at most 64 characters first`);
+  if (first.length > 64)
+    hints.push(`the first name of acme_domains (${first.length} characters) becomes the CN, which holds at most 64: put a name of at most 64 characters first`);
   if ((csr.organization ?? '').length > 64) hints.push(`the organization has ${csr.organization!.length} characters; at most 64`);
-  if (csr.country !== undefined && csr.country !== '' && !/^[A-Za-z]{2}$/.test(csr.country)) hints.push(`the country must be a two-letter code (ISO 3166), not "${csr.country}"`);
+  if (csr.country !== undefined && csr.country !== '' && !/^[A-Za-z]{2}$/.test(csr.country))
+    hints.push(`the country must be a two-letter code (ISO 3166), not "${csr.country}"`);
   if (csr.domains.some((d) => d === '')) hints.push('a name in acme_domains is empty');
   return hints.length > 0 ? hints.join('; ') : undefined;
 }
@@ -71,7 +72,11 @@ async function checkCsr(csr: CsrResource, index: number, input: CheckInput): Pro
   await writeFile(keyFile, await scratchKey(key.keyType, join(input.sandbox, 'keys')), { mode: 0o600 });
   const subject = csrSubject(csr);
   const names = csr.domains.map((d) => `DNS:${d}`).join(',');
-  const result = await runTool(opensslTool, ['req', '-new', '-sha256', '-key', keyFile, '-subj', subject, '-addext', `subjectAltName=${names}`, '-out', join(dir, 'domain.csr')], { cwd: dir });
+  const result = await runTool(
+    opensslTool,
+    ['req', '-new', '-sha256', '-key', keyFile, '-subj', subject, '-addext', `subjectAltName=${names}`, '-out', join(dir, 'domain.csr')],
+    { cwd: dir },
+  );
   if (result.exitCode === 0) return [];
   const because = hint(csr);
   const message = `openssl req refuses this CSR: ${opensslMessage(result.stderr + result.stdout) || `exit ${result.exitCode}`}`;

@@ -24,7 +24,17 @@ const postfix = { command: '/usr/sbin/postfix', package: 'postfix' };
 const script = { command: 'script', package: 'bsdutils' };
 
 /** Installation paths: set to the sandbox or left at this machine's defaults, never taken from the file. */
-const installationParameters = ['config_directory', 'queue_directory', 'data_directory', 'command_directory', 'daemon_directory', 'meta_directory', 'shlib_directory', 'multi_instance_directories', 'import_environment'];
+const installationParameters = [
+  'config_directory',
+  'queue_directory',
+  'data_directory',
+  'command_directory',
+  'daemon_directory',
+  'meta_directory',
+  'shlib_directory',
+  'multi_instance_directories',
+  'import_environment',
+];
 
 export interface Setting {
   name: string;
@@ -46,11 +56,17 @@ export function parseSettings(file: FileResource): { settings: Setting[]; findin
     }
     const m = /^([A-Za-z0-9_]+) = (.*)$/.exec(text);
     if (!m) {
-      findings.push({ path: file.path, line, severity: 'error', message: `not a "name = value" line (provision-postfix-tls splits each line at " = "): ${JSON.stringify(text)}` });
+      findings.push({
+        path: file.path,
+        line,
+        severity: 'error',
+        message: `not a "name = value" line (provision-postfix-tls splits each line at " = "): ${JSON.stringify(text)}`,
+      });
       return;
     }
     const earlier = seen.get(m[1]!);
-    if (earlier !== undefined) findings.push({ path: file.path, line, severity: 'warning', message: `${m[1]} is set again (first on line ${earlier}); the last value wins` });
+    if (earlier !== undefined)
+      findings.push({ path: file.path, line, severity: 'warning', message: `${m[1]} is set again (first on line ${earlier}); the last value wins` });
     seen.set(m[1]!, line);
     settings.push({ name: m[1]!, value: m[2]!.trim(), line });
   });
@@ -121,7 +137,8 @@ async function chainOrderProblem(value: string, tree: HostTree): Promise<string 
   for (const path of value.split(/[\s,]+/).filter(Boolean)) {
     if (!existsSync(path)) return undefined; // not produced by this host's resources: nothing to say here
     const pem = await readFile(path, 'utf8');
-    for (const m of pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)) labels.push(m[1]!.includes('PRIVATE KEY') ? 'key' : m[1] === 'CERTIFICATE' ? 'cert' : 'other');
+    for (const m of pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g))
+      labels.push(m[1]!.includes('PRIVATE KEY') ? 'key' : m[1] === 'CERTIFICATE' ? 'cert' : 'other');
   }
   if (labels.length === 0) return undefined;
   if (labels[0] !== 'key') return `the first file must start with the private key (key first, then its certificate chain): ${tree.unmap(value)}`;
@@ -162,7 +179,13 @@ async function checkFile(file: FileResource, index: number, input: CheckInput, t
 
   const applied = settings.filter((s) => !installationParameters.includes(s.name));
   for (const s of settings) {
-    if (installationParameters.includes(s.name)) findings.push({ path: file.path, line: s.line, severity: 'warning', message: `${s.name} is an installation path of this host's Postfix: not checked here` });
+    if (installationParameters.includes(s.name))
+      findings.push({
+        path: file.path,
+        line: s.line,
+        severity: 'warning',
+        message: `${s.name} is an installation path of this host's Postfix: not checked here`,
+      });
   }
   if (applied.length > 0) {
     const result = await runTool(postconf, ['-c', dir, '-e', ...applied.map((s) => `${s.name} = ${tree.rewrite(s.value).text}`)]);
@@ -185,7 +208,12 @@ async function checkFile(file: FileResource, index: number, input: CheckInput, t
     const m = /unused parameter: ([A-Za-z0-9_]+)=/.exec(text);
     if (m) {
       unknown.add(m[1]!);
-      findings.push({ path: file.path, line: lineOf(m[1]!), severity: 'error', message: `unknown Postfix parameter ${m[1]} (Postfix ${await compatibilityLevel()} reads no such parameter: postconf says "unused parameter")` });
+      findings.push({
+        path: file.path,
+        line: lineOf(m[1]!),
+        severity: 'error',
+        message: `unknown Postfix parameter ${m[1]} (Postfix ${await compatibilityLevel()} reads no such parameter: postconf says "unused parameter")`,
+      });
     } else if (text.trim() !== '') {
       findings.push({ path: file.path, severity: 'warning', message: `postconf -n: ${tree.unmap(text.trim())}` });
     }
@@ -216,7 +244,8 @@ async function checkFile(file: FileResource, index: number, input: CheckInput, t
     if (/^tls_(high|medium|low|export|null)_cipherlist$/.test(name) && value.trim() !== '') {
       const check = await checkCipherList(value.trim());
       if (check.error) findings.push({ path: file.path, line, severity: 'error', message: `${name}: ${check.error}` });
-      for (const cipher of check.unknown) findings.push({ path: file.path, line, severity: 'warning', message: `${name}: OpenSSL knows no cipher "${cipher}" (it is ignored)` });
+      for (const cipher of check.unknown)
+        findings.push({ path: file.path, line, severity: 'warning', message: `${name}: OpenSSL knows no cipher "${cipher}" (it is ignored)` });
     }
     if (name === 'smtpd_tls_chain_files' || name === 'smtp_tls_chain_files' || name === 'lmtp_tls_chain_files') {
       const problem = await chainOrderProblem(value, tree);
@@ -247,7 +276,11 @@ async function checkFile(file: FileResource, index: number, input: CheckInput, t
       findings.push({ path: file.path, line, severity: m[1] === 'warning' ? 'warning' : 'error', message: `postfix check: ${m[2]}` });
     }
     if (result.exitCode !== 0 && !findings.some((f) => f.message.startsWith('postfix check:') && f.severity === 'error')) {
-      findings.push({ path: file.path, severity: 'error', message: `postfix check failed (exit ${result.exitCode}): ${tree.unmap(`${result.stdout}${result.stderr}`.replace(/\r/g, '').trim()) || 'no message'}` });
+      findings.push({
+        path: file.path,
+        severity: 'error',
+        message: `postfix check failed (exit ${result.exitCode}): ${tree.unmap(`${result.stdout}${result.stderr}`.replace(/\r/g, '').trim()) || 'no message'}`,
+      });
     }
   }
   return findings;

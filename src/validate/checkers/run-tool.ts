@@ -25,7 +25,11 @@ export class ToolMissingError extends Error {
 }
 
 export async function runTool(tool: RequiredTool, args: string[], options: RunOptions = {}): Promise<ToolResult> {
-  const result = await runLocalTool(tool.command, args, { cwd: options.cwd, env: { LC_ALL: 'C', LANG: 'C', ...options.env }, timeoutMs: options.timeoutMs ?? 60_000 });
+  const result = await runLocalTool(tool.command, args, {
+    cwd: options.cwd,
+    env: { LC_ALL: 'C', LANG: 'C', ...options.env },
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
   if (result.failed && result.exitCode === undefined) {
     if (result.code === 'ENOENT') throw new ToolMissingError(tool);
     throw new Error(`${tool.command} ${args.join(' ')}: ${result.shortMessage}`);

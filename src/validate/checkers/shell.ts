@@ -51,7 +51,12 @@ async function run(input: CheckInput): Promise<Finding[]> {
         matched = true;
         findings.push({ path: file.path, line: clampLine(file.content, Number(m[1])), severity: 'error', message: `${dialect} -n: ${m[2]}` });
       }
-      if (!matched) findings.push({ path: file.path, severity: 'error', message: `${dialect} -n failed: ${output.split(at).join(file.path) || `exit ${result.exitCode}`}` });
+      if (!matched)
+        findings.push({
+          path: file.path,
+          severity: 'error',
+          message: `${dialect} -n failed: ${output.split(at).join(file.path) || `exit ${result.exitCode}`}`,
+        });
     }),
   );
 
@@ -70,7 +75,12 @@ async function run(input: CheckInput): Promise<Finding[]> {
       const file = m && written.get(m[1]!);
       if (!m || !file) continue;
       matched = true;
-      findings.push({ path: file.path, line: clampLine(file.content, Number(m[2])), severity: 'error', message: `shellcheck (column ${m[3]}, ${m[4]}): ${m[5]}` });
+      findings.push({
+        path: file.path,
+        line: clampLine(file.content, Number(m[2])),
+        severity: 'error',
+        message: `shellcheck (column ${m[3]}, ${m[4]}): ${m[5]}`,
+      });
     }
     if (!matched) {
       const output = (result.stderr + result.stdout).trim();

@@ -7,7 +7,14 @@ const escapeProperty = (text: string) => escapeData(text).replace(/:/g, '%3A').r
 export function githubReport(report: ValidationReport): string {
   return report.problems
     .map((p) => {
-      const properties = [p.file && `file=${escapeProperty(p.file)}`, p.line !== undefined && `line=${p.line}`, p.col !== undefined && `col=${p.col}`, `title=${escapeProperty(`provision ${p.check}${p.host ? ` (${p.host})` : ''}`)}`].filter(Boolean).join(',');
+      const properties = [
+        p.file && `file=${escapeProperty(p.file)}`,
+        p.line !== undefined && `line=${p.line}`,
+        p.col !== undefined && `col=${p.col}`,
+        `title=${escapeProperty(`provision ${p.check}${p.host ? ` (${p.host})` : ''}`)}`,
+      ]
+        .filter(Boolean)
+        .join(',');
       return `::${p.severity} ${properties}::${escapeData(`${p.host ? `${p.host}: ` : ''}${p.message}`)}\n`;
     })
     .join('');

@@ -13,8 +13,13 @@ const escapeXml = (text: string) =>
 /** JUnit XML: one test case per host and rendered file (and per host for its variables). */
 export function junitReport(report: ValidationReport): string {
   const failing = report.cases.filter((c) => c.problems.some((p) => p.severity === 'error'));
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites name="provision validate" tests="${report.cases.length}" failures="${failing.length}" errors="0">`];
-  lines.push(`  <testsuite name="${escapeXml(report.inventories.join(' '))}" tests="${report.cases.length}" failures="${failing.length}" errors="0" skipped="0">`);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="provision validate" tests="${report.cases.length}" failures="${failing.length}" errors="0">`,
+  ];
+  lines.push(
+    `  <testsuite name="${escapeXml(report.inventories.join(' '))}" tests="${report.cases.length}" failures="${failing.length}" errors="0" skipped="0">`,
+  );
   for (const c of report.cases) {
     const errors = c.problems.filter((p) => p.severity === 'error');
     const warnings = c.problems.filter((p) => p.severity === 'warning');

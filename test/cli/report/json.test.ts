@@ -27,8 +27,13 @@ function result(name: string, status: HostResult['status'], changes: Change[], e
 }
 
 const results: HostResult[] = [
-  result('web1', 'changed', [change(conf, 'create'), change(dir, 'unchanged'), change(user, 'update'), change(key, 'skipped')], { roundTrips: 2, seconds: 0.41298 }),
-  result('web2', 'ok', [change(conf, 'unchanged')], { plan: { host: 'web2', changes: [change(conf, 'unchanged')], handlers: [], notices: ['not running as root'], errors: [] } }),
+  result('web1', 'changed', [change(conf, 'create'), change(dir, 'unchanged'), change(user, 'update'), change(key, 'skipped')], {
+    roundTrips: 2,
+    seconds: 0.41298,
+  }),
+  result('web2', 'ok', [change(conf, 'unchanged')], {
+    plan: { host: 'web2', changes: [change(conf, 'unchanged')], handlers: [], notices: ['not running as root'], errors: [] },
+  }),
   result('db1', 'unreachable', [], { plan: undefined, error: 'ssh: connect refused' }),
   result('db2', 'changed', [change(dir, 'create')]),
 ];
@@ -53,7 +58,16 @@ test('the check-mode JSON report has exactly the documented shape', () => {
     seconds: 0.413,
   });
   assert.deepEqual(report.hosts[1].notices, ['not running as root']);
-  assert.deepEqual(report.hosts[2], { name: 'db1', status: 'unreachable', changes: [], handlers: [], notices: [], error: 'ssh: connect refused', roundTrips: 0, seconds: null });
+  assert.deepEqual(report.hosts[2], {
+    name: 'db1',
+    status: 'unreachable',
+    changes: [],
+    handlers: [],
+    notices: [],
+    error: 'ssh: connect refused',
+    roundTrips: 0,
+    seconds: null,
+  });
 });
 
 test('summary.changed counts hosts with changes, not changes', () => {

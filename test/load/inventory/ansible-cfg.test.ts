@@ -42,7 +42,11 @@ const INI = '[web]\nweb1 tier=front\n';
 const YAML = 'all:\n  hosts:\n    extra1:\n      from: yaml\n';
 
 test('./ansible.cfg: a comma-separated inventory list, relative to the file, with an inline ; comment', () => {
-  const dir = project('cwd-cfg', { 'ansible.cfg': '# project settings\n[defaults]\nInventory = inventory/prod , extra.yml ; two sources\nforks = 5\n', 'inventory/prod/hosts': INI, 'extra.yml': YAML });
+  const dir = project('cwd-cfg', {
+    'ansible.cfg': '# project settings\n[defaults]\nInventory = inventory/prod , extra.yml ; two sources\nforks = 5\n',
+    'inventory/prod/hosts': INI,
+    'extra.yml': YAML,
+  });
   assert.deepEqual(agreeWithAnsible(dir, envWith()), ['inventory/prod', 'extra.yml']);
 });
 

@@ -22,7 +22,12 @@ function decryptWithAnsible(value: unknown, dir: string, vaultIds: string[]): un
   if (value && typeof value === 'object') {
     if ('__ansible_vault' in value) {
       const args = ['decrypt', ...vaultIds.flatMap((id) => ['--vault-id', id]), '--output', '-', '-'];
-      return execFileSync('ansible-vault', args, { cwd: dir, input: (value as { __ansible_vault: string }).__ansible_vault, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+      return execFileSync('ansible-vault', args, {
+        cwd: dir,
+        input: (value as { __ansible_vault: string }).__ansible_vault,
+        encoding: 'utf8',
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decryptWithAnsible(v, dir, vaultIds)]));
   }

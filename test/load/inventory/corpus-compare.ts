@@ -167,7 +167,9 @@ export function differences(ansibleStdout: string, provisionStdout: string): { d
     if (canonical(theirs) !== canonical(ourGroups)) {
       const missing = theirs.filter((g) => !ourGroups.includes(g));
       const extra = ourGroups.filter((g) => !theirs.includes(g));
-      out.push(`host ${name}: groups differ (${[missing.length ? `only Ansible: ${missing.join(', ')}` : '', extra.length ? `only provision: ${extra.join(', ')}` : ''].filter(Boolean).join('; ')})`);
+      out.push(
+        `host ${name}: groups differ (${[missing.length ? `only Ansible: ${missing.join(', ')}` : '', extra.length ? `only provision: ${extra.join(', ')}` : ''].filter(Boolean).join('; ')})`,
+      );
     }
     // ansible-inventory leaves out hosts without variables
     const expected = unwrapUnsafe(hostvars[name] ?? {}) as Record<string, unknown>;
@@ -184,7 +186,15 @@ export function differences(ansibleStdout: string, provisionStdout: string): { d
 }
 
 function firstLines(text: string): string {
-  return shorten(text.trim().split('\n').filter((l) => !/^\d+ problem\(s\) found/.test(l)).slice(0, 2).join(' | '), 160);
+  return shorten(
+    text
+      .trim()
+      .split('\n')
+      .filter((l) => !/^\d+ problem\(s\) found/.test(l))
+      .slice(0, 2)
+      .join(' | '),
+    160,
+  );
 }
 
 /**
@@ -198,7 +208,13 @@ function ansibleReason(stderr: string, cwd: string, format: Format): string {
     if (/^(\[WARNING\]|\[DEPRECATION WARNING\]|ERROR!)/.test(line) || messages.length === 0) messages.push(line);
     else messages[messages.length - 1] += (messages[messages.length - 1].endsWith('-') ? '' : ' ') + line;
   }
-  const plain = messages.map((m) => m.split(cwd + path.sep).join('').replace(/^\[WARNING\]:\s*\*?\s*/, '').trim());
+  const plain = messages.map((m) =>
+    m
+      .split(cwd + path.sep)
+      .join('')
+      .replace(/^\[WARNING\]:\s*\*?\s*/, '')
+      .trim(),
+  );
   // every enabled plugin tries the file; the one for the entry's own format says what is wrong with it
   const complaints = plain.filter((m) => /^Failed to parse .* with \w+ plugin/.test(m));
   const parser = complaints.find((m) => m.includes(` with ${format} plugin`)) ?? complaints.pop();
@@ -217,7 +233,9 @@ export function compareCorpus(entries: CorpusEntry[]): { outcomes: Map<string, P
     const cwd = path.join(CORPUS, entry.name);
     const theirs = limit(() => run('ansible-inventory', ['-i', entry.inventory, '--list'], cwd, env));
     const ours = limit(() =>
-      existsSync(CLI) ? run(process.execPath, [CLI, 'hosts', entry.inventory, '--vars', '--json'], cwd, cliEnv) : Promise.resolve({ status: -1, stdout: '', stderr: 'dist/cli/cli.js missing: run `npm run build`' }),
+      existsSync(CLI)
+        ? run(process.execPath, [CLI, 'hosts', entry.inventory, '--vars', '--json'], cwd, cliEnv)
+        : Promise.resolve({ status: -1, stdout: '', stderr: 'dist/cli/cli.js missing: run `npm run build`' }),
     );
     outcomes.set(
       entry.name,

@@ -24,7 +24,11 @@ test('the corpus manifest lists every entry, each with its origin and inventory'
   assert.equal(new Set(dirs).size, entries.length, 'an entry is listed twice');
   for (const entry of entries) {
     const dir = path.join(CORPUS, entry.name);
-    assert.match(readFileSync(path.join(dir, 'SOURCE'), 'utf8'), /^repository: https:\/\/github\.com\/[^/\s]+\/[^/\s]+ /m, `${entry.name}/SOURCE names no repository`);
+    assert.match(
+      readFileSync(path.join(dir, 'SOURCE'), 'utf8'),
+      /^repository: https:\/\/github\.com\/[^/\s]+\/[^/\s]+ /m,
+      `${entry.name}/SOURCE names no repository`,
+    );
     assert.ok(existsSync(path.join(dir, entry.inventory)), `${entry.name}: no ${entry.inventory}`);
     assert.ok(['ini', 'yaml', 'directory'].includes(entry.format), `${entry.name}: format ${entry.format}`);
   }
@@ -68,7 +72,8 @@ for (const entry of entries) {
     const outcome = await outcomes.get(entry.name)!;
     if (entry.ansibleRefuses) {
       assert.equal(outcome.kind, 'ansible refuses', `${entry.name} is kept because Ansible refuses it (${entry.ansibleRefuses}), but Ansible now reads it`);
-      if (outcome.kind === 'ansible refuses') assert.notEqual(outcome.provision.status, 0, `${entry.name}: Ansible refuses it (${outcome.error}), provision reads it`);
+      if (outcome.kind === 'ansible refuses')
+        assert.notEqual(outcome.provision.status, 0, `${entry.name}: Ansible refuses it (${outcome.error}), provision reads it`);
       return;
     }
     assert.equal(outcome.kind, 'identical', `${entry.name}: ${explain(outcome)}`);

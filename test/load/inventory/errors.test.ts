@@ -27,7 +27,13 @@ test('malformed YAML: file, line and column of the unclosed value, and the parse
 test('an unknown key in a group is a warning at the key; the inventory loads without it', () => {
   const inventory = loadInventory('unknown-key.yml', { cwd: ERRORS });
   assert.deepEqual(inventory.warnings, [
-    { file: 'unknown-key.yml', line: 4, col: 7, message: 'unknown key `hots` in group `web` is ignored (as Ansible does); expected hosts, vars or children', severity: 'warning' },
+    {
+      file: 'unknown-key.yml',
+      line: 4,
+      col: 7,
+      message: 'unknown key `hots` in group `web` is ignored (as Ansible does); expected hosts, vars or children',
+      severity: 'warning',
+    },
   ]);
   assert.deepEqual(inventory.hosts, []);
 });
@@ -46,8 +52,14 @@ test('an error and a warning in one file are both reported: the error refuses th
     error = e;
   }
   assert.ok(error instanceof InputError);
-  assert.deepEqual(error.problems.map((p) => formatProblem(p)), ['two-problems.yml:10:9: `hosts` of group `db` must be a mapping of host names; found a list']);
-  assert.deepEqual(error.warnings.map((p) => formatProblem(p)), ['two-problems.yml:6:7: unknown key `varz` in group `web` is ignored (as Ansible does); expected hosts, vars or children']);
+  assert.deepEqual(
+    error.problems.map((p) => formatProblem(p)),
+    ['two-problems.yml:10:9: `hosts` of group `db` must be a mapping of host names; found a list'],
+  );
+  assert.deepEqual(
+    error.warnings.map((p) => formatProblem(p)),
+    ['two-problems.yml:6:7: unknown key `varz` in group `web` is ignored (as Ansible does); expected hosts, vars or children'],
+  );
 });
 
 test('schema and semantic problems of one file are all reported together', () => {
@@ -65,7 +77,9 @@ test('schema and semantic problems of one file are all reported together', () =>
 
 test('a duplicate key is a warning, as Ansible gives; the last value wins', () => {
   const inventory = loadInventory('duplicate-key.yml', { cwd: ERRORS });
-  assert.deepEqual(inventory.warnings, [{ file: 'duplicate-key.yml', line: 5, col: 7, message: 'duplicate key `port`; the last value is used (as Ansible does)', severity: 'warning' }]);
+  assert.deepEqual(inventory.warnings, [
+    { file: 'duplicate-key.yml', line: 5, col: 7, message: 'duplicate key `port`; the last value is used (as Ansible does)', severity: 'warning' },
+  ]);
   assert.deepEqual(inventory.hosts[0]!.vars, { port: 443 });
 });
 
@@ -78,7 +92,10 @@ test('an inventory that is not a mapping, an empty one, a missing one, a directo
   assert.deepEqual(problems('empty.yml'), [
     { file: 'empty.yml', line: 1, col: 1, message: 'an inventory must be a mapping of group names (such as `all:`) to groups; found nothing (null)' },
   ]);
-  assert.deepEqual(problemsOf(() => loadInventory('nope.yml', { cwd: ERRORS })), [{ file: 'nope.yml', message: 'inventory file not found' }]);
+  assert.deepEqual(
+    problemsOf(() => loadInventory('nope.yml', { cwd: ERRORS })),
+    [{ file: 'nope.yml', message: 'inventory file not found' }],
+  );
   // a directory is an inventory directory: its files are read, its group_vars/ too
   assert.equal(problemsOf(() => loadInventory('bad-vars-files', { cwd: ERRORS }))[0]!.file, 'bad-vars-files/group_vars/web.yml');
 });

@@ -81,9 +81,17 @@ test('bad -e arguments are all reported, each naming its argument', () => {
     /^-e #5: malformed YAML/,
     /^-e #6: invalid extra vars: unbalanced quotes/,
   ];
-  for (const re of expected) assert.ok(lines.some((l) => re.test(l)), `no problem matching ${re}:\n${lines.join('\n')}`);
+  for (const re of expected)
+    assert.ok(
+      lines.some((l) => re.test(l)),
+      `no problem matching ${re}:\n${lines.join('\n')}`,
+    );
   // nothing else: every problem belongs to one of the arguments
-  for (const p of problems) assert.ok(args.some((a, i) => p.file === `-e #${i + 1}` || `@${p.file}` === a), p.file);
+  for (const p of problems)
+    assert.ok(
+      args.some((a, i) => p.file === `-e #${i + 1}` || `@${p.file}` === a),
+      p.file,
+    );
 });
 
 test('loadInventory reports -e problems with the inventory ones', () => {

@@ -56,7 +56,7 @@ test('every problem of an INI file, each with file:line:col', () => {
   ]);
 });
 
-test('a problem in a directory names the file inside it; a later file may use an earlier one\'s group', () => {
+test("a problem in a directory names the file inside it; a later file may use an earlier one's group", () => {
   const found = problems({ 'inv/01-hosts': '[web]\nweb1\n', 'inv/02-vars': '[web:vars]\nok=1\n[db:vars]\nx=1\n' }, 'inv');
   assert.deepEqual(found, ['inv/02-vars:3:1: section [db:vars] is for a group that is not declared; add a [db] section (it may be empty)']);
 });
@@ -70,20 +70,28 @@ test('a YAML file with plugin: gets the export route as its error', () => {
 const script = (body: string) => ({ text: `#!/bin/sh\n${body}\n`, mode: 0o755 });
 
 test('a failing script: its exit code and the end of its stderr', () => {
-  assert.deepEqual(problems({ inv: script('echo "cannot reach the CMDB" >&2; exit 3') }, 'inv'), ['inv: `inv --list` failed with exit code 3\ncannot reach the CMDB']);
+  assert.deepEqual(problems({ inv: script('echo "cannot reach the CMDB" >&2; exit 3') }, 'inv'), [
+    'inv: `inv --list` failed with exit code 3\ncannot reach the CMDB',
+  ]);
 });
 
 test('a script that prints no JSON, or JSON that is not an object', () => {
   const [notJson] = problems({ inv: script('echo not json') }, 'inv');
   assert.match(notJson!, /^inv: `--list` did not print JSON: /);
-  assert.deepEqual(problems({ inv: script('echo "[1, 2]"') }, 'inv'), ['inv:1:1: must be a JSON object of groups (with `_meta.hostvars`), as `ansible-inventory --list` prints']);
+  assert.deepEqual(problems({ inv: script('echo "[1, 2]"') }, 'inv'), [
+    'inv:1:1: must be a JSON object of groups (with `_meta.hostvars`), as `ansible-inventory --list` prints',
+  ]);
 });
 
 test('a script is stopped at its time and output bounds', () => {
   const started = Date.now();
-  assert.deepEqual(problems({ inv: script('sleep 5') }, 'inv', { scriptLimits: { timeoutMs: 300, maxOutputBytes: 1 << 20 } }), ['inv: `inv --list` did not finish within 0.3 s; stopped']);
+  assert.deepEqual(problems({ inv: script('sleep 5') }, 'inv', { scriptLimits: { timeoutMs: 300, maxOutputBytes: 1 << 20 } }), [
+    'inv: `inv --list` did not finish within 0.3 s; stopped',
+  ]);
   assert.ok(Date.now() - started < 4000, 'the script was not waited for');
-  assert.deepEqual(problems({ inv: script('yes') }, 'inv', { scriptLimits: { timeoutMs: 10_000, maxOutputBytes: 100_000 } }), ['inv: `inv --list` printed more than 100000 bytes; stopped']);
+  assert.deepEqual(problems({ inv: script('yes') }, 'inv', { scriptLimits: { timeoutMs: 10_000, maxOutputBytes: 100_000 } }), [
+    'inv: `inv --list` printed more than 100000 bytes; stopped',
+  ]);
 });
 
 test('a script another account can change is not run', () => {
@@ -112,6 +120,8 @@ test('a script in a directory that links outside it is not run', () => {
   mkdirSync(path.join(dir, 'inv'), { recursive: true });
   symlinkSync(outside, path.join(dir, 'inv', 'script'));
   const found = problemsOf(() => loadInventory('inv', { cwd: dir })).map(formatProblem);
-  assert.deepEqual(found, [`inv/script: inventory script not run: it links to ${outside}, outside ${path.join(dir, 'inv')}; name it as a source of its own to run it`]);
+  assert.deepEqual(found, [
+    `inv/script: inventory script not run: it links to ${outside}, outside ${path.join(dir, 'inv')}; name it as a source of its own to run it`,
+  ]);
   assert.equal(existsSync(marker), false, 'the script ran');
 });

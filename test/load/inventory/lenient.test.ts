@@ -23,7 +23,7 @@ function ansibleVars(inventory: string): { vars: Record<string, unknown>; stderr
   assert.equal(result.status, 0, result.stderr);
   const list = JSON.parse(result.stdout) as { _meta: { hostvars: Record<string, unknown> }; [group: string]: unknown };
   const hosts = Object.values(list)
-    .flatMap((g) => ((g as { hosts?: string[] }).hosts ?? []))
+    .flatMap((g) => (g as { hosts?: string[] }).hosts ?? [])
     .sort();
   return { vars: Object.fromEntries(hosts.map((h) => [h, list._meta.hostvars[h] ?? {}])), stderr: result.stderr };
 }
@@ -78,7 +78,9 @@ for (const c of cases) {
       const first = c.weSay[0]!.replace(/^warning: [^ ]+ /, '');
       assert.ok(strict.stdout.includes(first), `${format}: ${strict.stdout}`);
     }
-    const json = JSON.parse(provision(['validate', inventory, '--strict', '--format', 'json'], LENIENT).stdout) as { summary: { errors: number; warnings: number } };
+    const json = JSON.parse(provision(['validate', inventory, '--strict', '--format', 'json'], LENIENT).stdout) as {
+      summary: { errors: number; warnings: number };
+    };
     assert.deepEqual(json.summary.errors, c.weSay.length);
   });
 }

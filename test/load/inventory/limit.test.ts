@@ -13,7 +13,6 @@ import { LIMIT_CASES } from './limit-cases.js';
 const inv = loadFixture('limit');
 const names = (pattern: string | undefined) => selectHosts(inv, pattern).map((h) => h.name);
 
-
 test('no pattern selects every host, in inventory order', () => {
   assert.deepEqual(names(undefined), ['bastion', 'web1', 'web2', 'web3', 'db1', 'db2', 'hook1']);
 });

@@ -15,13 +15,20 @@ const HOST_VARS = 'host_vars/web1.example.test.yml';
 
 function run(args: string[]) {
   const started = Date.now();
-  const result = spawnSync(process.execPath, ['--max-old-space-size=256', cli, ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, ['--max-old-space-size=256', cli, ...args], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, seconds: (Date.now() - started) / 1000 };
 }
 
 /** `plan` and `hosts --vars` both refuse the inventory with `expected`, in seconds, writing nothing. */
 function assertRefused(copy: { inventory: string; root: string }, expected: RegExp) {
-  for (const args of [['plan', copy.inventory, '--root', copy.root], ['hosts', copy.inventory, '--vars']]) {
+  for (const args of [
+    ['plan', copy.inventory, '--root', copy.root],
+    ['hosts', copy.inventory, '--vars'],
+  ]) {
     const result = run(args);
     assert.equal(result.code, 1, `${args[0]}: exit ${result.code} ${result.signal ?? ''}\n${result.stdout}${result.stderr}`);
     assert.match(result.stderr, expected);
@@ -41,7 +48,12 @@ function writeIn(dir: string, file: string, content: string | Buffer) {
 test('a YAML alias bomb is refused at the alias, in bounded memory', () => {
   const copy = tempInventory();
   const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-  for (let i = 1; i <= 9; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 9; i++)
+    lines.push(
+      `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
   lines.push('acme_domains: *a9');
   const bomb = `${lines.join('\n')}\n`;
   assert.ok(bomb.length < 1000, 'a small file');
@@ -52,7 +64,12 @@ test('a YAML alias bomb is refused at the alias, in bounded memory', () => {
 test('a merge-key bomb (<< of << of <<) is refused too', () => {
   const copy = tempInventory();
   const lines = ['m0: &m0 {k0: 1, k1: 2, k2: 3, k3: 4, k4: 5, k5: 6, k6: 7, k7: 8, k8: 9, k9: 10}'];
-  for (let i = 1; i <= 12; i++) lines.push(`m${i}: &m${i}\n  <<: [${Array(10).fill(`*m${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 12; i++)
+    lines.push(
+      `m${i}: &m${i}\n  <<: [${Array(10)
+        .fill(`*m${i - 1}`)
+        .join(', ')}]`,
+    );
   writeIn(copy.dir, HOST_VARS, `${lines.join('\n')}\n`);
   assertRefused(copy, /host_vars\/web1\.example\.test\.yml:\d+:\d+: malformed YAML: aliases expand to more than 100,000 values/);
 });

@@ -22,7 +22,11 @@ function vaultInventory() {
   const file = join(copy.dir, 'group_vars/mailservers/secret.yml');
   writeFileSync(file, 'db_password: whole-file-plaintext\ndb: {user: app, password: nested-plaintext}\n');
   execFileSync('ansible-vault', ['encrypt', '--vault-password-file', join(copy.dir, 'pass.txt'), file], { stdio: 'pipe' });
-  const inline = execFileSync('ansible-vault', ['encrypt_string', '--vault-id', `prod@${join(copy.dir, 'prod-pass.txt')}`, 'inline-plaintext', '--name', 'api_token'], { encoding: 'utf8', stdio: 'pipe' });
+  const inline = execFileSync(
+    'ansible-vault',
+    ['encrypt_string', '--vault-id', `prod@${join(copy.dir, 'prod-pass.txt')}`, 'inline-plaintext', '--name', 'api_token'],
+    { encoding: 'utf8', stdio: 'pipe' },
+  );
   appendFileSync(join(copy.dir, 'host_vars/web1.example.test.yml'), `\n${inline}`);
   return copy;
 }
@@ -33,7 +37,10 @@ test('the format: 1.1 and 1.2 with a label, made by ansible-vault; a wrong passw
   const copy = vaultInventory();
   const file = readFileSync(join(copy.dir, 'group_vars/mailservers/secret.yml'), 'utf8');
   assert.match(file, /^\$ANSIBLE_VAULT;1\.1;AES256\n/);
-  assert.equal(decryptVault(file, [secret('default', 'default-password')])?.plaintext.toString(), 'db_password: whole-file-plaintext\ndb: {user: app, password: nested-plaintext}\n');
+  assert.equal(
+    decryptVault(file, [secret('default', 'default-password')])?.plaintext.toString(),
+    'db_password: whole-file-plaintext\ndb: {user: app, password: nested-plaintext}\n',
+  );
   assert.equal(decryptVault(file, [secret('default', 'nope')]), null);
   const inline = readFileSync(join(copy.dir, 'host_vars/web1.example.test.yml'), 'utf8');
   const block = inline.slice(inline.indexOf('$ANSIBLE_VAULT')).replace(/^ +/gm, '');
@@ -62,8 +69,14 @@ test('without a password: one error per file naming the file and the option; not
   const copy = vaultInventory();
   const result = provision(['plan', copy.inventory, '--root', copy.root]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /group_vars\/mailservers\/secret\.yml: this file is encrypted with Ansible Vault; give its password with --vault-password-file FILE/);
-  assert.match(result.stderr, /host_vars\/web1\.example\.test\.yml:\d+:\d+: api_token: the value \(!vault\) is encrypted with Ansible Vault; give its password with --vault-password-file/);
+  assert.match(
+    result.stderr,
+    /group_vars\/mailservers\/secret\.yml: this file is encrypted with Ansible Vault; give its password with --vault-password-file FILE/,
+  );
+  assert.match(
+    result.stderr,
+    /host_vars\/web1\.example\.test\.yml:\d+:\d+: api_token: the value \(!vault\) is encrypted with Ansible Vault; give its password with --vault-password-file/,
+  );
   assert.match(result.stderr, /2 problem\(s\) found; nothing was changed/);
   assert.equal(existsSync(copy.root), false);
 });
@@ -73,7 +86,10 @@ test('a wrong password: an error naming the file, the option tried, and no plain
   writeFileSync(join(copy.dir, 'wrong.txt'), 'not-it\n');
   const result = provision(['hosts', copy.inventory, '--vars', '--vault-password-file', join(copy.dir, 'wrong.txt')]);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /group_vars\/mailservers\/secret\.yml: this file cannot be decrypted with the vault password given \(--vault-password-file .*wrong\.txt\): wrong password\?/);
+  assert.match(
+    result.stderr,
+    /group_vars\/mailservers\/secret\.yml: this file cannot be decrypted with the vault password given \(--vault-password-file .*wrong\.txt\): wrong password\?/,
+  );
   assert.match(result.stderr, /api_token: the value \(!vault\) cannot be decrypted/);
   assert.equal(result.stdout, '');
 });
@@ -90,10 +106,14 @@ test('an executable password file is run; --vault-id LABEL@script, a -client scr
   const viaScripts = provision(['hosts', copy.inventory, '--vars', '--vault-password-file', script, '--vault-id', `prod@${client}`]);
   assert.equal(viaScripts.code, 0, viaScripts.stderr);
   assert.match(viaScripts.stdout, /api_token: "\(secret\)"/);
-  const env = execFileSync(process.execPath, [join(import.meta.dirname, '../../../dist/cli/cli.js'), 'hosts', copy.inventory, '--vars', '--vault-id', `prod@${join(copy.dir, 'prod-pass.txt')}`], {
-    encoding: 'utf8',
-    env: { ...process.env, ANSIBLE_VAULT_PASSWORD_FILE: join(copy.dir, 'pass.txt') },
-  });
+  const env = execFileSync(
+    process.execPath,
+    [join(import.meta.dirname, '../../../dist/cli/cli.js'), 'hosts', copy.inventory, '--vars', '--vault-id', `prod@${join(copy.dir, 'prod-pass.txt')}`],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, ANSIBLE_VAULT_PASSWORD_FILE: join(copy.dir, 'pass.txt') },
+    },
+  );
   assert.match(env, /db_password: "\(secret\)"/);
 });
 

@@ -8,7 +8,9 @@ import { ajv, compileSchema } from '../../../src/load/schema/ajv.js';
 import { builtinRolesDir, schemasDir } from '../../../src/model/paths.js';
 
 const shipped = [
-  ...readdirSync(schemasDir).filter((f) => f.endsWith('.json')).map((f) => join(schemasDir, f)),
+  ...readdirSync(schemasDir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(schemasDir, f)),
   ...readdirSync(builtinRolesDir).map((role) => join(builtinRolesDir, role, 'schema.json')),
 ];
 
@@ -25,5 +27,8 @@ for (const file of shipped) {
 }
 
 test("a user's schema is checked against the meta-schema, with ajv's message", () => {
-  assert.throws(() => compileSchema({ type: 'object', properties: { x: { type: 'strin' } } }, { fromUser: true }), /^Error: schema is invalid: data\/properties\/x\/type must be equal to one of the allowed values/);
+  assert.throws(
+    () => compileSchema({ type: 'object', properties: { x: { type: 'strin' } } }, { fromUser: true }),
+    /^Error: schema is invalid: data\/properties\/x\/type must be equal to one of the allowed values/,
+  );
 });

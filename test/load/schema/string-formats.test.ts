@@ -5,7 +5,16 @@ import { isDnsName, isSafeAbsolutePath, stringFormats } from '../../../src/load/
 const label63 = 'a'.repeat(63);
 
 test('ordinary DNS names are accepted', () => {
-  for (const name of ['example.org', 'www.example.org', 'localhost', 'xn--bcher-kva.example', 'a-b.c1.example', '1.example', 'EXAMPLE.ORG', `${label63}.example`]) {
+  for (const name of [
+    'example.org',
+    'www.example.org',
+    'localhost',
+    'xn--bcher-kva.example',
+    'a-b.c1.example',
+    '1.example',
+    'EXAMPLE.ORG',
+    `${label63}.example`,
+  ]) {
     assert.equal(isDnsName(name), true, name);
   }
 });
@@ -41,7 +50,8 @@ test('a name of 253 characters is accepted, 254 is not', () => {
 
 test('safe absolute paths: absolute, no "." or ".." segments, no control characters', () => {
   for (const path of ['/', '/etc/ssl', '/srv/..hidden', '/a/b.c/']) assert.equal(isSafeAbsolutePath(path), true, path);
-  for (const path of ['', 'etc', './etc', '/etc/../root', '/etc/./x', '/..', '/a\nb', '/a\0b', '/a\rb']) assert.equal(isSafeAbsolutePath(path), false, JSON.stringify(path));
+  for (const path of ['', 'etc', './etc', '/etc/../root', '/etc/./x', '/..', '/a\nb', '/a\0b', '/a\rb'])
+    assert.equal(isSafeAbsolutePath(path), false, JSON.stringify(path));
 });
 
 test('mode, unit-name, user-name and url formats', () => {

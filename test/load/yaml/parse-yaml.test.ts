@@ -84,7 +84,9 @@ test('a document that is valid JSON is read as JSON', () => {
 
 test('a duplicate key is a warning at the second key (Ansible warns), with the key named; the last value wins', () => {
   const { problems, source } = parseYaml('a: 1\nb:\n  c: 1\n  c: 2\n', 'dup.yml');
-  assert.deepEqual(problems, [{ file: 'dup.yml', line: 4, col: 3, message: 'duplicate key `c`; the last value is used (as Ansible does)', severity: 'warning' }]);
+  assert.deepEqual(problems, [
+    { file: 'dup.yml', line: 4, col: 3, message: 'duplicate key `c`; the last value is used (as Ansible does)', severity: 'warning' },
+  ]);
   assert.ok(source, 'a duplicate key does not stop the parse');
   assert.deepEqual(source.value, { a: 1, b: { c: 2 } });
 });
@@ -116,11 +118,19 @@ test('aliases: ordinary reuse is fine, more than 100,000 values through aliases 
   const v = value(`${list}${uses}\n`) as Record<string, unknown[]>;
   assert.equal(v.u999!.length, 50);
   const bomb = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i <= 6; i++) bomb.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 6; i++)
+    bomb.push(
+      `a${i}: &a${i} [${Array(10)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
   const { source, problems } = parseYaml(`${bomb.join('\n')}\n`, 'bomb.yml');
   assert.equal(source, null);
   assert.equal(problems.length, 1);
   assert.equal(problems[0]!.file, 'bomb.yml');
   assert.ok(problems[0]!.line! >= 5, `at an alias of a deep level, line ${problems[0]!.line}`);
-  assert.match(problems[0]!.message, /^malformed YAML: aliases expand to more than 100,000 values \(`\*a\d` here\); refusing what looks like a YAML alias bomb$/);
+  assert.match(
+    problems[0]!.message,
+    /^malformed YAML: aliases expand to more than 100,000 values \(`\*a\d` here\); refusing what looks like a YAML alias bomb$/,
+  );
 });

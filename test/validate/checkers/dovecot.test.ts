@@ -24,7 +24,11 @@ test('dovecot: an unknown setting in a 2.3 configuration is an error at its line
   const [snippet] = filesOf(work, isDovecot);
   const content = snippet!.content.replace('ssl_min_protocol = TLSv1.2', 'ssl_min_protocol = TLSv1.2\nssl_minimum_protocol = TLSv1.2');
   const findings = await runChecker(dovecotChecker, work, [withContent(snippet!, content)]);
-  assert.deepEqual(errorsOf(findings).map((f) => [f.path, f.line]), [[snippet!.path, lineOf(content, 'ssl_minimum_protocol')]], show(findings));
+  assert.deepEqual(
+    errorsOf(findings).map((f) => [f.path, f.line]),
+    [[snippet!.path, lineOf(content, 'ssl_minimum_protocol')]],
+    show(findings),
+  );
   assert.match(errorsOf(findings)[0]!.message, /Unknown setting: ssl_minimum_protocol/);
 });
 

@@ -46,7 +46,12 @@ export function withContent(file: FileResource, content: string, path = file.pat
 }
 
 /** Runs a checker the way `provision validate` does: a fresh sandbox, removed afterwards. Fails (never skips) when a tool is missing. */
-export async function runChecker(checker: Checker, work: HostWork, files: FileResource[], options: { csrs?: CsrResource[]; vars?: Record<string, unknown> } = {}): Promise<Finding[]> {
+export async function runChecker(
+  checker: Checker,
+  work: HostWork,
+  files: FileResource[],
+  options: { csrs?: CsrResource[]; vars?: Record<string, unknown> } = {},
+): Promise<Finding[]> {
   await requireTools(checker.tools);
   const sandbox = mkdtempSync(join(tmpdir(), `provision-test-${checker.name}-`));
   try {

@@ -30,7 +30,12 @@ test('host tree: managed paths move into the sandbox, others stay; runtime certi
         'other: /etc/ssl/letsencrypt2/x /srv/etc/ssl/letsencrypt /etc/ssl/certs/ca.pem /var/www/html',
       ].join('\n'),
     );
-    assert.deepEqual(referenced, ['/etc/ssl/letsencrypt/web1.example.test/fullchain.pem', '/etc/ssl/letsencrypt/web1.example.test/domain.key', '/etc/ssl/letsencrypt/a.key', '/var/www/challenges/x']);
+    assert.deepEqual(referenced, [
+      '/etc/ssl/letsencrypt/web1.example.test/fullchain.pem',
+      '/etc/ssl/letsencrypt/web1.example.test/domain.key',
+      '/etc/ssl/letsencrypt/a.key',
+      '/var/www/challenges/x',
+    ]);
     assert.equal(tree.unmap(`file '${root}/etc/ssl/x.pem' in ${sandbox}/apache2.conf`), "file '/etc/ssl/x.pem' in <sandbox>/apache2.conf");
 
     // The rendered site refers to the certificate and key: both exist in the sandbox now.
@@ -41,7 +46,10 @@ test('host tree: managed paths move into the sandbox, others stay; runtime certi
     assert.ok(lstatSync(join(root, 'var/www/challenges/.well-known/acme-challenge')).isDirectory());
     assert.equal(readlinkSync(join(root, 'etc/apache2/conf-enabled/tls.conf')), '../conf-available/tls.conf');
     // Every rendered file of the host is there, with its paths rewritten.
-    assert.match(readFileSync(join(root, 'etc/apache2/conf-available/letsencrypt.conf'), 'utf8'), new RegExp(`Alias /.well-known/acme-challenge "${root}/var/www/challenges/.well-known/acme-challenge"`));
+    assert.match(
+      readFileSync(join(root, 'etc/apache2/conf-available/letsencrypt.conf'), 'utf8'),
+      new RegExp(`Alias /.well-known/acme-challenge "${root}/var/www/challenges/.well-known/acme-challenge"`),
+    );
     assert.ok(lstatSync(join(root, 'usr/local/sbin/letsencrypt-renew')).isFile());
   } finally {
     rmSync(sandbox, { recursive: true, force: true });

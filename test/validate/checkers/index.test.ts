@@ -21,7 +21,7 @@ test('checkers: the five names, each with its tools and Debian packages', () => 
 
 const machineConfig = ['/etc/apache2', '/etc/postfix', '/etc/dovecot'];
 
-test('checkers: the whole example inventory is clean, in well under 10 s, and the machine\'s own configuration is untouched', async (t) => {
+test("checkers: the whole example inventory is clean, in well under 10 s, and the machine's own configuration is untouched", async (t) => {
   const before = fingerprint(machineConfig);
   const started = performance.now();
   const times: string[] = [];
@@ -46,7 +46,9 @@ test('checkers: the whole example inventory is clean, in well under 10 s, and th
   await runChecker(checkers.get('apache')!, web, [withContent(filesOf(web, selectors.apache!)[0]!, fixture('apache/unknown-directive.conf'))]);
   const mail = exampleHost('mail1.example.test');
   const [settings] = filesOf(mail, selectors.postfix!);
-  await runChecker(checkers.get('postfix')!, mail, [withContent(settings!, `${settings!.content}ipc_timeout = soon\nqueue_directory = /var/spool/postfix\nfoo_bar = 1\n`)]);
+  await runChecker(checkers.get('postfix')!, mail, [
+    withContent(settings!, `${settings!.content}ipc_timeout = soon\nqueue_directory = /var/spool/postfix\nfoo_bar = 1\n`),
+  ]);
   const [snippet] = filesOf(mail, selectors.dovecot!);
   await runChecker(checkers.get('dovecot')!, mail, [withContent(snippet!, `${snippet!.content}ssl_foo = 1\nssl_bar = 2\n`)]);
 

@@ -33,4 +33,3 @@ test('openssl: an organization over 64 characters and a three-letter country are
   const country = await runChecker(opensslChecker, work, [], { csrs: [{ ...csr!, country: 'SWE' }] });
   assert.match(country[0]?.message ?? '', /two-letter/, show(country));
 });
-

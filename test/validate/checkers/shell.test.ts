@@ -30,7 +30,11 @@ test('shell: a ShellCheck finding (unquoted $1) is an error at its line', async 
   const work = exampleHost('mail1.example.test');
   const files = filesOf(work, isScript);
   const target = files.find((f) => f.path === '/usr/local/sbin/provision-postfix-tls')!;
-  const findings = await runChecker(shellChecker, work, files.map((f) => (f === target ? withContent(f, fixture('shell/unquoted-argument.sh')) : f)));
+  const findings = await runChecker(
+    shellChecker,
+    work,
+    files.map((f) => (f === target ? withContent(f, fixture('shell/unquoted-argument.sh')) : f)),
+  );
   assert.deepEqual(
     findings.map((f) => ({ path: f.path, line: f.line, severity: f.severity, code: /\[(SC\d+)\]/.exec(f.message)?.[1] })),
     [{ path: target.path, line: 4, severity: 'error', code: 'SC2086' }],
@@ -45,6 +49,10 @@ test('shell: an executable script without #! is an error; bash scripts are parse
   const bashScript = withContent(renew!, '#!/usr/bin/env bash\nset -euo pipefail\nnames=(a b)\necho "${names[@]}"\n', '/usr/local/sbin/bash-script');
   assert.equal(dialectOf(bashScript.content), 'bash');
   const findings = await runChecker(shellChecker, work, [noShebang, bashScript]);
-  assert.deepEqual(errorsOf(findings).map((f) => [f.path, f.line]), [[renew!.path, 1]], show(findings));
+  assert.deepEqual(
+    errorsOf(findings).map((f) => [f.path, f.line]),
+    [[renew!.path, 1]],
+    show(findings),
+  );
   assert.match(findings[0]!.message, /#!/);
 });

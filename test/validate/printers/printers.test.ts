@@ -9,9 +9,30 @@ import { junitReport } from '../../../src/validate/printers/junit.js';
 import { textReport } from '../../../src/validate/printers/text.js';
 import type { ValidationReport } from '../../../src/validate/problem.js';
 
-const shellProblem = { severity: 'error', check: 'shell', file: 'roles/x/templates/run.sh.njk', line: 12, host: 'web1', path: '/etc/cron.daily/run', message: '/etc/cron.daily/run:14: SC2086: Double quote to prevent globbing, "a,b" & <c>' } as const;
-const schemaProblem = { severity: 'error', check: 'inventory', file: 'inv/host_vars/web2.yml', line: 3, col: 5, host: 'web2', message: 'acme_domains[0]: "bad name" is not a DNS name' } as const;
-const warning = { severity: 'warning', check: 'apache', file: 'inv/inventory.yml', message: 'the apache check was not run: apache2ctl (Debian package apache2) is not installed' } as const;
+const shellProblem = {
+  severity: 'error',
+  check: 'shell',
+  file: 'roles/x/templates/run.sh.njk',
+  line: 12,
+  host: 'web1',
+  path: '/etc/cron.daily/run',
+  message: '/etc/cron.daily/run:14: SC2086: Double quote to prevent globbing, "a,b" & <c>',
+} as const;
+const schemaProblem = {
+  severity: 'error',
+  check: 'inventory',
+  file: 'inv/host_vars/web2.yml',
+  line: 3,
+  col: 5,
+  host: 'web2',
+  message: 'acme_domains[0]: "bad name" is not a DNS name',
+} as const;
+const warning = {
+  severity: 'warning',
+  check: 'apache',
+  file: 'inv/inventory.yml',
+  message: 'the apache check was not run: apache2ctl (Debian package apache2) is not installed',
+} as const;
 
 const report: ValidationReport = {
   inventories: ['inv/inventory.yml'],
@@ -48,7 +69,11 @@ test('github: every line is a workflow command with escaped properties and messa
   assert.equal(lines.length, 3);
   const syntax = /^::(error|warning) ((?:file|line|col|title)=[^,:]*)(,(?:file|line|col|title)=[^,:]*)*::[^\r\n]*$/;
   for (const line of lines) assert.match(line, syntax);
-  assert.ok(lines[0]!.startsWith('::error file=roles/x/templates/run.sh.njk,line=12,title=provision shell (web1)::web1: /etc/cron.daily/run%3A14'.replace('%3A14', ':14')));
+  assert.ok(
+    lines[0]!.startsWith(
+      '::error file=roles/x/templates/run.sh.njk,line=12,title=provision shell (web1)::web1: /etc/cron.daily/run%3A14'.replace('%3A14', ':14'),
+    ),
+  );
   assert.match(lines[1]!, /,line=3,col=5,/);
   assert.match(lines[2]!, /^::warning file=inv\/inventory.yml,title=provision apache::/);
 });
@@ -62,6 +87,9 @@ test('junit: well-formed XML, one test case per host and file, failures counted'
   assert.equal(suite.failures, '2');
   assert.equal(suite.testcase.length, 5);
   const failing = suite.testcase.filter((c: { failure?: unknown }) => c.failure !== undefined);
-  assert.deepEqual(failing.map((c: { classname: string; name: string }) => `${c.classname} ${c.name}`), ['web1 /etc/cron.daily/run', 'web2 variables and templates']);
+  assert.deepEqual(
+    failing.map((c: { classname: string; name: string }) => `${c.classname} ${c.name}`),
+    ['web1 /etc/cron.daily/run', 'web2 variables and templates'],
+  );
   assert.match(failing[0].failure['#text'], /SC2086/);
 });

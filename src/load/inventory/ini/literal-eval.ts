@@ -14,11 +14,7 @@ const fail = (): never => {
 
 const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '' };
 
-type Token =
-  | { kind: 'num'; value: number }
-  | { kind: 'str'; value: string }
-  | { kind: 'name'; value: string }
-  | { kind: 'op'; value: string };
+type Token = { kind: 'num'; value: number } | { kind: 'str'; value: string } | { kind: 'name'; value: string } | { kind: 'op'; value: string };
 
 const PUNCT = new Set(['(', ')', '[', ']', '{', '}', ',', ':', '-', '+']);
 // Python int/float literals (PEP 515 underscores); `01` is a syntax error in Python 3, so not matched.

@@ -55,7 +55,9 @@ export class IniParser {
           state = section[2] ?? 'hosts';
           if (state !== 'hosts' && state !== 'children' && state !== 'vars') {
             state = 'invalid';
-            throw new LineError(`section [${section[1]}:${section[2]}] has unknown type \`${section[2]}\`; use [${group}], [${group}:vars] or [${group}:children]`);
+            throw new LineError(
+              `section [${section[1]}:${section[2]}] has unknown type \`${section[2]}\`; use [${group}], [${group}:vars] or [${group}:children]`,
+            );
           }
           this.declare(group, state);
           continue;

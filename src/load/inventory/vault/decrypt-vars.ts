@@ -39,7 +39,8 @@ function open(ciphertext: string, secrets: readonly VaultSecret[], what: string)
     if (!(e instanceof VaultFormatError)) throw e;
     return { problem: `${what} is not valid Ansible Vault data: ${e.message}` };
   }
-  if (!result) return { problem: `${what} cannot be decrypted with the vault password${secrets.length > 1 ? 's' : ''} given (${tried(secrets)}): wrong password?` };
+  if (!result)
+    return { problem: `${what} cannot be decrypted with the vault password${secrets.length > 1 ? 's' : ''} given (${tried(secrets)}): wrong password?` };
   if (firstInvalidUtf8Line(result.plaintext) !== null) return { problem: `${what} decrypts to data that is not UTF-8` };
   const text = result.plaintext.toString('utf8');
   decrypted.set(ciphertext, text);

@@ -40,11 +40,20 @@ function unhex(text: string, what: string): Buffer {
 
 export function parseEnvelope(text: string): Envelope {
   const lines = text.trim().split(/\r?\n/);
-  const header = lines[0]!.trim().split(';').map((part) => part.trim());
+  const header = lines[0]!
+    .trim()
+    .split(';')
+    .map((part) => part.trim());
   if (header[0] !== VAULT_HEADER || header.length < 3) throw new VaultFormatError('the header is not `$ANSIBLE_VAULT;VERSION;CIPHER`');
   const [, version, cipher, label] = header as [string, string, string, string | undefined];
   if (cipher !== 'AES256') throw new VaultFormatError(`cipher ${cipher} is not supported (ansible-vault writes AES256)`);
-  const body = unhex(lines.slice(1).map((l) => l.trim()).join(''), 'body').toString('latin1');
+  const body = unhex(
+    lines
+      .slice(1)
+      .map((l) => l.trim())
+      .join(''),
+    'body',
+  ).toString('latin1');
   const parts = body.split('\n');
   if (parts.length < 3) throw new VaultFormatError('the body does not hold salt, HMAC and ciphertext');
   const [salt, hmac, ...rest] = parts;

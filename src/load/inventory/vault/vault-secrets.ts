@@ -38,7 +38,9 @@ function checkScriptOwner(file: string, option: string): void {
   if (process.getuid?.() !== 0) return;
   const stat = statSync(file);
   if (stat.uid !== 0 || (stat.mode & 0o022) !== 0) {
-    throw new UsageError(`${option}: the password script ${file} would run as root but is ${stat.uid !== 0 ? `owned by uid ${stat.uid}` : 'writable by group or others'}; make it owned by root and writable only by root`);
+    throw new UsageError(
+      `${option}: the password script ${file} would run as root but is ${stat.uid !== 0 ? `owned by uid ${stat.uid}` : 'writable by group or others'}; make it owned by root and writable only by root`,
+    );
   }
 }
 
@@ -58,7 +60,8 @@ function runScript(file: string, label: string, option: string): Buffer {
   } catch (e) {
     const status = (e as { status?: number | null }).status;
     if (isClientScript(file) && status === 2) throw new UsageError(`${option}: the password client script ${file} has no secret for vault id \`${label}\``);
-    const why = status !== undefined && status !== null ? `exited with ${status}` : `could not run: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    const why =
+      status !== undefined && status !== null ? `exited with ${status}` : `could not run: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
     throw new UsageError(`${option}: the password script ${file} ${why}`);
   }
   return Buffer.from(stdout.toString('utf8').replace(/^[\r\n]+|[\r\n]+$/g, ''), 'utf8');
