@@ -35,10 +35,10 @@ test('the list of built-in check names is the checkers of provision validate', (
   assert.deepEqual([...builtinCheckNames].sort(), [...checkers.keys()].sort());
 });
 
-test("the built-in roles declare today's four facts with their programs, and read their versions", () => {
+test("the built-in roles declare today's four facts and nginx's with their programs, and read their versions", () => {
   const facts = factsOf(loadRoles([builtinRolesDir]).roles.values());
   const byName = new Map(facts.map((f) => [f.name, f]));
-  assert.deepEqual([...byName.keys()].sort(), ['apache', 'dovecot', 'openssl', 'postfix']);
+  assert.deepEqual([...byName.keys()].sort(), ['apache', 'dovecot', 'nginx', 'openssl', 'postfix']);
   assert.deepEqual(
     { ...byName.get('postfix'), version: undefined },
     {
@@ -47,6 +47,7 @@ test("the built-in roles declare today's four facts with their programs, and rea
       label: 'Postfix',
       programs: ['postconf', '/usr/sbin/postconf'],
       args: ['-d', '-h', 'mail_version'],
+      output: 'stdout',
       version: undefined,
       role: 'postfix',
     },
@@ -54,6 +55,9 @@ test("the built-in roles declare today's four facts with their programs, and rea
   assert.equal(byName.get('openssl')!.variable, 'apache_openssl_version');
   assert.equal(factVersion(byName.get('openssl')!, 'OpenSSL 3.0.17 1 Jul 2025'), '3.0.17', 'the second pattern when there is no "Library:"');
   assert.equal(factVersion(byName.get('apache')!, 'Server version: nothing here'), undefined);
+  // nginx -v prints its version on stderr: the fact reads both streams.
+  assert.equal(byName.get('nginx')!.output, 'both');
+  assert.equal(factVersion(byName.get('nginx')!, 'nginx version: nginx/1.22.1'), '1.22.1');
 });
 
 test('a fact whose variable the schema does not declare, and a version regex that does not compile, are load errors at their line', () => {
