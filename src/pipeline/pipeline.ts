@@ -41,6 +41,7 @@ import { mergeProblems, positionOfVariable, prepareHost } from '../resolve/prepa
 import type { PreparedHost } from '../resolve/prepare-hosts.js';
 import { formatProblem } from '../model/errors.js';
 import { join } from 'node:path';
+import { inParallel } from '../model/parallel.js';
 
 export interface ProjectOptions {
   extraVars?: string[];
@@ -250,18 +251,13 @@ export async function runHosts(
   const { hosts } = project;
   const results: HostResult[] = new Array(hosts.length);
   const connector = new Connector(options.connection);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < hosts.length) {
-      const index = next++;
+  try {
+    await inParallel(hosts, options.forks, async (host, index) => {
       const started = performance.now();
-      const result = await reachHost(hosts[index]!, project, options, connector);
+      const result = await reachHost(host, project, options, connector);
       results[index] = { ...result, roundTrips: connector.roundTrips(result.name), seconds: (performance.now() - started) / 1000 };
       onDone(results[index]!);
-    }
-  }
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.forks, hosts.length)) }, worker));
+    });
   } finally {
     await connector.close();
   }

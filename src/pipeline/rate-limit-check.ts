@@ -16,6 +16,7 @@ import type { Plan } from '../plan/types.js';
 import { lookAtHost } from './pipeline.js';
 import type { Project, RenderedHost as HostWork } from './pipeline.js';
 import type { HostResult } from '../apply/host-result.js';
+import { inParallel } from '../model/parallel.js';
 
 function productionHosts(work: HostWork[]): Set<string> {
   return new Set(work.filter((w) => isLetsEncryptProduction(w.host.vars)).map((w) => w.host.name));
@@ -40,10 +41,8 @@ export async function excessBeforeApply(
   if (mostPossible(certificates) <= newCertificatesPerDomain) return [];
   const plans: Plan[] = [];
   const connector = new Connector(options.connection);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < production.length) {
-      const item = production[next++]!;
+  try {
+    await inParallel(production, options.forks, async (item) => {
       const connection = connector.connect(item.host);
       try {
         const { desired, actual } = await lookAtHost(connection, item, project);
@@ -54,10 +53,7 @@ export async function excessBeforeApply(
       } finally {
         await connection.close();
       }
-    }
-  }
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.forks, production.length)) }, worker));
+    });
   } finally {
     await connector.close();
   }

@@ -11,6 +11,7 @@ import { commandChecker } from './checkers/command.js';
 import { templateLineFor } from './template-line.js';
 import { hasTool } from './tools.js';
 import { maskSecrets } from '../resolve/mask-secrets.js';
+import { inParallel } from '../model/parallel.js';
 
 export interface ValidateOptions {
   limit?: string;
@@ -111,14 +112,9 @@ export async function validateProject(
   const missing = new Map<string, string>();
 
   const perHost: ValidationProblem[][] = new Array(work.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < work.length) {
-      const index = next++;
-      perHost[index] = await checkHost(work[index]!, options, inventoryFile, missing);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(availableParallelism(), Math.max(1, work.length)) }, worker));
+  await inParallel(work, availableParallelism(), async (host, index) => {
+    perHost[index] = await checkHost(host, options, inventoryFile, missing);
+  });
   problems.push(...perHost.flat());
 
   for (const [check, tools] of missing) {
