@@ -84,6 +84,33 @@ function connectOptions(args: { become?: boolean; 'become-user'?: string; 'host-
   return { become: args.become, becomeUser: args['become-user'], hostKeyChecking: args['host-key-checking'], timeoutSeconds: args.timeout };
 }
 
+/** What apply and plan take alike from their options (runOptions). */
+async function runArguments(args: {
+  i?: unknown;
+  inventory?: unknown;
+  limit?: string;
+  forks: number;
+  'extra-vars'?: unknown;
+  root?: string;
+  json: boolean;
+  'detailed-exitcode': boolean;
+  become?: boolean;
+  'become-user'?: string;
+  'host-key-checking': 'yes' | 'accept-new';
+  timeout?: number;
+}) {
+  return {
+    inventory: await inventoryOf(args),
+    limit: args.limit,
+    forks: args.forks,
+    extraVars: list(args['extra-vars']),
+    root: args.root,
+    json: args.json,
+    detailedExitcode: args['detailed-exitcode'],
+    connection: connectOptions(args),
+  };
+}
+
 let exitCode: number = ExitCode.ok;
 
 async function main(argv: string[]): Promise<void> {
@@ -113,18 +140,11 @@ async function main(argv: string[]): Promise<void> {
         const { applyCommand } = await import('./commands/apply.js');
         exitCode = await applyCommand(
           {
-            inventory: await inventoryOf(args),
+            ...(await runArguments(args)),
             check: args.check,
             diff: args.diff,
-            limit: args.limit,
-            forks: args.forks,
-            extraVars: list(args['extra-vars']),
-            root: args.root,
-            json: args.json,
-            detailedExitcode: args['detailed-exitcode'],
             backup: args.backup,
             ignoreRateLimits: args['ignore-rate-limits'],
-            connection: connectOptions(args),
           },
           standardOutput(),
         );
@@ -143,19 +163,7 @@ async function main(argv: string[]): Promise<void> {
           .options(runOptions),
       async (args) => {
         const { planCommand } = await import('./commands/plan.js');
-        exitCode = await planCommand(
-          {
-            inventory: await inventoryOf(args),
-            limit: args.limit,
-            forks: args.forks,
-            extraVars: list(args['extra-vars']),
-            root: args.root,
-            json: args.json,
-            detailedExitcode: args['detailed-exitcode'],
-            connection: connectOptions(args),
-          },
-          standardOutput(),
-        );
+        exitCode = await planCommand(await runArguments(args), standardOutput());
       },
     )
     .command(
