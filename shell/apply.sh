@@ -333,6 +333,91 @@ link() {
   if mv -fT -- "$TMP" "$2"; then ok "$1"; else fail "$1" "cannot move the link into place"; fi
 }
 
+# ---- the record of what provision manages (src/model/managed-record.ts) and removals
+
+# write_record ID FILE < base64: the record, replaced whole by a rename, in a directory only root can
+# enter (made 0700; one that is a link or another account's is refused, never written through).
+write_record() {
+  rec_dir=${2%/*}
+  if [ ! -e "$rec_dir" ] && ! out=$( (umask 077 && mkdir -p -- "$rec_dir") 2>&1); then fail "$1" "cannot create $rec_dir" "$out"; return 1; fi
+  if [ -L "$rec_dir" ] || [ ! -d "$rec_dir" ] || [ "$(stat -c %u -- "$rec_dir")" != 0 ]; then
+    fail "$1" "$rec_dir is not a directory of root's: the record of what provision manages is not written"
+    return 1
+  fi
+  if ! out=$(chmod 0700 -- "$rec_dir" 2>&1); then fail "$1" "cannot make $rec_dir root's only" "$out"; return 1; fi
+  if ! TMP=$(mktemp "$rec_dir/.provision-$$-XXXXXX"); then fail "$1" "cannot create a temp file in $rec_dir"; return 1; fi
+  STAGED=$(printf '%s\n%s' "$STAGED" "$TMP")
+  if ! base64 -d > "$TMP"; then fail "$1" "cannot write $TMP"; return 1; fi
+  if ! mv -fT -- "$TMP" "$2"; then fail "$1" "cannot move the record into place"; return 1; fi
+}
+
+# safe_parents ID PATH: every directory above PATH is a real directory (not a link) of root's (or this
+# script's account) that no other account can write (a sticky one such as /tmp aside: there no other
+# account can rename or remove root's entries), so what is removed is what the probe saw.
+safe_parents() {
+  sp_id=$1 sp_path=$2
+  sp_dir=${sp_path%/*}
+  set -- /
+  while [ -n "$sp_dir" ]; do
+    set -- "$@" "$sp_dir"
+    sp_dir=${sp_dir%/*}
+  done
+  for sp_d do
+    if [ -L "$sp_d" ] || [ ! -d "$sp_d" ]; then fail "$sp_id" "$sp_d is not a real directory any more (a symbolic link?): $sp_path is not removed"; return 1; fi
+  done
+  if ! sp_stats=$(stat -c '%u %a' -- "$@" 2>&1); then fail "$sp_id" "cannot look at the directories above $sp_path" "$sp_stats"; return 1; fi
+  sp_me=$(id -u)
+  printf '%s\n' "$sp_stats" | while read -r sp_uid sp_mode; do
+    case $sp_uid in 0 | "$sp_me") ;; *) exit 1 ;; esac
+    [ $((0$sp_mode & 022)) = 0 ] || [ $((0$sp_mode & 01000)) != 0 ] || exit 1
+  done && return 0
+  fail "$sp_id" "a directory above $sp_path is owned or writable by another account: $sp_path is not removed"
+  return 1
+}
+
+# remove_link ID PATH: the link provision made at PATH goes (a link is never followed; anything else
+# found there now is left alone).
+remove_link() {
+  safe_parents "$1" "$2" || return
+  if [ ! -L "$2" ]; then
+    if [ -e "$2" ]; then printf '@note %s\n' "$2 is not a link any more: left in place"; fi
+    ok "$1"
+    return
+  fi
+  if out=$(rm -f -- "$2" 2>&1); then ok "$1"; else fail "$1" "cannot remove the link $2" "$out"; fi
+}
+
+# ARCHIVE_DIR (set by the generated script): where archive keeps what it removes, one directory per run.
+ARCHIVE_DIR=''
+ARCHIVE=''
+
+# archive ID PATH...: each PATH that is a regular file (never a link) moves to ARCHIVE_DIR/DATE.PID/PATH,
+# in directories only root can enter (keys stay private); the PATHs share one directory.
+archive() {
+  ar_id=$1
+  shift
+  safe_parents "$ar_id" "$1" || return
+  if [ -L "$ARCHIVE_DIR" ]; then fail "$ar_id" "$ARCHIVE_DIR is a symbolic link: nothing is archived through it"; return; fi
+  if [ -z "$ARCHIVE" ]; then ARCHIVE=$ARCHIVE_DIR/$(date -u +%Y-%m-%dT%H:%M:%SZ).$$; fi
+  for ar_path do
+    if [ ! -e "$ar_path" ] && [ ! -L "$ar_path" ]; then continue; fi
+    if [ -L "$ar_path" ] || [ ! -f "$ar_path" ]; then printf '@note %s\n' "$ar_path is not a regular file any more: left in place"; continue; fi
+    ar_dest=$ARCHIVE$ar_path
+    if ! out=$( (umask 077 && mkdir -p -- "${ar_dest%/*}") 2>&1); then fail "$ar_id" "cannot create ${ar_dest%/*}" "$out"; return; fi
+    if ! out=$(mv -f -- "$ar_path" "$ar_dest" 2>&1); then fail "$ar_id" "cannot move $ar_path to the archive" "$out"; return; fi
+    printf '@note %s\n' "archived $ar_path as $ar_dest"
+  done
+  ok "$ar_id"
+}
+
+# remove_dir ID PATH: the directory provision made at PATH, only when it is empty; one that holds
+# anything is left in place (with a note), one that is a link now is not touched.
+remove_dir() {
+  safe_parents "$1" "$2" || return
+  if [ ! -L "$2" ] && [ -d "$2" ] && ! rmdir -- "$2" 2>/dev/null; then printf '@note %s\n' "$2 is not empty: left in place, no longer managed"; fi
+  ok "$1"
+}
+
 # Handlers a run has promised are written down before anything is renamed into place and crossed off
 # only once they succeed, so a run that fails or dies in between leaves them for the next run (a
 # changed file is never left un-reloaded; Ansible loses them: ansible#4766).

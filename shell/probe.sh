@@ -366,3 +366,57 @@ probe_fact() {
   fi
   printf '@fact %s %s\n' "$probe_name" "${out:--}"
 }
+
+# probe_record FILE DESIRED: the record of what provision manages on this host
+# (src/model/managed-record.ts), read by the shell, as `@record LINE` lines; after each `path` line
+# whose path is not one of DESIRED (the desired paths, one a line), what is there now, as `@was`
+# lines: what the plan would remove. Only root's regular file in a directory only root can write is
+# read (`@record_unsafe` otherwise); without root the directory cannot be entered and nothing is said.
+probe_record() {
+  [ -e "$1" ] || [ -L "$1" ] || return 0
+  if [ -L "$1" ] || [ ! -f "$1" ] || [ -L "${1%/*}" ]; then printf '@record_unsafe\n'; return 0; fi
+  probe_owners=$(stat -c '%u %a' -- "$1" "${1%/*}") || { printf '@record_unsafe\n'; return 0; }
+  for probe_p in $probe_owners; do :; done
+  case $probe_owners in "0 "*"$nl""0 "*) ;; *) printf '@record_unsafe\n'; return 0 ;; esac
+  if [ $((0$probe_p & 022)) != 0 ]; then printf '@record_unsafe\n'; return 0; fi
+  while IFS= read -r probe_line || [ -n "$probe_line" ]; do
+    printf '@record %s\n' "$probe_line"
+    case $probe_line in 'path '*) ;; *) continue ;; esac
+    probe_p=$probe_line
+    probe_n=0
+    while [ "$probe_n" -lt 6 ]; do probe_p=${probe_p#* }; probe_n=$((probe_n + 1)); done
+    case "$nl$2$nl" in *"$nl$probe_p$nl"*) continue ;; esac
+    probe_was "$probe_line" "$probe_p"
+  done < "$1"
+}
+
+# probe_was LINE PATH: what is at PATH, a recorded path (LINE its record line) the desired state no
+# longer has. A link is described, never followed; a file's content is sent only for a `file` entry
+# that is not secret (never a key, a CSR or a certificate).
+probe_was() {
+  probe_kind=${1#path }
+  probe_flags=${probe_kind#* }
+  probe_kind=${probe_kind%% *}
+  probe_flags=${probe_flags%% *}
+  if [ -L "$2" ]; then
+    link_target "$2"
+    printf '@was symlink %s\n' "$target"
+  elif [ -d "$2" ]; then
+    if [ -z "$(ls -A -- "$2" 2>/dev/null)" ]; then printf '@was directory 1\n'; else printf '@was directory 0\n'; fi
+  elif [ -f "$2" ]; then
+    case $probe_kind/$probe_flags in
+      file/c | file/t)
+        file_sum "$2" || sum=-
+        printf '@was file %s\n' "$sum"
+        printf '@was content\n'
+        base64 < "$2"
+        printf '@was end\n'
+        ;;
+      *) printf '@was file -\n' ;;
+    esac
+  elif [ -e "$2" ]; then
+    printf '@was other not-a-file\n'
+  else
+    printf '@was missing\n'
+  fi
+}

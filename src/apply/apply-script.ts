@@ -3,12 +3,14 @@ import { isPending } from '../plan/types.js';
 import type { CsrResource, DesiredState } from '../model/desired.js';
 import { placeholderDays, resourceTarget } from '../model/desired.js';
 import { readShellLibrary, reloadServiceLibrary, wrapScript } from '../host/script.js';
-import { createdAccountsFile, pendingHandlersFile } from '../host/protocol/files.js';
+import { archiveDir, createdAccountsFile, pendingHandlersFile } from '../host/protocol/files.js';
 import type { ScriptId } from '../host/protocol/script-ids.js';
 import { scriptId } from '../host/protocol/script-ids.js';
 import * as call from '../host/shell-calls.js';
 import type { TargetCheck } from './target-checks.js';
 import type { KeyType } from '../model/role-manifest.js';
+import type { Removal } from '../plan/removals.js';
+import { posix } from 'node:path';
 
 export interface ApplyOptions {
   /** keep the file a change replaces as `file.PID.DATE~` (Ansible's backup: yes) */
@@ -117,6 +119,24 @@ function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetChe
   return { lines, checks };
 }
 
+/** The files of a certificate set, with the `.bak` links the renewal script keeps beside them. */
+const certificateFiles = ['fullchain.pem', 'signed.crt', 'chain.pem'].flatMap((name) => [name, `${name}.bak`]);
+
+/** How a recorded path the desired state dropped goes: links removed, files archived, directories when empty. */
+function removalStep(removal: Removal, index: number): string {
+  const id: call.RemovalId = `x${index}`;
+  const { kind, path } = removal.entry;
+  if (removal.was.state === 'symlink') return call.removeLink({ id, path });
+  if (kind === 'directory') return call.removeDir({ id, path });
+  if (kind === 'certificate') return call.archive({ id, paths: certificateFiles.map((name) => `${posix.dirname(path)}/${name}`) });
+  return call.archive({ id, paths: [path] });
+}
+
+/** The record written whole from a heredoc (its text travels as base64, like a file's). */
+function recordLines(file: string, text: string): string[] {
+  return [`${call.writeRecord({ file })} <<'PROVISION_EOF'`, Buffer.from(text, 'utf8').toString('base64'), 'PROVISION_EOF'];
+}
+
 /**
  * The single script that makes a host match its plan. Contents travel inside it as base64 heredocs
  * (on stdin, never on a command line); keys are generated on the host and never leave it.
@@ -125,7 +145,11 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
   const pending = plan.changes.filter(isPending);
   const idOf = (change: Change) => idIn(desired, change);
   const lines: string[] = [];
+  const record = plan.record;
 
+  // Every path this apply may create, and every one it removes, is in the record before anything
+  // changes: a run cut off anywhere leaves a record that holds all that provision made.
+  if (record && record.before !== record.current) lines.push(...recordLines(record.file, record.before), `[ "$FAILED" = 0 ] || ${call.finish()}`);
   if (pending.some((c) => c.resource.kind === 'user')) lines.push(call.setCreatedAccountsFile(createdAccountsFile));
   for (const change of pending) {
     const step = prepareStep(change, idOf(change));
@@ -150,6 +174,14 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
     if (r.kind === 'file' && change.rewrite) lines.push(`${call.commit({ id, path: r.path, backup: options.backup })} || ${call.finish()}`);
     else if (r.kind === 'file') lines.push(call.setAttrs({ id, path: r.path, mode: change.mode, owner: change.owner, group: change.group }));
     else if (r.kind === 'symlink') lines.push(call.link({ id, path: r.path, target: r.target }));
+  }
+
+  if (plan.removals.length > 0) lines.push(call.setArchiveDir(archiveDir));
+  plan.removals.forEach((removal, index) => lines.push(removalStep(removal, index)));
+  // Crossed off only once removed: a removal that failed stays in the record for the next run.
+  if (record && record.after !== (record.before !== record.current ? record.before : record.current)) {
+    const [first, ...rest] = recordLines(record.file, record.after);
+    lines.push(`if [ "$FAILED" = 0 ]; then ${first}`, ...rest, 'fi');
   }
 
   for (const handler of plan.handlers) lines.push(call.handler({ name: handler.name, steps: handler.steps }));

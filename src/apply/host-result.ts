@@ -33,7 +33,8 @@ function handlersDone(result: HostResult): number {
 export function changeCount(result: HostResult): number {
   const made = (id: string) => (result.applied ? (result.done?.has(id) ?? false) : !result.failures.has(id));
   const resources = result.plan?.changes.filter((c) => isPending(c) && made(c.resource.id)).length ?? 0;
-  return resources + handlersDone(result);
+  const removed = result.plan?.removals.filter((r) => made(r.id)).length ?? 0;
+  return resources + removed + handlersDone(result);
 }
 
 /** Resources and handlers that are (now) as they should be; includes the changed ones, as in Ansible. */
@@ -43,7 +44,8 @@ export function okCount(result: HostResult): number {
     if (c.action === 'unchanged' || !result.applied) return true;
     return result.done?.has(c.resource.id) ?? false;
   };
-  return (result.plan?.changes.filter(fine).length ?? 0) + handlersDone(result);
+  const removed = result.plan?.removals.filter((r) => !result.failures.has(r.id) && (!result.applied || result.done?.has(r.id))).length ?? 0;
+  return (result.plan?.changes.filter(fine).length ?? 0) + removed + handlersDone(result);
 }
 
 /**
@@ -54,13 +56,14 @@ export function progressCounts(result: HostResult): { changed: number; unchanged
   const changes = result.plan?.changes ?? [];
   const handlers = result.plan?.handlers ?? [];
   const failedHandlers = result.handlersRun.filter((h) => !h.ok).length;
-  const resourceFailures = changes.filter((c) => result.failures.has(c.resource.id)).length;
+  const removals = result.plan?.removals ?? [];
+  const resourceFailures = changes.filter((c) => result.failures.has(c.resource.id)).length + removals.filter((r) => result.failures.has(r.id)).length;
   // A failure of the script itself (say, recording pending handlers) has no resource to belong to.
-  const otherFailures = [...result.failures.keys()].filter((id) => !changes.some((c) => c.resource.id === id)).length;
+  const otherFailures = [...result.failures.keys()].filter((id) => !changes.some((c) => c.resource.id === id) && !removals.some((r) => r.id === id)).length;
   const unchanged = changes.filter((c) => c.action === 'unchanged' && !result.failures.has(c.resource.id)).length;
   const changed = changeCount(result);
   const failed = resourceFailures + failedHandlers + otherFailures;
-  const wanted = changes.filter(isPending).length + handlers.length;
+  const wanted = changes.filter(isPending).length + removals.length + handlers.length;
   const notDone = Math.max(0, wanted - changed - resourceFailures - failedHandlers);
   return { changed, unchanged, failed, notDone };
 }

@@ -12,14 +12,14 @@ export function settle(
   report: ApplyReport,
   run: { exitCode: number; stderr: string },
 ): HostResult {
+  // A script id (`r3` a resource, `x1` a removal) as the result names it: the resource's id, `remove:PATH`.
+  const nameOf = (id: string) =>
+    /^r\d+$/.test(id) ? (desired.resources[Number(id.slice(1))]?.id ?? id) : /^x\d+$/.test(id) ? (result.plan?.removals[Number(id.slice(1))]?.id ?? id) : id;
   // Command output (a validate command, a handler) may quote a secret file's content.
-  for (const [id, message] of report.failed) {
-    const resource = desired.resources[Number(id.slice(1))];
-    result.failures.set(resource?.id ?? id, maskSecrets(message, secretValues));
-  }
+  for (const [id, message] of report.failed) result.failures.set(nameOf(id), maskSecrets(message, secretValues));
   // The script sends a failed step's stderr (tail-bounded); its last lines say why it failed.
   for (const handler of report.handlers) handler.detail = maskSecrets(lastLines(handler.detail), secretValues);
-  result.done = new Set([...report.ok].map((id) => desired.resources[Number(id.slice(1))]?.id ?? id));
+  result.done = new Set([...report.ok].map(nameOf));
   result.handlersRun = report.handlers;
   result.plan?.notices.push(...report.notes);
   const failedHandlers = report.handlers.filter((h) => !h.ok);

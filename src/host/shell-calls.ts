@@ -186,6 +186,34 @@ export function finish(): string {
   return call('finish');
 }
 
+/** The assignment of ARCHIVE_DIR, where archive keeps what it removes (apply.sh reads the variable). */
+export function setArchiveDir(dir: string): string {
+  return `ARCHIVE_DIR=${shquote(dir)}`;
+}
+
+/** A removal's id in the apply script: `x<index>` in the plan's removals (never a resource's `r<index>`). */
+export type RemovalId = `x${number}`;
+
+/** write_record ID FILE < base64 (the caller adds the heredoc) */
+export function writeRecord(a: { file: string }): string {
+  return call('write_record', 'record', shquote(a.file));
+}
+
+/** remove_link ID PATH */
+export function removeLink(a: { id: RemovalId; path: string }): string {
+  return call('remove_link', a.id, hostPath(a.path));
+}
+
+/** archive ID PATH... */
+export function archive(a: { id: RemovalId; paths: string[] }): string {
+  return call('archive', a.id, ...a.paths.map(hostPath));
+}
+
+/** remove_dir ID PATH */
+export function removeDir(a: { id: RemovalId; path: string }): string {
+  return call('remove_dir', a.id, hostPath(a.path));
+}
+
 // ---- shell/probe.sh
 
 /** probe_uid */
@@ -276,4 +304,9 @@ export function probeCreatedAccounts(a: { file: string }): string {
 /** probe_pending_handlers FILE */
 export function probePendingHandlers(a: { file: string }): string {
   return call('probe_pending_handlers', shquote(a.file));
+}
+
+/** probe_record FILE DESIRED (DESIRED: the desired paths, one a line) */
+export function probeRecord(a: { file: string; desired: string[] }): string {
+  return call('probe_record', shquote(a.file), shquote(a.desired.join('\n')));
 }

@@ -47,4 +47,24 @@ export interface ActualState {
   pendingHandlers: string[];
   /** accounts provision created there itself (its record on the host); only these it changes */
   createdAccounts?: Set<string>;
+  /** the record of what provision manages there (shell/probe.sh probe_record), when it was read */
+  record?: ProbedRecord;
+}
+
+/** What is at a recorded path the desired state no longer has: what a removal would take away. */
+export type WasState =
+  | { state: 'missing' }
+  | { state: 'symlink'; target: string }
+  | { state: 'directory'; empty: boolean }
+  /** sha256 and content only for a non-secret file (never a key or certificate) */
+  | { state: 'file'; sha256?: string; content?: string }
+  | { state: 'other'; type: string };
+
+export interface ProbedRecord {
+  /** its lines as read (compared with the record the plan would write) */
+  lines: string[];
+  /** the file is not a root-owned regular file in a root-only directory: nothing is read from it */
+  unsafe?: boolean;
+  /** by path: what is there now, for the recorded paths the desired state does not have */
+  was: Map<string, WasState>;
 }

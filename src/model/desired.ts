@@ -14,6 +14,8 @@ interface Common {
   id: string;
   role: string;
   notify: string[];
+  /** the certificate (a name of acme_certificates) the resource belongs to, when its role says so */
+  certificate?: string;
 }
 
 export interface FileResource extends Common, Ownership {

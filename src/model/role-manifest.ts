@@ -11,6 +11,9 @@ interface ResourceCommon {
   loop?: string;
   /** handler names to run once at the end of the apply when this resource changed */
   notify?: string[];
+  /** the certificate the resource belongs to (`{{ item.name }}`): the record of what provision manages
+   * says so, and the plan names it when the resource is removed */
+  certificate?: string;
 }
 
 interface Ownership {

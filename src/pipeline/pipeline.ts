@@ -21,7 +21,7 @@ import type { LoadOptions } from '../load/inventory/load.js';
 import type { Inventory } from '../model/inventory.js';
 import { builtinRolesDir } from '../model/paths.js';
 import { planHost } from '../plan/plan-host.js';
-import { hasWork } from '../plan/types.js';
+import { hasWork, recordOnly } from '../plan/types.js';
 import { carryOver, mergeActual } from '../probe/carry-over.js';
 import { ProbeOutputError } from '../host/protocol/parse-probe.js';
 import { probeHost } from '../probe/probe-host.js';
@@ -214,7 +214,7 @@ export async function lookAtHost(connection: Connection, rendered: RenderedHost,
   let actual = carried.actual;
   if (carried.unprobed.length > 0 || carried.accounts.users.length > 0 || carried.accounts.groups.length > 0) {
     const rest: DesiredState = { host: rendered.desired.host, resources: carried.unprobed, handlers: [] };
-    actual = mergeActual(actual, (await probeHost(connection, rest, host.root, { accounts: carried.accounts })).actual);
+    actual = mergeActual(actual, (await probeHost(connection, rest, host.root, { accounts: carried.accounts, record: false })).actual);
   }
   return { desired: again.state, actual, vars: found.vars, notices: found.notices };
 }
@@ -230,8 +230,11 @@ async function converge(rendered: RenderedHost, roles: RolesAtWork, options: Run
   const plan = planHost(desired, actual, { root: host.root, check: options.check, secretValues: host.secretValues, locateVariable: host.locateVariable });
   result.plan = plan;
   if (plan.errors.length > 0) return { ...result, status: 'failed', error: plan.errors.join('; ') };
-  if (!hasWork(plan)) return result;
-  result.status = 'changed';
+  // Only the record of what provision manages to write (a host's first run, a recorded path gone): a
+  // second round trip, but no change to report.
+  const bookkeeping = recordOnly(plan);
+  if (!hasWork(plan) && (!bookkeeping || options.check)) return result;
+  if (!bookkeeping) result.status = 'changed';
 
   // apply, or in check mode verify: the validate commands and whole-configuration checks still run on the candidates
   const targetChecks = targetChecksFor(plan.changes, desired.checks ?? []);

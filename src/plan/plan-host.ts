@@ -7,6 +7,7 @@ import { hidden, revealsSecret, unifiedDiff } from './diff.js';
 import type { Change, Plan } from './types.js';
 import { isPending } from './types.js';
 import { parentDirErrors } from './parent-dirs.js';
+import { planRecord } from './removals.js';
 
 export interface PlanOptions {
   /** the host's tree is under this directory: users, groups and handlers are not managed */
@@ -239,8 +240,22 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     const where = underRoot ? 'under a --root tree' : 'in check mode';
     notices.push(`no CA is contacted ${where}: a self-signed placeholder stands in for ${placeholders.join(', ')}`);
   }
-  const notified = new Set(changes.filter(isPending).flatMap((c) => c.resource.notify));
+  const recorded = planRecord(desired, actual, { root: options.root, secretValues: options.secretValues });
+  errors.push(...recorded.errors);
+  notices.push(...recorded.notices);
+  const notified = new Set([...changes.filter(isPending).flatMap((c) => c.resource.notify), ...recorded.handlers.map((h) => h.name)]);
   const handlers = desired.handlers.filter((h) => notified.has(h.name) || actual.pendingHandlers.includes(h.name));
+  // A removed role's handler is not in the desired state: the record kept it.
+  handlers.push(...recorded.handlers.filter((h) => !handlers.some((d) => d.name === h.name)));
   if (underRoot && handlers.length > 0) notices.push(`handlers not run under a --root tree: ${handlers.map((h) => h.name).join(', ')}`);
-  return { host: desired.host, root: options.root, changes, handlers: underRoot ? [] : handlers, notices, errors };
+  return {
+    host: desired.host,
+    root: options.root,
+    changes,
+    removals: recorded.removals,
+    ...(recorded.record ? { record: recorded.record } : {}),
+    handlers: underRoot ? [] : handlers,
+    notices,
+    errors,
+  };
 }

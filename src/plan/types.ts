@@ -1,4 +1,5 @@
 import type { Handler, Resource } from '../model/desired.js';
+import type { RecordUpdate, Removal } from './removals.js';
 
 /** skipped: cannot be managed in this kind of run (users under a --root tree), not an error. */
 export type Action = 'create' | 'update' | 'unchanged' | 'skipped';
@@ -33,7 +34,11 @@ export interface Plan {
   /** the host's tree is under this directory (a --root run), or undefined */
   root?: string;
   changes: Change[];
-  /** handlers that changed resources notify, in definition order */
+  /** recorded paths the desired state dropped, that the apply removes (src/plan/removals.ts) */
+  removals: Removal[];
+  /** the record of what provision manages, as the apply writes it (a real host as root only) */
+  record?: RecordUpdate;
+  /** handlers that changed or removed resources notify, in definition order */
   handlers: Handler[];
   /** said once per host: why something is not managed in this run */
   notices: string[];
@@ -43,7 +48,12 @@ export interface Plan {
 
 /** Something to do on the host: a resource to change or a handler owed. */
 export function hasWork(plan: Plan): boolean {
-  return pendingChanges(plan).length > 0 || plan.handlers.length > 0;
+  return pendingChanges(plan).length > 0 || plan.removals.length > 0 || plan.handlers.length > 0;
+}
+
+/** Only the record needs writing (first run on a host, a recorded path gone): bookkeeping, not a change. */
+export function recordOnly(plan: Plan): boolean {
+  return !hasWork(plan) && plan.record !== undefined && plan.record.after !== plan.record.current;
 }
 
 /** A change the apply makes: a create or an update (not unchanged, not skipped). */

@@ -78,5 +78,6 @@ export function mergeActual(first: ActualState, second: ActualState): ActualStat
     resources: new Map([...first.resources, ...second.resources]),
     pendingHandlers: first.pendingHandlers,
     createdAccounts: first.createdAccounts ?? second.createdAccounts,
+    ...(first.record ? { record: first.record } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { isPathResource } from '../model/desired.js';
 import { readShellLibrary, wrapScript } from '../host/script.js';
 import { sha256 } from '../model/digest.js';
 import { probeAnswer } from '../host/protocol/answers.js';
-import { createdAccountsFile, pendingHandlersFile } from '../host/protocol/files.js';
+import { createdAccountsFile, managedRecordFile, pendingHandlersFile } from '../host/protocol/files.js';
 import type { ScriptId } from '../host/protocol/script-ids.js';
 import { scriptId } from '../host/protocol/script-ids.js';
 import * as call from '../host/shell-calls.js';
@@ -72,6 +72,11 @@ export function ancestorDirs(state: DesiredState, root: string | undefined): str
   return [...dirs].sort();
 }
 
+/** The paths the desired state manages, as the record names them (a path with a newline is never managed). */
+export function desiredPaths(state: DesiredState): string[] {
+  return state.resources.flatMap((r) => (isPathResource(r) ? [r.path] : []));
+}
+
 /** The call, or nothing when it would have no ARGS. */
 function batchCall(args: string[], build: (args: string[]) => string): string[] {
   return args.length > 0 ? [build(args)] : [];
@@ -103,6 +108,8 @@ export interface ProbeOptions {
   facts?: Fact[];
   /** account names to look up instead of those of `state` */
   accounts?: { users: string[]; groups: string[] };
+  /** read the record of what provision manages (default true; a second probe of a few resources does not) */
+  record?: boolean;
 }
 
 /** The single script that looks at everything a host's desired state manages. It changes nothing. */
@@ -121,6 +128,9 @@ export function probeScript(state: DesiredState, root: string | undefined, optio
     ...parents.map((dir) => call.probeParent({ dir })),
     // Users are only managed on a real host: the record says which accounts provision may change.
     ...(root === undefined && state.resources.some((r) => r.kind === 'user') ? [call.probeCreatedAccounts({ file: createdAccountsFile })] : []),
+    // What provision manages is recorded on a real host only (never under a --root tree): what the
+    // record holds and the desired state does not is looked at here, in the same round trip.
+    ...(root === undefined && options.record !== false ? [call.probeRecord({ file: managedRecordFile(state.host), desired: desiredPaths(state) })] : []),
     // Handlers only run on a real host, never under a --root tree.
     ...(root === undefined && state.handlers.length > 0 ? [call.probePendingHandlers({ file: pendingHandlersFile })] : []),
     `printf '@${probeAnswer.done}\\n'`,

@@ -76,6 +76,12 @@ function ownership(fields: Fields): { owner?: string; group?: string; mode?: str
 }
 
 export function buildResource(kind: string, fields: Fields, role: string, content?: string, template?: string): Resource {
+  const resource = buildKind(kind, fields, role, content, template);
+  const certificate = optionalText(fields, 'certificate');
+  return certificate === undefined ? resource : { ...resource, certificate };
+}
+
+function buildKind(kind: string, fields: Fields, role: string, content?: string, template?: string): Resource {
   const notify = list(fields, 'notify');
   switch (kind) {
     case 'file': {

@@ -29,6 +29,13 @@ export function hostLines(result: HostResult, options: { diff: boolean; check: b
     if (failed) lines.push(indent(failed));
     if (options.diff && change.diff) lines.push(colorDiff(change.diff, c));
   }
+  for (const removal of result.plan?.removals ?? []) {
+    const failed = result.failures.get(removal.id);
+    const label = failed ? c.red('failed') : c.yellow('remove');
+    lines.push(`${host}: ${label} ${removal.entry.kind.replace('_', ' ')} ${removal.entry.path} (${removal.reasons.join(', ')})`);
+    if (failed) lines.push(indent(failed));
+    if (options.diff && removal.diff) lines.push(colorDiff(removal.diff, c));
+  }
   for (const handler of result.plan?.handlers ?? []) {
     if (options.check) lines.push(`${host}: ${c.yellow('would run')} handler ${handler.name}`);
   }

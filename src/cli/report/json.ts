@@ -9,12 +9,22 @@ export function applyJsonReport(results: HostResult[], check: boolean): object {
     hosts: results.map((r) => ({
       name: r.name,
       status: r.status,
-      changes: (r.plan?.changes ?? []).filter(isPending).map((c) => ({
-        resource: c.resource.kind,
-        path: resourceTarget(c.resource),
-        action: c.action,
-        ...(r.failures.has(c.resource.id) ? { error: r.failures.get(c.resource.id) } : {}),
-      })),
+      changes: (r.plan?.changes ?? [])
+        .filter(isPending)
+        .map((c): { resource: string; path: string; action: string; error?: string } => ({
+          resource: c.resource.kind,
+          path: resourceTarget(c.resource),
+          action: c.action,
+          ...(r.failures.has(c.resource.id) ? { error: r.failures.get(c.resource.id) } : {}),
+        }))
+        .concat(
+          (r.plan?.removals ?? []).map((removal) => ({
+            resource: removal.entry.kind,
+            path: removal.entry.path,
+            action: 'remove' as const,
+            ...(r.failures.has(removal.id) ? { error: r.failures.get(removal.id) } : {}),
+          })),
+        ),
       handlers: check
         ? (r.plan?.handlers ?? []).map((h) => ({ name: h.name, ran: false }))
         : r.handlersRun.map((h) => ({ name: h.name, ran: true, ok: h.ok, ...(h.ok ? {} : { error: h.detail }) })),

@@ -15,6 +15,14 @@ export const probeAnswer = {
   created: 'created',
   /** `@pending NAME`: a handler an earlier run promised and did not run */
   pending: 'pending',
+  /** `@record LINE`: a line of the record of what provision manages (src/model/managed-record.ts) */
+  record: 'record',
+  /** `@record_unsafe`: the record is not a root-owned regular file in a root-only directory: not read */
+  record_unsafe: 'record_unsafe',
+  /** `@was STATE ...` after a record line whose path the desired state does not have: what is there now
+   * (`missing`, `symlink TARGET`, `directory 1|0` (empty), `file SHA256|-`, `other TYPE`), for a
+   * non-secret file followed by `@was content`, base64 lines and `@was end` */
+  was: 'was',
   /** `@fact NAME OUTPUT`: a program's version output (`-` when it is not installed) */
   fact: 'fact',
   /** `@done`: the script reached its end */

@@ -1,6 +1,6 @@
 // The probe script's answers (shell/probe.sh) read back into what the host has.
 import type { DesiredState } from '../../model/desired.js';
-import type { ActualState, Attributes, Observed } from '../../model/actual.js';
+import type { ActualState, Attributes, Observed, ProbedRecord, WasState } from '../../model/actual.js';
 import { answerPrefix, probeAnswer, resourceAnswer } from './answers.js';
 import { resourceIndex } from './script-ids.js';
 
@@ -10,11 +10,34 @@ function attributes(mode: string | undefined, owner: string | undefined, group: 
   return { mode: (mode ?? '').padStart(4, '0'), owner: owner ?? '', group: group ?? '' };
 }
 
+function emptyRecord(): ProbedRecord {
+  return { lines: [], was: new Map() };
+}
+
+function wasState(word: string | undefined, rest: string[], line: string): WasState {
+  switch (word) {
+    case 'missing':
+      return { state: 'missing' };
+    case 'symlink':
+      return { state: 'symlink', target: rest.join(' ') };
+    case 'directory':
+      return { state: 'directory', empty: rest[0] === '1' };
+    case 'file':
+      return rest[0] && rest[0] !== '-' ? { state: 'file', sha256: rest[0] } : { state: 'file' };
+    case 'other':
+      return { state: 'other', type: rest[0] ?? 'unknown' };
+    default:
+      throw new ProbeOutputError(`probe line not understood: ${line}`);
+  }
+}
+
 /** Reads the probe's `@...` lines back into an ActualState for the resources of `state`. */
 export function parseProbe(output: string, state: DesiredState): ActualState {
   const actual: ActualState = { isRoot: false, users: new Set(), groups: new Set(), resources: new Map(), pendingHandlers: [] };
   const lines = output.split('\n');
   let done = false;
+  /** the path of the last `@record path ...` line: the `@was` lines that follow are about it */
+  let lastPath: string | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (!line.startsWith('@')) continue;
@@ -34,7 +57,21 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
         group: group ?? '',
       });
     } else if (tag === probeAnswer.pending) actual.pendingHandlers.push(line.slice(answerPrefix(tag).length));
-    else if (tag === probeAnswer.created) (actual.createdAccounts ??= new Set()).add(line.slice(answerPrefix(tag).length));
+    else if (tag === probeAnswer.record) {
+      const record = (actual.record ??= emptyRecord());
+      const text = line.slice(answerPrefix(tag).length);
+      record.lines.push(text);
+      if (text.startsWith('path ')) lastPath = text.split(' ').slice(6).join(' ');
+    } else if (tag === probeAnswer.record_unsafe) (actual.record ??= emptyRecord()).unsafe = true;
+    else if (tag === probeAnswer.was) {
+      if (lastPath === undefined || !actual.record) throw new ProbeOutputError(`probe line not understood: ${line}`);
+      if (word === 'content') {
+        const chunks: string[] = [];
+        for (i++; i < lines.length && lines[i] !== `@${probeAnswer.was} end`; i++) chunks.push(lines[i]!);
+        const current = actual.record.was.get(lastPath);
+        if (current?.state === 'file') current.content = Buffer.from(chunks.join(''), 'base64').toString('utf8');
+      } else actual.record.was.set(lastPath, wasState(word, rest, line));
+    } else if (tag === probeAnswer.created) (actual.createdAccounts ??= new Set()).add(line.slice(answerPrefix(tag).length));
     else if (tag === probeAnswer.account) {
       if (rest[1] === '1') (word === 'passwd' ? actual.users : actual.groups).add(rest[0]!);
     } else if (tag && resourceIndex(tag) !== undefined) {

@@ -20,7 +20,15 @@ function change(resource: Resource, action: Action, extra: Partial<Change> = {})
 }
 
 function result(name: string, status: HostResult['status'], changes: Change[], extra: Partial<HostResult> = {}): HostResult {
-  return { name, status, plan: { host: name, changes, handlers: [], notices: [], errors: [] }, failures: new Map(), handlersRun: [], applied: false, ...extra };
+  return {
+    name,
+    status,
+    plan: { host: name, changes, handlers: [], notices: [], errors: [], removals: [] },
+    failures: new Map(),
+    handlersRun: [],
+    applied: false,
+    ...extra,
+  };
 }
 
 const results = [

@@ -18,7 +18,14 @@ function result(name: string, status: HostResult['status'], changes: Change[], e
   return {
     name,
     status,
-    plan: { host: name, changes, handlers: [{ name: 'reload', steps: [{ kind: 'command', command: 'true' }], role: 'r' }], notices: [], errors: [] },
+    plan: {
+      host: name,
+      changes,
+      handlers: [{ name: 'reload', steps: [{ kind: 'command', command: 'true' }], role: 'r' }],
+      notices: [],
+      errors: [],
+      removals: [],
+    },
     failures: new Map(),
     handlersRun: [],
     applied: false,
@@ -32,7 +39,7 @@ const results: HostResult[] = [
     seconds: 0.41298,
   }),
   result('web2', 'ok', [change(conf, 'unchanged')], {
-    plan: { host: 'web2', changes: [change(conf, 'unchanged')], handlers: [], notices: ['not running as root'], errors: [] },
+    plan: { host: 'web2', changes: [change(conf, 'unchanged')], handlers: [], notices: ['not running as root'], errors: [], removals: [] },
   }),
   result('db1', 'unreachable', [], { plan: undefined, error: 'ssh: connect refused' }),
   result('db2', 'changed', [change(dir, 'create')]),
