@@ -473,6 +473,51 @@ const cases: Case[] = [
       ['NAME', 'ssl cert'],
     ],
   },
+  {
+    library: 'probe.sh',
+    builder: 'probeRecord',
+    line: calls.probeRecord({ file: '/var/lib/provision/managed/web 1', desired: ['/etc/a b', '/etc/c'] }),
+    expect: [
+      ['FILE', '/var/lib/provision/managed/web 1'],
+      ['DESIRED', '/etc/a b\n/etc/c'],
+    ],
+  },
+  {
+    library: 'apply.sh',
+    builder: 'writeRecord',
+    line: calls.writeRecord({ file: '/var/lib/provision/managed/web 1' }),
+    expect: [
+      ['ID', 'record'],
+      ['FILE', '/var/lib/provision/managed/web 1'],
+    ],
+  },
+  {
+    library: 'apply.sh',
+    builder: 'removeLink',
+    line: calls.removeLink({ id: 'x0', path: '/etc/a b' }),
+    expect: [
+      ['ID', 'x0'],
+      ['PATH', '/R/etc/a b'],
+    ],
+  },
+  {
+    library: 'apply.sh',
+    builder: 'removeDir',
+    line: calls.removeDir({ id: 'x2', path: '/etc/d' }),
+    expect: [
+      ['ID', 'x2'],
+      ['PATH', '/R/etc/d'],
+    ],
+  },
+  {
+    library: 'apply.sh',
+    builder: 'archive',
+    line: calls.archive({ id: 'x1', paths: ['/etc/k/fullchain.pem', '/etc/k/chain.pem'] }),
+    expect: [
+      ['ID', 'x1'],
+      ['PATH...', ['/R/etc/k/fullchain.pem', '/R/etc/k/chain.pem']],
+    ],
+  },
   { library: 'probe.sh', builder: 'probeParent', line: calls.probeParent({ dir: '/etc/x y' }), expect: [['DIR', '/etc/x y']] },
   {
     library: 'probe.sh',
@@ -489,7 +534,7 @@ const cases: Case[] = [
 ];
 
 /** Builders of lines that are not a call of a library function. */
-const notCalls = new Set(['keepStagedTemp', 'stagedTemp', 'setCreatedAccountsFile', 'setPendingHandlersFile']);
+const notCalls = new Set(['keepStagedTemp', 'stagedTemp', 'setCreatedAccountsFile', 'setPendingHandlersFile', 'setArchiveDir']);
 
 for (const c of cases) {
   const name = c.line.split(' ')[0]!;
