@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ActualState, Observed, WasState } from '../../src/model/actual.js';
-import type { DesiredState, Handler, Resource } from '../../src/model/desired.js';
+import type { DesiredState, FileResource, Handler, Resource } from '../../src/model/desired.js';
 import { formatRecord, parseRecordHandler, parseRecordPath } from '../../src/model/managed-record.js';
 import type { RecordEntry } from '../../src/model/managed-record.js';
 import { planRecord } from '../../src/plan/removals.js';
 import { planHost } from '../../src/plan/plan-host.js';
 
 const reload: Handler = { name: 'reload web', steps: [{ kind: 'reload', unit: 'web' }], role: 'web' };
-const site = (name: string): Resource => ({
+const site = (name: string): FileResource => ({
   kind: 'file',
   id: `file:/etc/web/${name}.conf`,
   role: 'web',
