@@ -113,10 +113,21 @@ export interface ConfigCheck {
   findings?: string;
 }
 
+/** A role's foreign_links, rendered: links in `dir` that use a certificate under `uses` no role manages are warned about. */
+export interface ForeignLinks {
+  dir: string;
+  /** ends with "/" */
+  uses: string;
+  label: string;
+  role: string;
+}
+
 export interface DesiredState {
   host: string;
   resources: Resource[];
   handlers: Handler[];
+  /** where the probe looks for links provision does not manage (none when absent) */
+  foreignLinks?: ForeignLinks[];
   /** the manifest checks its files name (none when absent) */
   checks?: ConfigCheck[];
 }

@@ -200,6 +200,20 @@ export interface ServiceSpec {
   challenge?: Templated<boolean>;
 }
 
+/**
+ * A directory of links the role's service reads (enabled sites) where other links than provision's may
+ * be: the probe looks at those, and the plan warns (never removes) when one leads to a file that uses a
+ * certificate directory under `uses` that no role of the host manages, a certificate nothing renews.
+ */
+export interface ForeignLinksSpec {
+  /** rendered: the directory of links */
+  dir: string;
+  /** rendered: the certificates' directory (`{{ acme_certs_dir }}`); the name after it is the certificate */
+  uses: string;
+  /** what messages call such a link ("enabled Apache site") */
+  label: string;
+}
+
 export interface RoleManifest {
   description?: string;
   /** variables that start with this prefix belong to the role; an unknown one is reported as a typo */
@@ -210,6 +224,7 @@ export interface RoleManifest {
   asserts?: AssertSpec[];
   services?: ServiceSpec[];
   handlers?: HandlerSpec[];
+  foreign_links?: ForeignLinksSpec[];
   facts?: FactSpec[];
   /** by check name */
   checks?: Record<string, CheckSpec>;

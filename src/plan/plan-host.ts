@@ -8,6 +8,7 @@ import type { Change, Plan } from './types.js';
 import { isPending } from './types.js';
 import { parentDirErrors } from './parent-dirs.js';
 import { planRecord } from './removals.js';
+import { foreignLinkWarnings } from './foreign-links.js';
 
 export interface PlanOptions {
   /** the host's tree is under this directory: users, groups and handlers are not managed */
@@ -248,11 +249,13 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
   // A removed role's handler is not in the desired state: the record kept it.
   handlers.push(...recorded.handlers.filter((h) => !handlers.some((d) => d.name === h.name)));
   if (underRoot && handlers.length > 0) notices.push(`handlers not run under a --root tree: ${handlers.map((h) => h.name).join(', ')}`);
+  const warnings = foreignLinkWarnings(desired, actual);
   return {
     host: desired.host,
     root: options.root,
     changes,
     removals: recorded.removals,
+    ...(warnings.length > 0 ? { warnings } : {}),
     ...(recorded.record ? { record: recorded.record } : {}),
     handlers: underRoot ? [] : handlers,
     notices,

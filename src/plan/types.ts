@@ -42,6 +42,8 @@ export interface Plan {
   handlers: Handler[];
   /** said once per host: why something is not managed in this run */
   notices: string[];
+  /** said even when nothing changes: leftovers provision never removes (src/plan/foreign-links.ts) */
+  warnings?: string[];
   /** reasons the plan cannot be applied (a directory where a file belongs...); the host fails */
   errors: string[];
 }

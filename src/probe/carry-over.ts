@@ -79,5 +79,6 @@ export function mergeActual(first: ActualState, second: ActualState): ActualStat
     pendingHandlers: first.pendingHandlers,
     createdAccounts: first.createdAccounts ?? second.createdAccounts,
     ...(first.record ? { record: first.record } : {}),
+    ...(first.foreignLinks ? { foreignLinks: first.foreignLinks } : {}),
   };
 }

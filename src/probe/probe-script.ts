@@ -131,6 +131,10 @@ export function probeScript(state: DesiredState, root: string | undefined, optio
     // What provision manages is recorded on a real host only (never under a --root tree): what the
     // record holds and the desired state does not is looked at here, in the same round trip.
     ...(root === undefined && options.record !== false ? [call.probeRecord({ file: managedRecordFile(state.host), desired: desiredPaths(state) })] : []),
+    // Links provision does not manage where a role's service reads them (a real host only): warned about.
+    ...(root === undefined && options.record !== false
+      ? (state.foreignLinks ?? []).map((watch, index) => call.probeForeignLinks({ index, dir: watch.dir, uses: watch.uses, desired: desiredPaths(state) }))
+      : []),
     // Handlers only run on a real host, never under a --root tree.
     ...(root === undefined && state.handlers.length > 0 ? [call.probePendingHandlers({ file: pendingHandlersFile })] : []),
     `printf '@${probeAnswer.done}\\n'`,

@@ -2,7 +2,7 @@ import type { Problem } from '../model/errors.js';
 import type { Role } from '../load/role.js';
 import { positionAt } from '../load/yaml/position.js';
 import { show } from '../load/schema/describe-error.js';
-import type { ConfigCheck, DesiredState, Handler, Resource } from '../model/desired.js';
+import type { ConfigCheck, DesiredState, ForeignLinks, Handler, Resource } from '../model/desired.js';
 import { createEnvironment } from '../template/environment.js';
 import type { TemplateEnvironment } from '../template/environment.js';
 import { ExpressionEvaluator } from '../template/expressions.js';
@@ -148,6 +148,22 @@ export function renderHost(
   }
 
   const checks = renderChecks(host, roleNames, resources, context, renderers, problems);
+  const foreignLinks: ForeignLinks[] = [];
+  for (const name of roleNames) {
+    const renderer = renderers.get(name);
+    if (!renderer) continue;
+    (renderer.role.manifest.foreign_links ?? []).forEach((spec, index) => {
+      try {
+        const dir = String(renderer.evaluator.field(spec.dir, context)).replace(/\/+$/, '');
+        const uses = String(renderer.evaluator.field(spec.uses, context)).replace(/\/*$/, '/');
+        foreignLinks.push({ dir, uses, label: spec.label, role: name });
+      } catch (error) {
+        problems.push(
+          fieldProblem(error, (path) => positionAt(renderer.role.manifestSource, path), ['foreign_links', index], host, renderer.role.manifestSource.file),
+        );
+      }
+    });
+  }
 
   const handlerNames = new Set(handlers.map((h) => h.name));
   for (const resource of resources) {
@@ -160,7 +176,10 @@ export function renderHost(
         });
     }
   }
-  return { state: { host, resources, handlers, ...(checks.length > 0 ? { checks } : {}) }, problems };
+  return {
+    state: { host, resources, handlers, ...(checks.length > 0 ? { checks } : {}), ...(foreignLinks.length > 0 ? { foreignLinks } : {}) },
+    problems,
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +32,9 @@ function host() {
       '  - directory: { path: "{{ svc_dir }}/{{ item }}", loop: "{{ svc_items }}" }',
       '  - file: { template: a.njk, dest: "{{ svc_dir }}/{{ item }}/a.conf", loop: "{{ svc_items }}", validate: "{{ svc_validate }}" }',
       '  - file: { template: a.njk, dest: "{{ svc_dir }}/{{ item }}.conf", loop: "{{ svc_files }}" }',
+      '  - symlink: { path: "{{ svc_dir }}/enabled/{{ item }}", target: "../{{ item }}.conf", loop: "{{ svc_files }}" }',
+      'foreign_links:',
+      '  - { dir: "{{ svc_dir }}/enabled", uses: "{{ svc_dir }}/certs", label: enabled test site }',
       '',
     ].join('\n'),
   );
@@ -120,6 +123,29 @@ test('a file that was there before provision first managed its path is never rem
   assert.equal(readFileSync(join(h.archive, runs[0]!, h.tree, 'ours.conf'), 'utf8'), 'a = ours\n', 'the removed file is kept in the archive');
   assert.equal(h.run('plan', h.inventory, '--detailed-exitcode').code, 0, 'nothing left to do');
   assert.deepEqual(h.recorded(), [h.tree]);
+});
+
+test('a link provision does not manage, to a site using a certificate no role manages, is a warning; it is never removed', () => {
+  const h = host();
+  mkdirSync(join(h.tree, 'enabled'), { recursive: true });
+  writeFileSync(join(h.tree, 'old-site.conf'), `cert "${h.tree}/certs/old/fullchain.pem"\n`);
+  writeFileSync(join(h.tree, 'kept-site.conf'), `cert ${h.tree}/certs/kept/fullchain.pem\n`);
+  writeFileSync(join(h.tree, 'plain-site.conf'), 'no certificate here\n');
+  for (const name of ['old-site', 'kept-site', 'plain-site']) symlinkSync(`../${name}.conf`, join(h.tree, 'enabled', name));
+  // certs/kept is managed (a directory of the role), certs/old is not.
+  h.setVars({ svc_items: ['certs/kept'] });
+  const warning = `box: warning: enabled test site ${h.tree}/enabled/old-site uses ${h.tree}/certs/old, which no role of this host manages: nothing renews that certificate (provision leaves the link alone; remove it if the site is not needed)`;
+  const plan = h.run('plan', h.inventory);
+  assert.equal(plan.code, 0, plan.out);
+  assert.deepEqual(
+    plan.stdout.split('\n').filter((line) => line.includes('warning')),
+    [warning],
+  );
+  assert.equal(h.run('apply', h.inventory).code, 0);
+  const again = h.run('apply', h.inventory, '--detailed-exitcode');
+  assert.equal(again.code, 0, again.out);
+  assert.ok(again.stdout.includes(warning), 'said on every run, also when nothing changes');
+  assert.ok(existsSync(join(h.tree, 'enabled/old-site')), 'never removed');
 });
 
 /** Process groups of the apply scripts this test started (found by their unique sleep). */

@@ -483,6 +483,17 @@ const cases: Case[] = [
     ],
   },
   {
+    library: 'probe.sh',
+    builder: 'probeForeignLinks',
+    line: calls.probeForeignLinks({ index: 1, dir: '/etc/apache2/sites-enabled', uses: '/etc/ssl/lets encrypt/', desired: ['/etc/a'] }),
+    expect: [
+      ['N', '1'],
+      ['DIR', '/etc/apache2/sites-enabled'],
+      ['USES', '/etc/ssl/lets encrypt/'],
+      ['DESIRED', '/etc/a'],
+    ],
+  },
+  {
     library: 'apply.sh',
     builder: 'writeRecord',
     line: calls.writeRecord({ file: '/var/lib/provision/managed/web 1' }),

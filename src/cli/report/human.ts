@@ -44,6 +44,7 @@ export function hostLines(result: HostResult, options: { diff: boolean; check: b
     if (!handler.ok && handler.detail.trim()) lines.push(indent(handler.detail));
   }
   for (const notice of result.notices ?? []) lines.push(`${host}: ${c.dim(`note: ${notice}`)}`);
+  for (const warning of result.plan?.warnings ?? []) lines.push(`${host}: ${c.yellow('warning')}: ${warning}`);
   // Notices explain changes; a host with nothing to change has nothing to explain.
   if (result.status === 'ok') return lines;
   for (const notice of result.plan?.notices ?? []) lines.push(`${host}: ${c.dim(`note: ${notice}`)}`);

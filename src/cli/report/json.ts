@@ -28,7 +28,7 @@ export function applyJsonReport(results: HostResult[], check: boolean): object {
       handlers: check
         ? (r.plan?.handlers ?? []).map((h) => ({ name: h.name, ran: false }))
         : r.handlersRun.map((h) => ({ name: h.name, ran: true, ok: h.ok, ...(h.ok ? {} : { error: h.detail }) })),
-      notices: [...(r.notices ?? []), ...(r.plan?.notices ?? [])],
+      notices: [...(r.notices ?? []), ...(r.plan?.notices ?? []), ...(r.plan?.warnings ?? []).map((w) => `warning: ${w}`)],
       error: r.error ?? null,
       roundTrips: r.roundTrips ?? 0,
       seconds: r.seconds === undefined ? null : Math.round(r.seconds * 1000) / 1000,

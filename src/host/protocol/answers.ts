@@ -23,6 +23,9 @@ export const probeAnswer = {
    * (`missing`, `symlink TARGET`, `directory 1|0` (empty), `file SHA256|-`, `other TYPE`), for a
    * non-secret file followed by `@was content`, base64 lines and `@was end` */
   was: 'was',
+  /** `@foreign N NAME LINK`: a link provision does not manage, in the directory of the desired state's
+   * foreign links N, leads to a file that uses the certificate directory NAME */
+  foreign: 'foreign',
   /** `@fact NAME OUTPUT`: a program's version output (`-` when it is not installed) */
   fact: 'fact',
   /** `@done`: the script reached its end */

@@ -71,7 +71,8 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
         const current = actual.record.was.get(lastPath);
         if (current?.state === 'file') current.content = Buffer.from(chunks.join(''), 'base64').toString('utf8');
       } else actual.record.was.set(lastPath, wasState(word, rest, line));
-    } else if (tag === probeAnswer.created) (actual.createdAccounts ??= new Set()).add(line.slice(answerPrefix(tag).length));
+    } else if (tag === probeAnswer.foreign) (actual.foreignLinks ??= []).push({ index: Number(word), name: rest[0] ?? '', link: rest.slice(1).join(' ') });
+    else if (tag === probeAnswer.created) (actual.createdAccounts ??= new Set()).add(line.slice(answerPrefix(tag).length));
     else if (tag === probeAnswer.account) {
       if (rest[1] === '1') (word === 'passwd' ? actual.users : actual.groups).add(rest[0]!);
     } else if (tag && resourceIndex(tag) !== undefined) {
