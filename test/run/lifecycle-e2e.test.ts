@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../helpers/cli.js';
@@ -316,6 +316,25 @@ test(
 
     const again = provision('plan', one, '--detailed-exitcode');
     assert.equal(again.code, 0, again.out);
+
+    // A site enabled by hand for the dropped names: never removed, but nothing renews its certificate.
+    const manual = onHost('/etc/apache2/sites-available/manual.conf');
+    writeFileSync(manual, `<VirtualHost *:443>\n\tSSLCertificateFile ${certsDir}/${second}/fullchain.pem\n</VirtualHost>\n`);
+    symlinkSync('../sites-available/manual.conf', onHost('/etc/apache2/sites-enabled/manual.conf'));
+    try {
+      const warned = provision('plan', one, '--detailed-exitcode');
+      assert.equal(warned.code, 0, warned.out);
+      assert.match(
+        warned.stdout,
+        new RegExp(
+          `^life\\.test: warning: enabled Apache site /etc/apache2/sites-enabled/manual\\.conf uses ${certsDir}/${second}, which no role of this host manages: nothing renews that certificate`,
+          'm',
+        ),
+      );
+    } finally {
+      rmSync(onHost('/etc/apache2/sites-enabled/manual.conf'));
+      rmSync(manual);
+    }
   },
 );
 
