@@ -16,6 +16,8 @@ interface Common {
   notify: string[];
   /** the certificate (a name of acme_certificates) the resource belongs to, when its role says so */
   certificate?: string;
+  /** handlers run when provision removes the resource (role.yml notify_removed); `notify` when absent */
+  notifyRemoved?: string[];
 }
 
 export interface FileResource extends Common, Ownership {

@@ -29,6 +29,8 @@ export interface RecordEntry {
   secret: boolean;
   /** handler names its change notifies */
   notify: string[];
+  /** handler names its removal notifies, when not those of `notify` (role.yml notify_removed) */
+  notifyRemoved?: string[];
 }
 
 export interface RecordedHandler {
@@ -53,7 +55,9 @@ export function formatRecord(record: ManagedRecord): string {
   const lines = [recordHeader];
   for (const e of record.entries) {
     const flags = `${e.created ? 'c' : 't'}${e.secret ? 's' : ''}`;
-    const notify = e.notify.length > 0 ? e.notify.map(encodeURIComponent).join(',') : '-';
+    const names = (list: string[]) => list.map(encodeURIComponent).join(',');
+    const notify =
+      e.notify.length > 0 || e.notifyRemoved !== undefined ? `${names(e.notify)}${e.notifyRemoved !== undefined ? `;${names(e.notifyRemoved)}` : ''}` : '-';
     lines.push(['path', e.kind, flags, word(e.role), word(e.certificate), notify, e.path].join(' '));
   }
   for (const h of record.handlers) lines.push(['handler', word(h.name), encodeURIComponent(JSON.stringify(h.steps))].join(' '));
@@ -77,11 +81,24 @@ export function parseRecordPath(line: string): RecordEntry | undefined {
       ...(unword(certificate) !== undefined ? { certificate: unword(certificate) } : {}),
       created: flags!.startsWith('c'),
       secret: flags!.includes('s'),
-      notify: notify === '-' ? [] : notify!.split(',').map(decodeURIComponent),
+      ...notifyLists(notify!),
     };
   } catch {
     return undefined;
   }
+}
+
+/** NOTIFY: `-`, or the names (`,` between them), then `;` and the removal's names when they differ. */
+function notifyLists(field: string): { notify: string[]; notifyRemoved?: string[] } {
+  if (field === '-') return { notify: [] };
+  const [changed, removed] = field.split(';');
+  const names = (text: string | undefined) => (text ? text.split(',').map(decodeURIComponent) : []);
+  return { notify: names(changed), ...(removed !== undefined ? { notifyRemoved: names(removed) } : {}) };
+}
+
+/** The handlers a removal of `entry` runs. */
+export function removalHandlers(entry: RecordEntry): string[] {
+  return entry.notifyRemoved ?? entry.notify;
 }
 
 /** One `handler` line, or undefined. */
@@ -101,6 +118,6 @@ export function parseRecordHandler(line: string): RecordedHandler | undefined {
 
 /** The handlers of `handlers` that `entries` notify, as the record keeps them. */
 export function recordedHandlers(entries: RecordEntry[], handlers: Handler[]): RecordedHandler[] {
-  const notified = new Set(entries.flatMap((e) => e.notify));
+  const notified = new Set(entries.flatMap((e) => [...e.notify, ...(e.notifyRemoved ?? [])]));
   return handlers.filter((h) => notified.has(h.name)).map((h) => ({ name: h.name, steps: h.steps }));
 }

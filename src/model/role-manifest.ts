@@ -14,6 +14,8 @@ interface ResourceCommon {
   /** the certificate the resource belongs to (`{{ item.name }}`): the record of what provision manages
    * says so, and the plan names it when the resource is removed */
   certificate?: string;
+  /** handler names to run when provision removes the resource (the inventory dropped it); `notify` when absent */
+  notify_removed?: string[];
 }
 
 interface Ownership {

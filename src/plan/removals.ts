@@ -8,7 +8,7 @@
 import type { ActualState, WasState } from '../model/actual.js';
 import type { DesiredState, Handler, PathResource } from '../model/desired.js';
 import { isPathResource } from '../model/desired.js';
-import { formatRecord, parseRecordHandler, parseRecordPath, recordedHandlers, recordKind } from '../model/managed-record.js';
+import { formatRecord, parseRecordHandler, parseRecordPath, recordedHandlers, recordKind, removalHandlers } from '../model/managed-record.js';
 import type { RecordEntry, RecordedHandler } from '../model/managed-record.js';
 import { archiveDir, managedRecordFile } from '../host/protocol/files.js';
 import { hidden, revealsSecret, unifiedDiff } from './diff.js';
@@ -82,6 +82,7 @@ function entryOf(resource: PathResource, old: RecordEntry | undefined, actual: A
     created,
     secret: resource.kind === 'private_key' || (resource.kind === 'file' && resource.secret),
     notify: resource.notify,
+    ...(resource.notifyRemoved !== undefined ? { notifyRemoved: resource.notifyRemoved } : {}),
   };
 }
 
@@ -145,7 +146,7 @@ export function planRecord(desired: DesiredState, actual: ActualState, options: 
   const handlersFor = (list: RecordEntry[]) => {
     const known = recordedHandlers(list, desired.handlers);
     const names = new Set(known.map((h) => h.name));
-    for (const name of new Set(list.flatMap((e) => e.notify))) {
+    for (const name of new Set(list.flatMap((e) => [...e.notify, ...(e.notifyRemoved ?? [])]))) {
       const old = oldHandlers.get(name);
       if (!names.has(name) && old) known.push(old);
     }
@@ -158,8 +159,8 @@ export function planRecord(desired: DesiredState, actual: ActualState, options: 
   const before = removed.length > 0 ? formatRecord({ entries: [...finalEntries, ...removed], handlers: handlersFor([...finalEntries, ...removed]) }) : after;
   plan.record = { file, current, before, after };
 
-  for (const name of new Set(removed.flatMap((e) => e.notify))) {
-    const role = removed.find((e) => e.notify.includes(name))!.role;
+  for (const name of new Set(removed.flatMap(removalHandlers))) {
+    const role = removed.find((e) => removalHandlers(e).includes(name))!.role;
     const handler = desired.handlers.find((h) => h.name === name) ?? oldHandlers.get(name);
     if (handler) plan.handlers.push({ role, ...handler });
     else plan.notices.push(`handler ${name}, which removed paths notify, is not known (not in the roles nor in the record): not run`);

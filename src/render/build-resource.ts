@@ -78,7 +78,8 @@ function ownership(fields: Fields): { owner?: string; group?: string; mode?: str
 export function buildResource(kind: string, fields: Fields, role: string, content?: string, template?: string): Resource {
   const resource = buildKind(kind, fields, role, content, template);
   const certificate = optionalText(fields, 'certificate');
-  return certificate === undefined ? resource : { ...resource, certificate };
+  const notifyRemoved = fields.notify_removed === undefined ? undefined : list(fields, 'notify_removed');
+  return { ...resource, ...(certificate !== undefined ? { certificate } : {}), ...(notifyRemoved !== undefined ? { notifyRemoved } : {}) };
 }
 
 function buildKind(kind: string, fields: Fields, role: string, content?: string, template?: string): Resource {

@@ -167,7 +167,7 @@ export function renderHost(
 
   const handlerNames = new Set(handlers.map((h) => h.name));
   for (const resource of resources) {
-    for (const name of resource.notify) {
+    for (const name of [...resource.notify, ...(resource.notifyRemoved ?? [])]) {
       if (!handlerNames.has(name))
         problems.push({
           file: renderers.get(resource.role)!.role.manifestSource.file,

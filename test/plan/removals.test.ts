@@ -178,3 +178,15 @@ test('check mode plans the same removals (the apply, not the plan, removes)', ()
     ['reload web'],
   );
 });
+
+test("a removal runs the handlers of its role's notify_removed instead of notify, and the record keeps them apart", () => {
+  const timer = entry('/etc/systemd/system/x.timer', { notify: ['enable timer'], notifyRemoved: ['disable timer'] });
+  const line = formatRecord({ entries: [timer], handlers: [] }).split('\n')[1]!;
+  assert.deepEqual(parseRecordPath(line), timer);
+  const disable: Handler = { name: 'disable timer', steps: [{ kind: 'command', command: 'systemctl stop x.timer' }], role: 'web' };
+  const enable: Handler = { name: 'enable timer', steps: [{ kind: 'command', command: 'systemctl enable x.timer' }], role: 'web' };
+  const plan = planRecord(desired([], [enable, disable]), actual([timer], { [timer.path]: { state: 'file', sha256: 'x', content: '[Timer]\n' } }), {
+    secretValues: [],
+  });
+  assert.deepEqual(plan.handlers, [disable]);
+});

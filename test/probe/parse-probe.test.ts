@@ -169,3 +169,36 @@ test('csr lines are read: key match, names and subject', () => {
   assert.equal(noSan.keyMatches, false);
   assert.deepEqual(noSan.san, []);
 });
+
+test('the record of what provision manages comes back line by line, with what is at the paths the desired state dropped', () => {
+  const output = [
+    '@uid 0',
+    '@gid 0',
+    '@record # provision managed record v1',
+    '@record path file c web - - /etc/web/gone b.conf',
+    '@was file abc',
+    '@was content',
+    Buffer.from('site b\n').toString('base64'),
+    '@was end',
+    '@record path symlink c web - - /etc/web/enabled',
+    '@was symlink ../sites/a b.conf',
+    '@record path directory c web - - /etc/web/d',
+    '@was directory 0',
+    '@foreign 0 old.example.org /etc/web/enabled/old site',
+    '@done',
+  ].join('\n');
+  const actual = parseProbe(output, { host: 'h', handlers: [], resources: [] });
+  assert.deepEqual(actual.record?.lines, [
+    '# provision managed record v1',
+    'path file c web - - /etc/web/gone b.conf',
+    'path symlink c web - - /etc/web/enabled',
+    'path directory c web - - /etc/web/d',
+  ]);
+  assert.deepEqual(Object.fromEntries(actual.record!.was), {
+    '/etc/web/gone b.conf': { state: 'file', sha256: 'abc', content: 'site b\n' },
+    '/etc/web/enabled': { state: 'symlink', target: '../sites/a b.conf' },
+    '/etc/web/d': { state: 'directory', empty: false },
+  });
+  assert.deepEqual(actual.foreignLinks, [{ index: 0, name: 'old.example.org', link: '/etc/web/enabled/old site' }]);
+  assert.throws(() => parseProbe('@was missing\n@done\n', { host: 'h', handlers: [], resources: [] }), ProbeOutputError, 'a @was without its record line');
+});

@@ -338,7 +338,7 @@ test(
   },
 );
 
-test('acme_schedule monthly -> daily -> systemd: exactly one schedule after each apply', { timeout: 300_000 }, () => {
+test('acme_schedule monthly -> daily -> systemd -> daily: exactly one schedule after each apply, the timer stopped when it goes', { timeout: 300_000 }, () => {
   const schedules = [
     '/etc/cron.monthly/letsencrypt',
     '/etc/cron.d/letsencrypt',
@@ -350,6 +350,7 @@ test('acme_schedule monthly -> daily -> systemd: exactly one schedule after each
     ['monthly', ['/etc/cron.monthly/letsencrypt']],
     ['daily', ['/etc/cron.d/letsencrypt']],
     ['systemd', ['/etc/systemd/system/letsencrypt-renew.timer', '/etc/systemd/system/letsencrypt-renew.service']],
+    ['daily', ['/etc/cron.d/letsencrypt']],
   ] as const) {
     const file = inventory({ provision_roles: ['letsencrypt', 'apache'], acme_certificates: certificates(first), acme_schedule: schedule });
     const applied = provision('apply', file);
@@ -357,7 +358,11 @@ test('acme_schedule monthly -> daily -> systemd: exactly one schedule after each
     assert.deepEqual(present(), expected, schedule);
     assert.equal(provision('plan', file, '--detailed-exitcode').code, 0, `${schedule}: nothing left to do`);
   }
-  assert.match(readFileSync(join(hostDir, 'systemctl.log'), 'utf8'), /enable --now letsencrypt-renew\.timer/);
+  assert.deepEqual(
+    readFileSync(join(hostDir, 'systemctl.log'), 'utf8').split('\n'),
+    ['daemon-reload', 'enable --now letsencrypt-renew.timer', 'stop letsencrypt-renew.timer', 'daemon-reload', ''],
+    'the timer enabled, then stopped when the schedule left systemd',
+  );
 });
 
 test('the apache role removed from the host: its files and links leave, Apache is reloaded and keeps running', { timeout: 300_000 }, () => {
