@@ -345,6 +345,7 @@ write_record() {
     return 1
   fi
   if ! out=$(chmod 0700 -- "$rec_dir" 2>&1); then fail "$1" "cannot make $rec_dir root's only" "$out"; return 1; fi
+  sweep "$rec_dir"
   if ! TMP=$(mktemp "$rec_dir/.provision-$$-XXXXXX"); then fail "$1" "cannot create a temp file in $rec_dir"; return 1; fi
   STAGED=$(printf '%s\n%s' "$STAGED" "$TMP")
   if ! base64 -d > "$TMP"; then fail "$1" "cannot write $TMP"; return 1; fi

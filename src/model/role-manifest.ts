@@ -212,7 +212,7 @@ export interface ForeignLinksSpec {
   dir: string;
   /** rendered: the certificates' directory (`{{ acme_certs_dir }}`); the name after it is the certificate */
   uses: string;
-  /** what messages call such a link ("enabled Apache site") */
+  /** what messages call such a link ("enabled MyApp site") */
   label: string;
 }
 
