@@ -264,9 +264,10 @@ stage_private() {
   if ! base64 -d > "$TMP"; then fail "$1" "cannot write $TMP"; return 1; fi
 }
 
-# whole_check ID LABEL ROOT COMMAND [f TEMP DEST | l TARGET PATH]...: run COMMAND (a whole-configuration
-# check a role declares) against ROOT as it will be after the change: in a private mount
-# namespace, a copy of ROOT holding every candidate file and link is mounted over ROOT. Nothing the
+# whole_check ID LABEL ROOT COMMAND [f TEMP DEST | l TARGET PATH | d - PATH]...: run COMMAND (a
+# whole-configuration check a role declares) against ROOT as it will be after the change: in a private
+# mount namespace, a copy of ROOT holding every candidate file and link, without the files and links
+# the apply removes (d), is mounted over ROOT. Nothing the
 # host's daemons see changes; the copy is removed with the other temp files.
 whole_check() {
   id=$1 label=$2 root=$3 cmd=$4
@@ -293,6 +294,7 @@ whole_check() {
     case $1 in
       f) cp -p -- "$2" "$copy/$rel" ;;
       l) ln -s -- "$2" "$copy/$rel" ;;
+      d) ;;
     esac
     shift 3
   done

@@ -104,15 +104,17 @@ function stagingSteps(plan: Plan, desired: DesiredState, targetChecks: TargetChe
     lines.push('fi');
   }
   for (const check of targetChecks) {
-    if (check.changes.length === 0) continue;
+    if (check.changes.length === 0 && check.removed.length === 0) continue;
     const candidates = check.changes.flatMap((c): call.CandidateEntry[] => {
       const r = c.resource;
       if (r.kind === 'symlink') return [{ kind: 'link', target: r.target, path: r.path }];
       return r.kind === 'file' && c.rewrite ? [{ kind: 'file', staged: idOf(c), path: r.path }] : [];
     });
-    const first = check.changes.find((c) => c.resource.kind === 'file') ?? check.changes[0]!;
+    candidates.push(...check.removed.map((g): call.CandidateEntry => ({ kind: 'removed', path: g.path })));
+    const first = check.changes.find((c) => c.resource.kind === 'file') ?? check.changes[0];
+    const id = first ? idOf(first) : (`x${check.removed[0]!.index}` as const);
     lines.push(call.abortIfFailed());
-    lines.push(call.wholeCheck({ id: idOf(first), label: check.label, root: check.root, command: check.command, candidates }));
+    lines.push(call.wholeCheck({ id, label: check.label, root: check.root, command: check.command, candidates }));
     checks++;
   }
   lines.push(call.abortIfFailed());

@@ -2,6 +2,7 @@ import type { Change } from '../plan/types.js';
 import { isPending } from '../plan/types.js';
 import { shquote } from '../template/filters.js';
 import type { ConfigCheck } from '../model/desired.js';
+import type { Removal } from '../plan/removals.js';
 
 /**
  * A whole-configuration check run on the host itself before anything is renamed into place (and in
@@ -17,6 +18,8 @@ export interface TargetCheck {
   label: string;
   /** the changed files and links under `root` */
   changes: Change[];
+  /** the removed files and links under `root` (their index in the plan's removals): gone from the copy */
+  removed: { index: number; path: string }[];
 }
 
 function under(path: string, root: string): boolean {
@@ -25,11 +28,16 @@ function under(path: string, root: string): boolean {
 
 /**
  * The target checks that pending changes call for: one per check (rendered with the host's
- * variables, src/render/render-host.ts) named by a changed file.
+ * variables, src/render/render-host.ts) named by a changed file, or whose root holds a file or link
+ * this apply removes (a site disabled must leave a configuration that passes).
  */
-export function targetChecksFor(changes: Change[], checks: readonly ConfigCheck[]): TargetCheck[] {
+export function targetChecksFor(changes: Change[], checks: readonly ConfigCheck[], removals: readonly Removal[] = []): TargetCheck[] {
   const pending = changes.filter(isPending);
-  const names = new Set(pending.flatMap((c) => (c.resource.kind === 'file' ? (c.resource.checks ?? []) : [])));
+  const gone = removals.flatMap((r, index) => (r.entry.kind === 'file' || r.entry.kind === 'symlink' ? [{ index, path: r.entry.path }] : []));
+  const names = new Set([
+    ...pending.flatMap((c) => (c.resource.kind === 'file' ? (c.resource.checks ?? []) : [])),
+    ...checks.filter((check) => gone.some((g) => under(g.path, check.root))).map((check) => check.name),
+  ]);
   const selected: TargetCheck[] = [];
   for (const name of names) {
     const check = checks.find((c) => c.name === name);
@@ -37,7 +45,7 @@ export function targetChecksFor(changes: Change[], checks: readonly ConfigCheck[
     const checked = pending.flatMap((c) => (c.resource.kind === 'file' && c.resource.checks?.includes(name) ? [c.resource.path] : []));
     const inside = pending.filter((c) => (c.resource.kind === 'file' || c.resource.kind === 'symlink') && under(c.resource.path, check.root));
     const command = `set -- ${checked.map(shquote).join(' ')}\n${check.command}`;
-    selected.push({ name, root: check.root, command, label: check.label, changes: inside });
+    selected.push({ name, root: check.root, command, label: check.label, changes: inside, removed: gone.filter((g) => under(g.path, check.root)) });
   }
   return selected;
 }

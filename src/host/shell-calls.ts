@@ -134,13 +134,18 @@ export function check(a: { id: ScriptId; shellText: string }): string {
   return call('check', a.id, 'sh', '-c', shquote(a.shellText), 'provision-validate', stagedTemp(a.id));
 }
 
-/** A candidate of whole_check: the staged temp of a file resource, or a link, at its path on the host. */
-export type CandidateEntry = { kind: 'file'; staged: ScriptId; path: string } | { kind: 'link'; target: string; path: string };
+/** A candidate of whole_check: the staged temp of a file resource, a link, or a path the apply removes, at its path on the host. */
+export type CandidateEntry =
+  { kind: 'file'; staged: ScriptId; path: string } | { kind: 'link'; target: string; path: string } | { kind: 'removed'; path: string };
 
-/** whole_check ID LABEL ROOT COMMAND [f TEMP DEST | l TARGET PATH]... */
-export function wholeCheck(a: { id: ScriptId; label: string; root: string; command: string; candidates: CandidateEntry[] }): string {
+/** whole_check ID LABEL ROOT COMMAND [f TEMP DEST | l TARGET PATH | d - PATH]... */
+export function wholeCheck(a: { id: ScriptId | RemovalId; label: string; root: string; command: string; candidates: CandidateEntry[] }): string {
   const entries = a.candidates.map((c) =>
-    c.kind === 'file' ? call('f', stagedTemp(c.staged), shquote(c.path)) : call('l', shquote(c.target), shquote(c.path)),
+    c.kind === 'file'
+      ? call('f', stagedTemp(c.staged), shquote(c.path))
+      : c.kind === 'link'
+        ? call('l', shquote(c.target), shquote(c.path))
+        : call('d', '-', shquote(c.path)),
   );
   return call('whole_check', a.id, shquote(a.label), shquote(a.root), shquote(a.command), ...entries);
 }

@@ -237,7 +237,7 @@ async function converge(rendered: RenderedHost, roles: RolesAtWork, options: Run
   if (!bookkeeping) result.status = 'changed';
 
   // apply, or in check mode verify: the validate commands and whole-configuration checks still run on the candidates
-  const targetChecks = targetChecksFor(plan.changes, desired.checks ?? []);
+  const targetChecks = targetChecksFor(plan.changes, desired.checks ?? [], plan.removals);
   const script = options.check ? verifyScript(plan, desired, targetChecks) : applyScript(plan, desired, { backup: options.backup, targetChecks });
   if (!script) return result;
   const run = await connection.run(script);

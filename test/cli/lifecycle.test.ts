@@ -31,8 +31,10 @@ function host() {
       '  - directory: { path: "{{ svc_dir }}", mode: "0755" }',
       '  - directory: { path: "{{ svc_dir }}/{{ item }}", loop: "{{ svc_items }}" }',
       '  - file: { template: a.njk, dest: "{{ svc_dir }}/{{ item }}/a.conf", loop: "{{ svc_items }}", validate: "{{ svc_validate }}" }',
-      '  - file: { template: a.njk, dest: "{{ svc_dir }}/{{ item }}.conf", loop: "{{ svc_files }}" }',
+      '  - file: { template: a.njk, dest: "{{ svc_dir }}/{{ item }}.conf", loop: "{{ svc_files }}", check: [svc] }',
       '  - symlink: { path: "{{ svc_dir }}/enabled/{{ item }}", target: "../{{ item }}.conf", loop: "{{ svc_files }}" }',
+      'checks:',
+      '  svc: { label: svc-check, root: "{{ svc_dir }}", command: "{{ svc_check }}" }',
       'foreign_links:',
       '  - { dir: "{{ svc_dir }}/enabled", uses: "{{ svc_dir }}/certs", label: enabled test site }',
       '',
@@ -47,10 +49,11 @@ function host() {
         svc_items: { type: 'array', items: { type: 'string' } },
         svc_files: { type: 'array', items: { type: 'string' } },
         svc_validate: { type: 'string' },
+        svc_check: { type: 'string' },
       },
     }),
   );
-  writeFileSync(join(base, 'roles/svc/defaults.yml'), 'svc_items: []\nsvc_files: []\nsvc_validate: "true %s"\n');
+  writeFileSync(join(base, 'roles/svc/defaults.yml'), 'svc_items: []\nsvc_files: []\nsvc_validate: "true %s"\nsvc_check: "true"\n');
   writeFileSync(join(base, 'roles/svc/templates/a.njk'), 'a = {{ item }}\n');
   const inventory = join(base, 'inventory.yml');
   const setVars = (vars: Record<string, unknown>) =>
@@ -146,6 +149,23 @@ test('a link provision does not manage, to a site using a certificate no role ma
   assert.equal(again.code, 0, again.out);
   assert.ok(again.stdout.includes(warning), 'said on every run, also when nothing changes');
   assert.ok(existsSync(join(h.tree, 'enabled/old-site')), 'never removed');
+});
+
+test("a removal that would break the configuration (the role's whole-configuration check) is refused before anything changes", () => {
+  const h = host();
+  h.setVars({ svc_files: ['needed', 'other'] });
+  assert.equal(h.run('apply', h.inventory).code, 0);
+  // The check stands for a daemon's own configuration test: it fails without needed.conf.
+  h.setVars({ svc_files: ['other'], svc_check: `test -e ${h.tree}/needed.conf` });
+  const plan = h.run('plan', h.inventory);
+  assert.equal(plan.code, 3, plan.out);
+  assert.match(plan.stdout, /svc-check fails with the new files in place/);
+  const applied = h.run('apply', h.inventory);
+  assert.equal(applied.code, 3, applied.out);
+  assert.equal(readFileSync(join(h.tree, 'needed.conf'), 'utf8'), 'a = needed\n', 'nothing removed');
+  h.setVars({ svc_files: ['other'] });
+  assert.equal(h.run('apply', h.inventory).code, 0);
+  assert.equal(existsSync(join(h.tree, 'needed.conf')), false);
 });
 
 /** Process groups of the apply scripts this test started (found by their unique sleep). */

@@ -261,6 +261,7 @@ const cases: Case[] = [
       candidates: [
         { kind: 'file', staged: 'r9', path: '/etc/apache2/a b.conf' },
         { kind: 'link', target: '../a.conf', path: '/etc/apache2/sites-enabled/a.conf' },
+        { kind: 'removed', path: '/etc/apache2/sites-enabled/b.conf' },
       ],
     }),
     expect: [
@@ -268,7 +269,10 @@ const cases: Case[] = [
       ['LABEL', 'apache2ctl -t'],
       ['ROOT', '/etc/apache2'],
       ['COMMAND', "apache2ctl -t 'x'"],
-      ['[f TEMP DEST | l TARGET PATH]...', ['f', '/tmp/staged-r9', '/etc/apache2/a b.conf', 'l', '../a.conf', '/etc/apache2/sites-enabled/a.conf']],
+      [
+        '[f TEMP DEST | l TARGET PATH | d - PATH]...',
+        ['f', '/tmp/staged-r9', '/etc/apache2/a b.conf', 'l', '../a.conf', '/etc/apache2/sites-enabled/a.conf', 'd', '-', '/etc/apache2/sites-enabled/b.conf'],
+      ],
     ],
   },
   {
