@@ -154,16 +154,31 @@ export function planRecord(desired: DesiredState, actual: ActualState, options: 
   };
   const finalEntries = [...entries, ...kept];
   const removed = plan.removals.map((r) => r.entry);
-  const current = lines.length > 0 ? `${lines.join('\n')}\n` : '';
-  const after = formatRecord({ entries: finalEntries, handlers: handlersFor(finalEntries) });
-  const before = removed.length > 0 ? formatRecord({ entries: [...finalEntries, ...removed], handlers: handlersFor([...finalEntries, ...removed]) }) : after;
-  plan.record = { file, current, before, after };
-
   for (const name of new Set(removed.flatMap(removalHandlers))) {
     const role = removed.find((e) => removalHandlers(e).includes(name))!.role;
     const handler = desired.handlers.find((h) => h.name === name) ?? oldHandlers.get(name);
     if (handler) plan.handlers.push({ role, ...handler });
     else plan.notices.push(`handler ${name}, which removed paths notify, is not known (not in the roles nor in the record): not run`);
   }
+  // A handler still owed (it failed, or a run was cut off before it) whose role is gone: the record has it.
+  for (const name of actual.pendingHandlers) {
+    const old = oldHandlers.get(name);
+    if (old && !desired.handlers.some((h) => h.name === name) && !plan.handlers.some((h) => h.name === name)) plan.handlers.push({ role: '', ...old });
+  }
+  // The handlers this apply runs that no remaining path notifies stay recorded until they have run:
+  // one that fails is owed to the next run, which finds it here.
+  const owed = (list: RecordEntry[]) => {
+    const known = handlersFor(list);
+    return [
+      ...known,
+      ...plan.handlers
+        .filter((h) => !desired.handlers.some((d) => d.name === h.name) && !known.some((k) => k.name === h.name))
+        .map(({ name, steps }) => ({ name, steps })),
+    ];
+  };
+  const current = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  const after = formatRecord({ entries: finalEntries, handlers: owed(finalEntries) });
+  const before = removed.length > 0 ? formatRecord({ entries: [...finalEntries, ...removed], handlers: owed([...finalEntries, ...removed]) }) : after;
+  plan.record = { file, current, before, after };
   return plan;
 }

@@ -190,3 +190,13 @@ test("a removal runs the handlers of its role's notify_removed instead of notify
   });
   assert.deepEqual(plan.handlers, [disable]);
 });
+
+test('a handler still owed whose role is gone runs from the record, which keeps it until it has run', () => {
+  const owed = { ...actual([], {}), pendingHandlers: ['reload web'] };
+  const plan = planRecord(desired([], []), owed, { secretValues: [] });
+  assert.deepEqual(plan.handlers, [{ name: 'reload web', steps: reload.steps, role: '' }]);
+  assert.match(plan.record!.after, /^handler reload%20web /m);
+  const settled = planRecord(desired([], []), actual([], {}), { secretValues: [] });
+  assert.deepEqual(settled.handlers, []);
+  assert.doesNotMatch(settled.record!.after, /^handler /m, 'not owed any more: forgotten');
+});
