@@ -12,6 +12,8 @@ import { projectRoot } from './cli.js';
 export function runCheck(command: string, args: string[], timeoutMs = 300_000): void {
   const run = spawnSync(command, args, { cwd: projectRoot, encoding: 'utf8', timeout: timeoutMs });
   const output = `${run.stdout}${run.stderr}`;
+  // spawnSync's timeout sends SIGTERM; the e2e harness then stops what it started and exits.
+  assert.ok(!run.error, `${args.join(' ')}: ${run.error?.message} (timeout ${timeoutMs / 1000} s)\n${output.slice(-3000)}`);
   const failures = output.split('\n').filter((line) => line.startsWith('FAIL') || line.startsWith('not ok'));
   assert.equal(run.status, 0, `${args.join(' ')} failed:\n${failures.join('\n') || output.slice(-3000)}`);
   const summary = /^(\d+) passed, 0 failed$/m.exec(output);

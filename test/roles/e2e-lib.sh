@@ -30,7 +30,7 @@
 #   e2e_enter "$0" "$@"          re-exec in unshare --mount --net --propagation private, then: T, trap,
 #                                network (lo; acme4 192.0.2.1 with the IPv4 default route, acme6
 #                                2001:db8::1 with the IPv6 one), private /run, acme user, /etc/hosts
-#   stop_pid PID                 TERM exactly this process, KILL it after 5 s
+#   stop_pid PID                 TERM exactly this process, KILL it after 5 s; drops it from pids
 #   ok TEXT / bad TEXT           count and print one check ("ok   ..." / "FAIL ...")
 #   expect TEXT COMMAND...       ok when COMMAND succeeds, else bad
 #   phase TEXT                   prints "# TEXT (N s)"
@@ -72,6 +72,7 @@ e2e_enter() { # "$0" "$@"
 	if [ "${E2E_INSIDE:-}" != 1 ]; then
 		exec env E2E_INSIDE=1 unshare --mount --net --propagation private bash "$@"
 	fi
+	unset E2E_INSIDE # a lib test started from this one gets namespaces of its own
 	started=$(date +%s)
 	T=$(mktemp -d /tmp/acme-e2e.XXXXXX)
 	chmod 0755 "$T" # the acme user and Apache must reach the certificate and challenge directories
@@ -79,6 +80,10 @@ e2e_enter() { # "$0" "$@"
 	passed=0 failed=0
 	pebble_pid='' proxy_pid='' challtestsrv_pid=''
 	trap e2e_cleanup EXIT
+	# Killed (runCheck's timeout, ^C): exit, so the EXIT trap stops what this run started.
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 
 	ip link set lo up
 	# Two interfaces with default routes (IPv4 on one, IPv6 on the other): the renewal script's
@@ -107,16 +112,23 @@ e2e_enter() { # "$0" "$@"
 	cd "$T" || exit 1
 }
 
-stop_pid() { # PID: stop exactly this process and wait until it is gone
-	kill "$1" 2>/dev/null || return 0
-	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-	kill -9 "$1" 2>/dev/null || :
+stop_pid() { # PID: stop exactly this process and wait until it is gone; then it is no longer in pids
+	if kill "$1" 2>/dev/null; then
+		for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$1" 2>/dev/null || :
+	fi
+	forget_pid "$1"
+}
+forget_pid() { # PID: out of pids, so the cleanup never signals a later process that got this PID
+	local pid kept=()
+	for pid in "${pids[@]}"; do [ "$pid" = "$1" ] || kept+=("$pid"); done
+	pids=("${kept[@]}")
 }
 e2e_cleanup() {
 	if [ -s /run/apache2/apache2.pid ]; then stop_pid "$(cat /run/apache2/apache2.pid)"; fi
-	local pid
-	for pid in "${pids[@]}"; do stop_pid "$pid"; done
-	for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || :; done
+	local pid started_here=("${pids[@]}")
+	for pid in "${started_here[@]}"; do stop_pid "$pid"; done
+	for pid in "${started_here[@]}"; do wait "$pid" 2>/dev/null || :; done
 }
 
 ok() { echo "ok   $*"; passed=$((passed + 1)); }

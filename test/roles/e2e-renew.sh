@@ -361,6 +361,7 @@ for how in fail kill; do
 		if [ "$how" = kill ]; then
 			expect "$what, then a run: the killed run's web server stopped" logged "stopped the temporary web server (pid $leftover) that a killed run left behind"
 			expect "$what, then a run: the killed run's iptables rules removed" logged "removed the iptables rule for port 80 on acme4 that a killed run left behind"
+			kill -0 "$leftover" 2>/dev/null || forget_pid "$leftover" # gone: its PID may be another's later
 		fi
 		no_leftovers
 	done
@@ -425,6 +426,7 @@ run 0
 expect "the next run is not locked out by the dead one" not_logged "another renewal is running"
 expect "the next run stopped the dead run's web server" logged "stopped the temporary web server (pid $SERVER) that a killed run left behind"
 expect "the dead run's web server is gone" bash -c "! kill -0 $SERVER 2>/dev/null"
+kill -0 "$SERVER" 2>/dev/null || forget_pid "$SERVER"
 expect "the next run removed the dead run's nft rule" logged "removed the nft rule (handle"
 no_leftovers
 use midrun
