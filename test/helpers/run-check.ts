@@ -4,12 +4,13 @@
 // The e2e scripts need root (private mount and network namespaces keep the machine's own /etc,
 // firewall and network untouched) and the Debian packages .ci/run installs; a missing tool makes them
 // fail, never skip. Each e2e script has a small test file of its own (test/roles/e2e-NAME.test.ts):
-// node runs test files in parallel, the tests inside one file one after the other.
+// node runs test files in parallel, the tests inside one file one after the other. The default
+// timeout is generous: e2e-renew.sh, about 180 s alone, took 240 s on a loaded machine (load 13, two cores).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { projectRoot } from './cli.js';
 
-export function runCheck(command: string, args: string[], timeoutMs = 300_000): void {
+export function runCheck(command: string, args: string[], timeoutMs = 600_000): void {
   const run = spawnSync(command, args, { cwd: projectRoot, encoding: 'utf8', timeout: timeoutMs });
   const output = `${run.stdout}${run.stderr}`;
   // spawnSync's timeout sends SIGTERM; the e2e harness then stops what it started and exits.

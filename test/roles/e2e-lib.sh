@@ -31,12 +31,15 @@
 #                                network (lo; acme4 192.0.2.1 with the IPv4 default route, acme6
 #                                2001:db8::1 with the IPv6 one), private /run, acme user, /etc/hosts
 #   stop_pid PID                 TERM exactly this process, KILL it after 5 s; drops it from pids
+#   forget_pid PID               drops a PID from pids that is gone otherwise (stopped by the script)
 #   ok TEXT / bad TEXT           count and print one check ("ok   ..." / "FAIL ...")
 #   expect TEXT COMMAND...       ok when COMMAND succeeds, else bad
 #   phase TEXT                   prints "# TEXT (N s)"
 #   add_hosts NAME...            these names -> 127.0.0.1 in the private /etc/hosts
 #   start_pebble [SECONDS]       Pebble (certificate validity SECONDS, Pebble's default without) and, once,
-#                                challtestsrv (every name -> 127.0.0.1); waits until it answers
+#                                challtestsrv (start_challtestsrv: DNS, every name -> 127.0.0.1); waits
+#                                until it answers; Pebble's TLS CA is made at the first start
+#   pebble_fetch PATH            GET PATH of Pebble's management API (127.0.0.1:15000)
 #   stop_pebble                  stops Pebble (the proxy, if running, then answers 502)
 #   fetch_root                   Pebble's current root -> $T/pebble-root.pem (a new one at every start)
 #   start_proxy                  the standalone acme-proxy in front of Pebble; waits for `ready`
@@ -47,7 +50,8 @@
 #                                with .well-known/acme-challenge (acme:www-data 0750), as the role makes
 #   make_certificate NAME rsa|ec256 DOMAIN...  $certs/NAME with domain.key (0400) and domain.csr
 #   make_csr DIR KEY DOMAIN...   DIR/domain.csr (root:acme 0440) from KEY for these names (CN: the first)
-#   base_vars 'JSON'             $T/base.json: this harness's paths (certs, challenge, log, CA file,
+#   base_vars 'JSON'             (after make_certificate_dirs, and start_proxy when the directory is to
+#                                be the proxy) $T/base.json: this harness's paths (certs, challenge, log, CA file,
 #                                directory: $PROXY_DIR_URL if started, else Pebble's), letsencrypt only,
 #                                acme_retries 1, acme_retry_delay 1; JSON over it
 #   variant NAME 'JSON'          a host: $T/base.json with JSON over it, rendered by render_variants
@@ -55,11 +59,12 @@
 #   use NAME                     script=$T/root-NAME/usr/local/sbin/letsencrypt-renew
 #   run EXPECTED ARGS...         runs $script ARGS, a check that it exits EXPECTED; its output in $T/out,
 #                                its new log lines in $T/last.log
-#   logged TEXT / not_logged TEXT  grep $T/last.log (logged prints the lines when it is not there)
+#   logged RE / not_logged RE    grep -- RE in $T/last.log (logged prints the lines when it is not there)
 #   serial FILE                  the certificate's "serial=..." line
 #   verifies DIR                 DIR/signed.crt verifies with DIR/chain.pem against $T/pebble-root.pem
-#   start_apache NAME            the apache role rendered for variant NAME in a private /etc/apache2, the
-#                                real Apache started; one check: apache2ctl configtest
+#   start_apache VARIANT         the apache role's files of VARIANT (its provision_roles with apache) in a
+#                                private /etc/apache2, the real Apache started on 80/443; one check:
+#                                apache2ctl configtest
 #   stop_apache                  stops Apache
 #   served_serial NAME           the leaf serial Apache serves on 127.0.0.1:443 for NAME, only when the
 #                                served chain (leaf + intermediate) verifies against Pebble's root for NAME
@@ -256,7 +261,8 @@ make_certificate() { # NAME rsa|ec256 DOMAIN...: $certs/NAME with domain.key and
 }
 
 # The host's variables: $T/base.json, and variants of it rendered in one node start.
-base_vars() { # 'JSON': over this harness's settings
+base_vars() { # 'JSON': over this harness's settings (after make_certificate_dirs, and start_proxy if used)
+	[ -n "$certs" ] || { echo "base_vars: make_certificate_dirs first" >&2 && return 1; }
 	/usr/bin/python3 -c 'import json,sys; v=json.loads(sys.argv[1]); v.update(json.loads(sys.argv[2])); json.dump(v, open(sys.argv[3], "w"))' \
 		"{\"provision_roles\": [\"letsencrypt\"], \"acme_certs_dir\": \"$certs\", \"acme_challenge_dir\": \"$challenge\",
 		  \"acme_log_file\": \"$T/acme.log\", \"acme_directory_url\": \"${PROXY_DIR_URL:-$PEBBLE_DIR_URL}\",
