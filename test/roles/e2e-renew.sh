@@ -231,7 +231,12 @@ midrun() { # DESCRIPTION CHECK...: starts the script, runs the checks while it w
 	"$script" --force >/dev/null 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do tail -n +"$((mark + 1))" "$T/acme.log" | grep -q 'retrying in' && break; sleep 0.1; done
-	children=$(ps -o pid= --ppid "$pid" | tr '\n' ' ' || :)
+	# The log line comes just before the pause's sleep starts: on a loaded machine, look again a moment.
+	for _ in $(seq 20); do
+		children=$(ps -o pid= --ppid "$pid" | tr '\n' ' ' || :)
+		[ "$(wc -w <<<"$children")" = 2 ] && break
+		sleep 0.1
+	done
 	expect "$what: waiting to retry, its server and sleep running ($children)" test "$(wc -w <<<"$children")" = 2
 	"$@"
 	kill -TERM "$pid"
