@@ -31,8 +31,12 @@ orders_since() { echo "$(($(new_orders) - $1))"; } # MARK: new-orders the proxy 
 refuse() { # STATUS RETRY-AFTER DETAIL: every new-order answered so (429: rateLimited, else serverInternal)
 	proxy_behaviour "$(/usr/bin/python3 -c 'import json,sys; print(json.dumps({"newOrder": {"status": int(sys.argv[1]), "retryAfter": int(sys.argv[2]), "detail": sys.argv[3]}}))' "$@")"
 }
+# The checks below are called through expect (shellcheck sees no call):
+# shellcheck disable=SC2317
 stderr_has() { grep -qF -- "$1" "$T/out" || { sed 's/^/    | /' "$T/out"; false; }; }
+# shellcheck disable=SC2317
 last_stderr_is() { [ "$(tail -n 1 "$T/out")" = "$1" ] || { sed 's/^/    | /' "$T/out"; false; }; }
+# shellcheck disable=SC2317
 untouched() { diff -r "$T/before" "$certs/$a"; } # every file of a's directory as it was issued
 # Let's Encrypt's wording (boulder ratelimits/limiter.go), with the moment a request may succeed again.
 limited='too many certificates (50) already issued for "example.test" in the last 168h0m0s, retry after 2026-12-02 09:12:00 UTC: see https://letsencrypt.org/docs/rate-limits/#new-certificates-per-registered-domain'
