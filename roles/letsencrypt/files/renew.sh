@@ -405,9 +405,10 @@ utc() {
 	date -u -d "@$1" '+%Y-%m-%d %H:%M:%S UTC'
 }
 
-# duration SECONDS: in days, hours or seconds, for the log.
+# duration SECONDS: in days, hours or seconds, for the log; in hours under 10 days unless whole days
+# (a 160-hour certificate is not a "6 days" one).
 duration() {
-	if [ "$1" -ge 86400 ]; then
+	if [ "$1" -ge 864000 ] || { [ "$1" -ge 86400 ] && [ $(($1 % 86400)) -eq 0 ]; }; then
 		echo "$(($1 / 86400)) days"
 	elif [ "$1" -ge 3600 ]; then
 		echo "$(($1 / 3600)) hours"
