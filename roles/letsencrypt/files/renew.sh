@@ -370,6 +370,7 @@ cert_date() {
 	date_epoch=$(date -u -d "${date_line#*=}" +%s 2>/dev/null) || return 1
 	case $date_epoch in
 	'' | *[!0-9-]*) return 1 ;;
+	*) ;;
 	esac
 	echo "$date_epoch"
 }
