@@ -1,8 +1,8 @@
 #!/bin/sh
 # STAND-IN for openssl, in the parser tests only (test/roles/renew-parsers.test.ts,
 # test/probe/probe-cert-fixtures.test.ts): it replays the REAL output one OpenSSL version printed for
-# `openssl x509 -in CERT ARGS...`, recorded by test/fixtures/openssl/record.sh in $OPENSSL_FIXTURES
-# (test/fixtures/openssl/VERSION), so that the renewal script's and the probe's parsers are run on the
+# `openssl x509 -in CERT ARGS...` and the probe's `openssl req -in CSR ...`, recorded by
+# test/fixtures/openssl/record.sh in $OPENSSL_FIXTURES (test/fixtures/openssl/VERSION), so that the renewal script's and the probe's parsers are run on the
 # outputs of versions this machine does not have. The certificate (a file, or stdin) is the fixture
 # certificate whose first PEM block it starts with. `pkey` (the key's side of a comparison) runs the
 # real openssl. Any other call fails loudly (exit 99): what the fixtures do not hold must be recorded
@@ -13,6 +13,21 @@ certs=$(dirname "$(readlink -f "$0")")/../fixtures/openssl/certificates
 case ${1:-} in
 pkey) exec "$real" "$@" ;;
 x509) shift ;;
+req)
+	# The probe's reading of a request: `req -in CSR -noout -pubkey -text -subject -nameopt RFC2253`.
+	if [ "$#" = 9 ] && [ "$2" = -in ] && [ "$4 $5 $6 $7 $8 $9" = "-noout -pubkey -text -subject -nameopt RFC2253" ]; then
+		for csr in "$certs"/*.csr; do
+			if cmp -s "$csr" "$3"; then
+				cat "$OPENSSL_FIXTURES/$(basename "$csr" .csr).csr-probe"
+				exit 0
+			fi
+		done
+		echo "unable to load X509 request" >&2
+		exit 1
+	fi
+	echo "openssl-replay: no recorded output for: openssl $*" >&2
+	exit 99
+	;;
 *)
 	echo "openssl-replay: no recorded output for: openssl $*" >&2
 	exit 99
