@@ -386,9 +386,9 @@ not_after() {
 # renew_window NOT_BEFORE NOT_AFTER: seconds before NOT_AFTER from which the certificate is due: a
 # third of its lifetime (Let's Encrypt's advice; the lifetime is the certificate's own, so the window
 # follows the CA's lifetimes), or RENEW_BEFORE_DAYS when that is less than half of the lifetime. Half
-# or more would renew much too often (30 days of a 45-day certificate: every 15 days; of a 6-day
-# shortlived one: at every run, burning the limit of 5 certificates per name set and week): then the
-# third, with a warning naming both, once per certificate and run (due() asks once).
+# or more would renew much too often (30 days of a 45-day certificate: every 15 days; 4 days of a
+# 160-hour shortlived one: every 2 to 3 days, burning the limit of 5 certificates per name set and
+# week): then the third, with a warning naming both, once per certificate and run (due() asks once).
 renew_window() {
 	lifetime=$(($2 - $1))
 	if [ -n "$RENEW_BEFORE_DAYS" ]; then
