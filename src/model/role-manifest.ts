@@ -137,6 +137,11 @@ export interface AssertSpec {
   message: string;
   /** a list expression (the variable's own value, usually): `that` is checked for each element */
   loop?: string;
+  /**
+   * `warning`: a value that works but is probably not what was meant (the role copes with it and
+   * says how); validate and plan print it, nothing stops (validate --strict: an error)
+   */
+  severity?: 'warning';
 }
 
 /**

@@ -23,6 +23,14 @@ export function noteWarnings(problems: readonly Problem[]): void {
   for (const p of uniqueWarnings(problems)) if (!noted.has(keyOf(p))) noted.set(keyOf(p), p);
 }
 
+/** A host's own warnings (a role's assert of severity warning): kept with the hosts they are about, which the CLI names. */
+export function noteHostWarnings(problems: readonly Problem[]): void {
+  for (const p of problems) {
+    const key = JSON.stringify([keyOf(p), p.hosts ?? []]);
+    if (!noted.has(key)) noted.set(key, { ...p, severity: 'warning' });
+  }
+}
+
 /** The warnings noted so far, in the order met; they are forgotten (so nothing prints them twice). */
 export function takeWarnings(): Problem[] {
   const all = [...noted.values()];

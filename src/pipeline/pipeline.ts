@@ -14,6 +14,7 @@ import { Connector } from '../host/connect.js';
 import type { Connection, ConnectOptions } from '../host/types.js';
 import { ConnectionError } from '../host/types.js';
 import { InputError, isWarning, UsageError } from '../model/errors.js';
+import { noteHostWarnings } from '../model/warnings.js';
 import type { Problem } from '../model/errors.js';
 import { applyFacts, parseFacts, wantedFacts } from '../probe/facts.js';
 import { loadInventory, selectHosts } from '../load/inventory/index.js';
@@ -154,6 +155,8 @@ export function prepareProjectOrThrow(sources: string | readonly string[], optio
   const project = prepareProject(sources, options, true);
   const errors = project.problems.filter((p) => !isWarning(p));
   if (errors.length > 0) throw new InputError(errors, project.problems.filter(isWarning));
+  // The load stage noted its own; the hosts' (a role's warning assert) are printed at the end too.
+  noteHostWarnings(project.problems.filter((p) => isWarning(p) && (p.hosts?.length ?? 0) > 0));
   return project;
 }
 

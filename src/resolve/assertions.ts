@@ -17,7 +17,7 @@ function evaluatorOf(role: Role): ExpressionEvaluator {
   return evaluator;
 }
 
-/** One problem per failed assertion (per failing loop element), at the variable's place. */
+/** One problem per failed assertion (per failing loop element), at the variable's place; a warning when the assertion says so. */
 export function checkAssertions(roles: Role[], vars: Record<string, unknown>, where: (path: (string | number)[]) => Position, host: string): Problem[] {
   const problems: Problem[] = [];
   for (const role of roles) {
@@ -31,7 +31,8 @@ export function checkAssertions(roles: Role[], vars: Record<string, unknown>, wh
           if (evaluator.truthy(assertion.that, context)) return;
           const path = assertion.loop === undefined ? [assertion.variable] : [assertion.variable, index];
           const variable = assertion.loop === undefined ? assertion.variable : `${assertion.variable}[${index}]`;
-          problems.push({ ...where(path), hosts: [host], variable, message: String(evaluator.field(assertion.message, context)) });
+          const severity = assertion.severity === 'warning' ? { severity: 'warning' as const } : {};
+          problems.push({ ...where(path), hosts: [host], variable, message: String(evaluator.field(assertion.message, context)), ...severity });
         });
       } catch (error) {
         problems.push({
