@@ -25,6 +25,7 @@ NFT_HANDLE=
 IPTABLES_RULES=
 RELOAD=
 SET_SWITCHED= # non-empty once an install renamed fullchain.pem
+LAST_ERROR= # the last error logged for the certificate at hand, for its renewal state
 
 usage() {
 	echo "usage: $0 [--force] [--once]" >&2
@@ -37,6 +38,9 @@ log() {
 	priority=$1
 	shift
 	printf '%s %s: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$priority" "$*" >>"$LOG_FILE"
+	if [ "$priority" = err ]; then
+		LAST_ERROR=$*
+	fi
 	if command -v logger >/dev/null 2>&1; then
 		logger -t acme-tiny -p "user.$priority" -- "$*" 2>/dev/null || :
 	fi
@@ -449,11 +453,51 @@ due() {
 		:
 	elif ! window=$(renew_window "$cert"); then
 		echo "its dates cannot be read"
+	elif ari_due "$cert" "$window"; then
+		:
 	elif ! openssl x509 -in "$cert" -noout -checkend "$window" >/dev/null 2>&1; then
 		echo "it expires within $(duration "$window") ($(openssl x509 -in "$cert" -noout -enddate))"
 	else
 		return 1
 	fi
+}
+
+# ari_helper ARGS...: the ARI helper (ARI_HELPER, python3, standard library only) with these
+# arguments; its log lines ("info|warning|err MESSAGE") are logged for the certificate at hand, its
+# other lines printed. It never fails the renewal: a helper that cannot run is a warning, and then
+# neither ARI nor the renewal state is used this run.
+ari_helper() {
+	if ! ari_output=$("$PYTHON" "$ARI_HELPER" "$@" 2>>"$LOG_FILE"); then
+		log warning "$CERT_NAME: $ARI_HELPER $1 failed: no ARI and no renewal state this run; see $LOG_FILE"
+	fi
+	printf '%s\n' "$ari_output" | while IFS= read -r ari_line; do
+		case $ari_line in
+		"info "* | "warning "* | "err "*) log "${ari_line%% *}" "$CERT_NAME: ${ari_line#* }" ;;
+		?*) printf '%s\n' "$ari_line" ;;
+		*) ;;
+		esac
+	done
+}
+
+# ari_due CERT RENEW_BEFORE: prints why the CA's renewal window (ARI, RFC 9773) says CERT is to be
+# renewed now and succeeds; fails when it does not, when the CA offers no ARI or gave no usable
+# answer (the helper says why). The helper asks the CA only when the renewal state
+# (RENEWAL_STATE/NAME.json) says it is time to (Retry-After, back-off), never about an expired
+# certificate, and keeps the window and the moment it chose in it there. RENEW_BEFORE (seconds before
+# expiry, the backstop) goes into the state's plannedRenewalAt.
+ari_due() {
+	ari_verdict=$(ari_helper check "$CERT_NAME" "$1" "$RENEWAL_STATE" "$DIRECTORY_URL" "$RUN_INTERVAL" "$2" "$CA_FILE")
+	case $ari_verdict in
+	"due "*) printf '%s\n' "${ari_verdict#due }" ;;
+	*) return 1 ;;
+	esac
+}
+
+# record_attempt OUTCOME REASON: the certificate's renewal state gets this run's outcome (renewed,
+# failed or not-due), its reason and LAST_ERROR, with the installed certificate and when it is due.
+record_attempt() {
+	renew_before=$(renew_window "$CERT_DIR/fullchain.pem" 2>/dev/null) || renew_before=
+	ari_helper record "$CERT_NAME" "$CERT_DIR/fullchain.pem" "$RENEWAL_STATE" "$renew_before" "$1" "$2" "$LAST_ERROR"
 }
 
 # repair_certificate NAME...: when signed.crt, chain.pem and fullchain.pem are not one set (a run cut
@@ -659,17 +703,23 @@ renew_certificate() {
 	fi
 	renew_status=0
 	SET_SWITCHED=
+	LAST_ERROR=
 	repair_certificate "$@" || renew_status=1
 	changed=$SET_SWITCHED
 	if ! reason=$(due "$@"); then
 		log info "$CERT_NAME: not due, $(openssl x509 -in "$CERT_DIR/fullchain.pem" -noout -enddate)"
+		if [ "$renew_status" = 0 ]; then outcome=not-due; else outcome=failed; fi
+		reason="not due"
 	else
 		log info "$CERT_NAME: requesting a certificate ($reason)"
+		outcome=renewed
 		if ! start_challenge_server || ! request_with_retries "$WORK_DIR/acme.pem" || ! install_certificate "$@"; then
 			renew_status=1
+			outcome=failed
 		fi
 		changed=$changed$SET_SWITCHED
 	fi
+	record_attempt "$outcome" "$reason"
 	if [ -n "$changed" ]; then
 		for service in $services; do
 			case " $RELOAD " in
