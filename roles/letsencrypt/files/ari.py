@@ -409,7 +409,7 @@ def check(argv, say, rng):
         elif selected <= now + interval:
             verdict = "due " + span + ": the moment chosen in it, " + iso(selected) + ", comes before the next scheduled run"
         else:
-            say("info", "ARI: " + span[4:] + "; renewing at " + iso(selected) + " (asking the CA again at " + iso(ari["nextCheckAt"]) + ")")
+            say("info", "ARI: " + span + " puts the renewal at " + iso(selected) + " (the CA is asked again at " + iso(ari["nextCheckAt"]) + ")")
     state["plannedRenewalAt"] = planned(state, renew_before)
     try:
         write_state(state_dir, name, state)
