@@ -243,7 +243,9 @@ def renewal_info_url(directory_url, context, now):
     except (UnicodeDecodeError, ValueError):
         raise NoAnswer("the directory " + directory_url + " is not JSON", temporary=False)
     url = directory.get("renewalInfo") if isinstance(directory, dict) else None
-    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+    # Never downgraded: an https directory's renewalInfo is https too (plain http only for a test CA's http directory).
+    schemes = ("https://",) if directory_url.startswith("https://") else ("https://", "http://")
+    return url if isinstance(url, str) and url.startswith(schemes) else None
 
 
 # --- the state ---
