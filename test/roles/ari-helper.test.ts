@@ -437,6 +437,12 @@ test('never crashes: a garbage state file is started again, an unsafe state dire
   assert.ok(lines.some((line) => line.startsWith('warning ARI: cannot read ')));
   assert.match(lines.at(-1)!, /^due /);
   assert.equal(readState().version, 1);
+  // A state whose ARI part has the wrong types (edited by hand): dropped, the CA asked again.
+  writeFileSync(stateFile(), JSON.stringify({ ...readState(), ari: { ...readState().ari, nextCheckAt: 'tomorrow', window: { start: 'x' } } }));
+  const before = gets.length;
+  assert.match((await check(cert)).at(-1)!, /^due /);
+  assert.equal(gets.length, before + 1);
+  assert.equal(typeof readState().ari!.nextCheckAt, 'number');
   rmSync(stateFile());
   chmodSync(stateDir(), 0o777);
   const unsafe = await check(cert);

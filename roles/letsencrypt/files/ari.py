@@ -286,11 +286,33 @@ def load_state(state_dir, name, say):
     return {}
 
 
+def valid_ari(ari):
+    """A stored ARI state this version can use (anything else is dropped and asked again)."""
+    def integer(value):
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def optional(value, kind):
+        return value is None or isinstance(value, kind)
+
+    window = ari.get("window") if isinstance(ari, dict) else None
+    return (
+        isinstance(ari, dict)
+        and isinstance(ari.get("certId"), str)
+        and integer(ari.get("checkedAt"))
+        and integer(ari.get("nextCheckAt"))
+        and (window is None or (isinstance(window, dict) and integer(window.get("start")) and integer(window.get("end"))))
+        and (ari.get("selectedAt") is None or integer(ari.get("selectedAt")))
+        and optional(ari.get("explanationURL"), str)
+        and optional(ari.get("error"), str)
+        and integer(ari.get("consecutiveErrors"))
+    )
+
+
 def fresh(state, name, cert):
     """The state in the contract's key order, for the installed certificate; ARI state of another certificate is dropped."""
     serial = serial_hex(cert["serial"]) if cert else None
     ari = state.get("ari")
-    if not cert or state.get("serial") != serial or not isinstance(ari, dict):
+    if not cert or state.get("serial") != serial or not valid_ari(ari):
         ari = None
     last = state.get("lastAttempt")
     return {
