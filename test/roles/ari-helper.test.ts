@@ -362,6 +362,32 @@ test('a CA that cannot be reached (connection refused) is a long-term error: ask
   assert.equal(readState().ari!.nextCheckAt - readState().ari!.checkedAt, 6 * 3600);
 });
 
+test('a CA that does not answer within 10 s is a temporary error (1 minute); an unreadable acme_ca_file a long-term one', async () => {
+  const cert = leaf('ca', 'slow.pem', -10 * day, 80 * day);
+  const silent = createServer(() => {}); // accepts, never answers
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const lines = await check(cert, { url: `http://127.0.0.1:${(silent.address() as { port: number }).port}/dir` });
+  silent.closeAllConnections();
+  await new Promise<void>((resolve) => silent.close(() => resolve()));
+  assert.equal(lines.at(-1), 'not-due');
+  assert.match(readState().ari!.error!, /within 10 s/);
+  assert.equal(readState().ari!.nextCheckAt - readState().ari!.checkedAt, 60);
+  rmSync(stateFile());
+  const missing = await helperRun([
+    'check',
+    'www.example.test',
+    cert,
+    stateDir(),
+    directoryUrl,
+    String(interval),
+    String(30 * day),
+    join(dir, 'no-such-ca.pem'),
+  ]);
+  assert.equal(missing.at(-1), 'not-due');
+  assert.match(readState().ari!.error!, /cannot read the trust anchors/);
+  assert.equal(readState().ari!.nextCheckAt - readState().ari!.checkedAt, 6 * 3600);
+});
+
 test('not asked: a directory without renewalInfo, an expired certificate, a certificate without an authority key identifier', async () => {
   const cert = leaf('ca', 'plain.pem', -10 * day, 80 * day);
   answer = windowAnswer(now() - 3600, now() - 1800);

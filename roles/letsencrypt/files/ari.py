@@ -204,9 +204,12 @@ def retry_after(value, now):
 
 def https_context(ca_file):
     # The system store (which honours SSL_CERT_FILE, as for acme-tiny) plus acme_ca_file.
-    context = ssl.create_default_context()
-    if ca_file:
-        context.load_verify_locations(cafile=ca_file)
+    try:
+        context = ssl.create_default_context()
+        if ca_file:
+            context.load_verify_locations(cafile=ca_file)
+    except (OSError, ValueError, ssl.SSLError) as error:
+        raise NoAnswer("cannot read the trust anchors (" + shown(str(error)) + ")", temporary=False)
     return context
 
 
