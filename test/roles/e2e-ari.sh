@@ -174,6 +174,15 @@ run 0
 expect "expired: not asked (got: $(asked))" bash -c "! grep -q -- '$id_expired' <<<'$(asked)'"
 expect "expired: said so" logged "$one: ARI: not asked: the certificate expired at "
 expect "expired: renewed" logged "$one: installed a new certificate"
+
+phase 6
+# 6. A failed renewal is in the state file, with the CA's reason: the CA refuses every new order.
+proxy_behaviour '{"ari": {}, "newOrder": {"status": 503, "retryAfter": 1, "detail": "down for the e2e-ari test"}}'
+run 1 --force
+for name in "$one" "$two"; do
+	expect "$name: state: failed once, the CA's reason" \
+		test "$(state "$name" 's["lastAttempt"]["outcome"], s["consecutiveFailures"], a in (s["lastAttempt"]["error"] or "")' 'the CA says: down for the e2e-ari test')" = "failed 1 True"
+done
 stop_apache
 for lower in /usr/local/lib /var/lib; do umount "$lower" && umount "$T/overlay${lower//\//-}"; done
 

@@ -594,10 +594,12 @@ request_with_retries() {
 			log err "$CERT_NAME: acme-tiny failed (--once: no retry until the next scheduled run); see $LOG_FILE"
 			ONCE_REASONS="$ONCE_REASONS$CERT_NAME: $(ca_reason "$1.err")
 "
+			LAST_ERROR="acme-tiny failed: $(ca_reason "$1.err")" # for the renewal state
 			return 1
 		fi
 		if [ "$attempt" -gt "$RETRIES" ]; then
 			log err "$CERT_NAME: acme-tiny failed $attempt time(s), giving up until the next run; see $LOG_FILE"
+			LAST_ERROR="acme-tiny failed $attempt time(s): $(ca_reason "$1.err")" # for the renewal state
 			return 1
 		fi
 		pause=$(jittered "$delay")
