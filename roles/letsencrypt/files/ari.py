@@ -21,9 +21,10 @@
 #    "plannedRenewalAt", "lastAttempt": null | {"at", "outcome", "reason", "error"},
 #    "lastRenewal", "consecutiveFailures"}
 #
-# Facts (shared/docs/ca-2026.md, "ARI"): RFC 9773 section 4.1 (CertID), 4.2 (the client picks a
-# uniformly random moment in the window; renews when it is past or before its next run; Retry-After),
-# 4.3 (errors: temporary ones back off, long-term ones retry after hours); Let's Encrypt's integration
+# Facts (shared/docs/ca-2026.md, "ARI"): RFC 9773 section 4.1 (the CertID), 4.2 (the window; the
+# client picks a uniformly random moment in it and renews when it is past or before its next run; a
+# window whose end is not after its start is no answer), 4.3 (when to ask again: Retry-After, clamped;
+# temporary errors back off, long-term ones are retried after hours); Let's Encrypt's integration
 # guide (letsencrypt.org/docs/integration-guide/: check at least twice a day, keep the 1/3 rule as the
 # backstop, back off about 1 min, 10 min, 100 min, then daily, tell the administrator every error).
 import base64
@@ -45,7 +46,7 @@ import urllib.request
 VERSION = 1
 TIMEOUT = 10  # seconds per GET: a hung CA must not hold the renewal
 MAX_BODY = 65536
-RETRY_AFTER_MIN = 60  # RFC 9773 4.2: clients should clamp Retry-After to a sane range
+RETRY_AFTER_MIN = 60  # RFC 9773 4.3: clients should clamp Retry-After to a sane range
 RETRY_AFTER_MAX = 86400
 DEFAULT_NEXT_CHECK = 6 * 3600  # no Retry-After: Let's Encrypt's own (6 h +- 20 %)
 LONG_TERM_RETRY = 6 * 3600  # RFC 9773 4.3: long-term errors (bad JSON, 4xx, DNS, refused)
@@ -423,7 +424,7 @@ def check(argv, say, rng):
     if cert_id_text is None:
         pass
     elif now >= cert["notAfter"]:
-        # RFC 9773 4.2: never ask about an expired certificate (the backstop renews it).
+        # Never ask about an expired certificate (RFC 9773, shared/docs/ca-2026.md "ARI"); the backstop renews it.
         say("info", "ARI: not asked: the certificate expired at " + iso(cert["notAfter"]))
     elif state["ari"] is None or state["ari"].get("certId") != cert_id_text or now >= state["ari"].get("nextCheckAt", 0):
         ask(state, cert_id_text, directory_url, ca_file, now, say, rng)
