@@ -183,6 +183,20 @@ for name in "$one" "$two"; do
 	expect "$name: state: failed once, the CA's reason" \
 		test "$(state "$name" 's["lastAttempt"]["outcome"], s["consecutiveFailures"], a in (s["lastAttempt"]["error"] or "")' 'the CA says: down for the e2e-ari test')" = "failed 1 True"
 done
+
+phase 7
+# 7. A helper that cannot run (here: one that crashes) is a warning, never a failed run; the rules
+#    without ARI still decide (one in its last third is renewed, two is not due).
+proxy_behaviour '{"ari": {}}'
+cp /usr/local/lib/letsencrypt-renew/ari.py "$T/ari.py.good"
+printf 'raise RuntimeError("broken for the test")\n' >/usr/local/lib/letsencrypt-renew/ari.py
+local_cert 60 25
+two3=$(serial "$certs/$two/signed.crt")
+run 0
+expect "crashing helper: a warning" logged "warning: $one: /usr/local/lib/letsencrypt-renew/ari.py check failed: no ARI and no renewal state this run"
+expect "crashing helper: one renewed by the third of its lifetime" logged "$one: installed a new certificate"
+expect "crashing helper: two not due, not renewed" test "$(serial "$certs/$two/signed.crt")" = "$two3"
+cp "$T/ari.py.good" /usr/local/lib/letsencrypt-renew/ari.py
 stop_apache
 for lower in /usr/local/lib /var/lib; do umount "$lower" && umount "$T/overlay${lower//\//-}"; done
 
