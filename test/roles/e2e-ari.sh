@@ -166,13 +166,13 @@ for broken in 'invalid window|{"window": {"start": "'"$(at 3600)"'", "end": "'"$
 done
 
 phase 5
-# 5. An expired certificate is never asked about (RFC 9773 4.2); the one-third rule renews it.
+# 5. An expired certificate is never asked about (RFC 9773 4.2): due() finds it expired before ARI.
 local_cert 90 -1
 id_expired=$(cert_ids "$certs/$one/signed.crt")
 proxy_behaviour "{\"ari\": {\"default\": $(window $((30 * 86400)) $((31 * 86400)))}}"
 run 0
 expect "expired: not asked (got: $(asked))" bash -c "! grep -q -- '$id_expired' <<<'$(asked)'"
-expect "expired: said so" logged "$one: ARI: not asked: the certificate expired at "
+expect "expired: said so (due because it expired, before ARI is looked at)" logged "$one: requesting a certificate (it expired on "
 expect "expired: renewed" logged "$one: installed a new certificate"
 
 phase 6
