@@ -28,17 +28,6 @@ variant base '{}'
 render_variants
 use base
 
-# The role's helper and state directory where the role installs them, in overlays of /usr/local/lib
-# and /var/lib private to this mount namespace (the machine's own stay untouched).
-for lower in /usr/local/lib /var/lib; do
-	layer=$T/overlay${lower//\//-}
-	mkdir -p "$layer"
-	mount -t tmpfs tmpfs "$layer"
-	mkdir "$layer/upper" "$layer/work"
-	mount -t overlay overlay -o "lowerdir=$lower,upperdir=$layer/upper,workdir=$layer/work" "$lower"
-done
-install -d -o root -g root -m 0755 /usr/local/lib/letsencrypt-renew /var/lib/letsencrypt-renew
-install -o root -g root -m 0644 "$T/root-base/usr/local/lib/letsencrypt-renew/ari.py" /usr/local/lib/letsencrypt-renew/ari.py
 expect "the script runs the role's helper" grep -q '^ARI_HELPER=/usr/local/lib/letsencrypt-renew/ari.py' "$script"
 
 state() { # NAME PYTHON-EXPRESSION [ARG]: the expression over the certificate's state file (s; ARG: a)
@@ -190,6 +179,7 @@ phase 7
 proxy_behaviour '{"ari": {}}'
 cp /usr/local/lib/letsencrypt-renew/ari.py "$T/ari.py.good"
 printf 'raise RuntimeError("broken for the test")\n' >/usr/local/lib/letsencrypt-renew/ari.py
+HELPER_BROKEN=1
 local_cert 60 25
 two3=$(serial "$certs/$two/signed.crt")
 run 0
@@ -197,7 +187,7 @@ expect "crashing helper: a warning" logged "warning: $one: /usr/local/lib/letsen
 expect "crashing helper: one renewed by the third of its lifetime" logged "$one: installed a new certificate"
 expect "crashing helper: two not due, not renewed" test "$(serial "$certs/$two/signed.crt")" = "$two3"
 cp "$T/ari.py.good" /usr/local/lib/letsencrypt-renew/ari.py
+HELPER_BROKEN=
 stop_apache
-for lower in /usr/local/lib /var/lib; do umount "$lower" && umount "$T/overlay${lower//\//-}"; done
 
 e2e_summary

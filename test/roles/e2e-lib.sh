@@ -56,6 +56,8 @@
 #                                acme_retries 1, acme_retry_delay 1; JSON over it
 #   variant NAME 'JSON'          a host: $T/base.json with JSON over it, rendered by render_variants
 #   render_variants              renders every variant (one node start) into $T/root-NAME
+#                                and installs its ari.py (install_ari_helper ARI.PY: overlays of
+#                                /usr/local/lib and /var/lib, private to the namespace)
 #   use NAME                     script=$T/root-NAME/usr/local/sbin/letsencrypt-renew
 #   run EXPECTED ARGS...         runs $script ARGS, a check that it exits EXPECTED; its output in $T/out,
 #                                its new log lines in $T/last.log
@@ -146,7 +148,10 @@ expect() { # DESCRIPTION COMMAND...
 phase() { echo "# $* ($(($(date +%s) - started)) s)"; }
 e2e_summary() {
 	echo "log: $T/acme.log ($(($(date +%s) - started)) s)"
-	if [ "$failed" = 0 ]; then rm -rf "$T"; fi
+	if [ "$failed" = 0 ]; then
+		unmount_ari_helper
+		rm -rf "$T"
+	fi
 	echo "$passed passed, $failed failed"
 	[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
 	exit
@@ -274,7 +279,36 @@ variant() { # NAME JSON: base.json with these variables over it
 		"$T/base.json" "$2" "$T/vars-$1.json"
 	variants+=("$T/vars-$1.json" "$T/root-$1")
 }
-render_variants() { (cd "$repo" && node --import tsx test/roles/render-host.mjs "${variants[@]}" >/dev/null); }
+# render_variants also installs the role's ARI helper (the first variant's ari.py) where the role puts
+# it, as every rendered script runs it: /usr/local/lib/letsencrypt-renew and the state directory
+# /var/lib/letsencrypt-renew, in overlays of /usr/local/lib and /var/lib private to this mount
+# namespace (the machine's own stay untouched).
+render_variants() {
+	(cd "$repo" && node --import tsx test/roles/render-host.mjs "${variants[@]}" >/dev/null) || return 1
+	install_ari_helper "${variants[1]}/usr/local/lib/letsencrypt-renew/ari.py"
+}
+unmount_ari_helper() { # the overlays of install_ari_helper, before $T (which holds them) is removed
+	local lower
+	if [ -d "$T/overlay-usr-local-lib" ]; then
+		for lower in /usr/local/lib /var/lib; do
+			umount "$lower" && umount "$T/overlay${lower//\//-}"
+		done
+	fi
+}
+install_ari_helper() { # ARI.PY
+	local lower layer
+	if [ ! -d "$T/overlay-usr-local-lib" ]; then
+		for lower in /usr/local/lib /var/lib; do
+			layer=$T/overlay${lower//\//-}
+			mkdir -p "$layer"
+			mount -t tmpfs tmpfs "$layer"
+			mkdir "$layer/upper" "$layer/work"
+			mount -t overlay overlay -o "lowerdir=$lower,upperdir=$layer/upper,workdir=$layer/work" "$lower"
+		done
+	fi
+	install -d -o root -g root -m 0755 /usr/local/lib/letsencrypt-renew /var/lib/letsencrypt-renew
+	install -o root -g root -m 0644 "$1" /usr/local/lib/letsencrypt-renew/ari.py
+}
 use() { script=$T/root-$1/usr/local/sbin/letsencrypt-renew; }
 
 run() { # EXPECTED-STATUS ARGS...: run the script; its new log lines go to $T/last.log
@@ -283,8 +317,11 @@ run() { # EXPECTED-STATUS ARGS...: run the script; its new log lines go to $T/la
 	mark=$(wc -l 2>/dev/null <"$T/acme.log" || echo 0)
 	"$script" "$@" >"$T/out" 2>&1 || status=$?
 	tail -n +"$((mark + 1))" "$T/acme.log" >"$T/last.log"
+	helper_ran || bad "script $*: the ARI helper failed: $(grep 'ari.py' "$T/last.log" | head -n 1)"
 	if [ "$status" = "$expected" ]; then ok "script $* exits $expected"; else bad "script $* exits $status, not $expected"; cat "$T/out" "$T/last.log"; fi
 }
+# Every run has a working ARI helper unless the test broke it on purpose (HELPER_BROKEN=1).
+helper_ran() { [ -n "${HELPER_BROKEN:-}" ] || ! grep -q 'ari.py [a-z-]* failed' "$T/last.log"; }
 logged() { grep -q -- "$1" "$T/last.log" || { sed 's/^/    | /' "$T/last.log"; false; }; }
 not_logged() { ! grep -q -- "$1" "$T/last.log"; }
 serial() { openssl x509 -in "$1" -noout -serial; }
