@@ -70,7 +70,8 @@ export function hostEndpoints(
         if (!Number.isInteger(port) || port < 1 || port > 65535) return fail('port', `${show(spec.port)} is not a TCP port`);
         field = 'starttls';
         const starttls = spec.starttls === undefined ? 'none' : evaluator.field(spec.starttls, vars);
-        if (!(starttlsProtocols as readonly unknown[]).includes(starttls)) return fail('starttls', `expected one of ${starttlsProtocols.join(', ')}, got ${show(starttls)}`);
+        if (!(starttlsProtocols as readonly unknown[]).includes(starttls))
+          return fail('starttls', `expected one of ${starttlsProtocols.join(', ')}, got ${show(starttls)}`);
         field = 'certificates';
         const names = evaluator.field(spec.certificates, vars);
         if (!Array.isArray(names) || names.some((c) => typeof c !== 'string'))
@@ -79,8 +80,7 @@ export function hostEndpoints(
           const certificate = certificates.find((c) => c.name === name);
           if (!certificate) return fail('certificates', `${show(name)} is not one of the host's certificates`);
           field = 'server_name';
-          const serverName =
-            spec.server_name === undefined ? certificate.domains[0] : evaluator.field(spec.server_name, layered(vars, { item: certificate }));
+          const serverName = spec.server_name === undefined ? certificate.domains[0] : evaluator.field(spec.server_name, layered(vars, { item: certificate }));
           if (typeof serverName !== 'string' || !serverNamePattern.test(serverName)) return fail('server_name', `${show(serverName)} is not a DNS name`);
           endpoints.push({ role: role.name, service: spec.service, port, starttls: starttls as Starttls, certificate: name, serverName });
         }

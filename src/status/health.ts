@@ -88,7 +88,9 @@ export function judgeCertificate(
     reasons: [],
   };
   if (!observed || !installed) {
-    critical.push(observed?.files['fullchain.pem'] === '1' ? 'fullchain.pem is not a readable certificate' : 'no certificate installed (fullchain.pem missing)');
+    critical.push(
+      observed?.files['fullchain.pem'] === '1' ? 'fullchain.pem is not a readable certificate' : 'no certificate installed (fullchain.pem missing)',
+    );
   } else {
     const { notBefore, notAfter } = observed as Required<Pick<ObservedCertificate, 'notBefore' | 'notAfter'>>;
     const lifetime = Math.max(1, notAfter - notBefore);
@@ -113,15 +115,18 @@ export function judgeCertificate(
 
     if (left <= 0) critical.push(`expired ${duration(-left)} ago (${isoTime(notAfter)})`);
     else if (status.placeholder) {
-      if (now - notBefore > placeholderGraceSeconds) critical.push(`still the self-signed placeholder, made ${duration(now - notBefore)} ago: the first issuance has not happened`);
+      if (now - notBefore > placeholderGraceSeconds)
+        critical.push(`still the self-signed placeholder, made ${duration(now - notBefore)} ago: the first issuance has not happened`);
       else due.push('the self-signed placeholder: the first issuance is pending');
     } else if (share < criticalShare) critical.push(`expires in ${duration(left)} (${percent} left)`);
     else if (share < warningShare) warning.push(`expires in ${duration(left)} (${percent} left): it should have been renewed by now`);
     else if (share <= dueShare) due.push(`renewal due: ${duration(left)} (${percent}) left`);
-    else if (renewal?.plannedRenewalAt !== undefined && renewal.plannedRenewalAt <= now) due.push(`renewal due: planned for ${isoTime(renewal.plannedRenewalAt)}`);
-    else if (renewal?.ari?.window && renewal.ari.window.start <= now) due.push(`renewal due: inside the CA's renewal window since ${isoTime(renewal.ari.window.start)}`);
+    else if (renewal?.plannedRenewalAt !== undefined && renewal.plannedRenewalAt <= now)
+      due.push(`renewal due: planned for ${isoTime(renewal.plannedRenewalAt)}`);
+    else if (renewal?.ari?.window && renewal.ari.window.start <= now)
+      due.push(`renewal due: inside the CA's renewal window since ${isoTime(renewal.ari.window.start)}`);
 
-    if (observed.keyMatch === 'no') critical.push('key mismatch: domain.key does not hold the certificate\'s public key');
+    if (observed.keyMatch === 'no') critical.push("key mismatch: domain.key does not hold the certificate's public key");
     else if (observed.keyMatch === 'missing') critical.push('domain.key is missing');
     else if (observed.keyMatch === 'unreadable') warning.push('domain.key is not readable by this account (become root to check it)');
 

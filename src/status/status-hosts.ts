@@ -39,7 +39,8 @@ async function statusOfHost(rendered: RenderedHost, targets: StatusTargets, conn
   try {
     connection = connector.connect(rendered.host);
     const run = await connection.run(statusScript(targets));
-    if (run.exitCode !== 0) return { name, reach: 'failed', error: `status script failed (exit ${run.exitCode}): ${lastLines(run.stderr)}`, certificates: [], health: 'unknown' };
+    if (run.exitCode !== 0)
+      return { name, reach: 'failed', error: `status script failed (exit ${run.exitCode}): ${lastLines(run.stderr)}`, certificates: [], health: 'unknown' };
     const seen = parseStatus(run.stdout);
     const schedule = judgeSchedule(targets.schedule, seen.schedule);
     const certificates = targets.certificates.map((target, i) =>

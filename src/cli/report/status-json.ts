@@ -6,7 +6,15 @@ export function statusJson(hosts: HostStatus[]): string {
   const n = statusCounts(hosts);
   const document = {
     version: 1,
-    summary: { hosts: hosts.length, hostsUnknown: n.hostsUnknown, certificates: n.certificates, ok: n.ok, renewalDue: n['renewal due'], warning: n.warning, critical: n.critical },
+    summary: {
+      hosts: hosts.length,
+      hostsUnknown: n.hostsUnknown,
+      certificates: n.certificates,
+      ok: n.ok,
+      renewalDue: n['renewal due'],
+      warning: n.warning,
+      critical: n.critical,
+    },
     hosts: hosts.map((h) => ({
       name: h.name,
       reach: h.reach,

@@ -36,16 +36,46 @@ export function statusPrometheus(hosts: HostStatus[]): string {
       const id = { host: host.name, certificate: cert.name };
       add('provision_certificate_expiration_timestamp_seconds', "The installed certificate's notAfter.", id, cert.notAfter);
       add('provision_certificate_not_before_timestamp_seconds', "The installed certificate's notBefore.", id, cert.notBefore);
-      add('provision_certificate_renewal_timestamp_seconds', 'When the renewal is planned (the renewal state, else two thirds into the lifetime).', id, cert.renewalAt);
-      add('provision_certificate_lifetime_left_ratio', "The share of the certificate's lifetime left (0 once expired).", id, cert.shareLeft === undefined ? undefined : Math.max(0, cert.shareLeft));
-      add('provision_certificate_placeholder', 'Whether the installed certificate is the self-signed placeholder.', id, cert.installed ? cert.placeholder : undefined);
-      add('provision_certificate_key_matches', 'Whether domain.key holds the certificate\'s public key.', id, cert.keyMatches);
-      add('provision_certificate_names_match', "Whether the certificate's SAN names are the inventory's.", id, cert.installed ? cert.drift.missing.length + cert.drift.extra.length === 0 : undefined);
+      add(
+        'provision_certificate_renewal_timestamp_seconds',
+        'When the renewal is planned (the renewal state, else two thirds into the lifetime).',
+        id,
+        cert.renewalAt,
+      );
+      add(
+        'provision_certificate_lifetime_left_ratio',
+        "The share of the certificate's lifetime left (0 once expired).",
+        id,
+        cert.shareLeft === undefined ? undefined : Math.max(0, cert.shareLeft),
+      );
+      add(
+        'provision_certificate_placeholder',
+        'Whether the installed certificate is the self-signed placeholder.',
+        id,
+        cert.installed ? cert.placeholder : undefined,
+      );
+      add('provision_certificate_key_matches', "Whether domain.key holds the certificate's public key.", id, cert.keyMatches);
+      add(
+        'provision_certificate_names_match',
+        "Whether the certificate's SAN names are the inventory's.",
+        id,
+        cert.installed ? cert.drift.missing.length + cert.drift.extra.length === 0 : undefined,
+      );
       add('provision_certificate_renewal_last_attempt_timestamp_seconds', 'When the renewal script last tried.', id, cert.renewal?.lastAttempt?.at);
-      add('provision_certificate_renewal_last_success_timestamp_seconds', 'When the renewal script last renewed it.', id, cert.renewal?.lastRenewal ?? undefined);
+      add(
+        'provision_certificate_renewal_last_success_timestamp_seconds',
+        'When the renewal script last renewed it.',
+        id,
+        cert.renewal?.lastRenewal ?? undefined,
+      );
       add('provision_certificate_renewal_consecutive_failures', 'Failed renewal attempts since the last success.', id, cert.renewal?.consecutiveFailures);
       for (const health of healthOrder)
-        add('provision_certificate_health', 'The certificate\'s health, one series per state (1 for the current one).', { ...id, health }, cert.health === health);
+        add(
+          'provision_certificate_health',
+          "The certificate's health, one series per state (1 for the current one).",
+          { ...id, health },
+          cert.health === health,
+        );
       for (const served of cert.served)
         add(
           'provision_certificate_served_matches_installed',
