@@ -203,7 +203,7 @@ export interface ServiceSpec {
  * compares the serial it presents with the installed one. Rendered per certificate it lists.
  */
 export interface EndpointSpec {
-  /** the daemon, as status messages name it ("apache2", "postfix smtpd") */
+  /** the daemon, as status messages name it (its unit, or "myapp imaps") */
   service: string;
   /** the TCP port on 127.0.0.1 */
   port: Templated<number>;
