@@ -116,8 +116,13 @@ export function parseStatus(output: string): StatusObservation {
     if (tag === statusAnswer.done) done = true;
     else if (tag === statusAnswer.now) observation.now = Number(word);
     else if (tag === statusAnswer.schedule) {
-      const [present, enabled, active, next] = rest;
-      observation.schedule = { kind: word ?? '', present: present === '1', ...(enabled === undefined ? {} : { enabled, active, next }) };
+      const [present, enabled, active] = rest;
+      const next = rest.slice(3).join(' ');
+      observation.schedule = {
+        kind: word ?? '',
+        present: present === '1',
+        ...(enabled === undefined ? {} : { enabled, active, next: next === '-' ? undefined : next }),
+      };
     } else if (tag && /^c\d+$/.test(tag)) {
       let cert = observation.certificates.get(tag);
       if (!cert) observation.certificates.set(tag, (cert = { files: {}, readable: true, names: [] }));
