@@ -287,17 +287,17 @@ export function statusNow(): string {
 
 /** status_cert ID DIR CA-FILE */
 export function statusCert(a: { id: string; dir: string; caFile: string }): string {
-  return call('status_cert', a.id, shquote(a.dir), shquote(a.caFile));
+  return call('status_cert', a.id, hostPath(a.dir), shquote(a.caFile));
 }
 
 /** status_state ID FILE */
 export function statusState(a: { id: string; file: string }): string {
-  return call('status_state', a.id, shquote(a.file));
+  return call('status_state', a.id, hostPath(a.file));
 }
 
 /** status_schedule KIND FILE [UNIT] */
 export function statusSchedule(a: { kind: string; file: string; unit?: string }): string {
-  return call('status_schedule', shquote(a.kind), shquote(a.file), ...(a.unit === undefined ? [] : [shquote(a.unit)]));
+  return call('status_schedule', shquote(a.kind), hostPath(a.file), ...(a.unit === undefined ? [] : [shquote(a.unit)]));
 }
 
 /** status_served ID PORT STARTTLS NAME */

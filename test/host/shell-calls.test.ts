@@ -495,7 +495,7 @@ const cases: Case[] = [
     line: calls.statusCert({ id: 'c0', dir: "/etc/ssl/it's", caFile: '' }),
     expect: [
       ['ID', 'c0'],
-      ['DIR', "/etc/ssl/it's"],
+      ['DIR', "/R/etc/ssl/it's"],
       ['CA-FILE', ''],
     ],
   },
@@ -505,7 +505,7 @@ const cases: Case[] = [
     line: calls.statusState({ id: 'c1', file: '/var/lib/x y.json' }),
     expect: [
       ['ID', 'c1'],
-      ['FILE', '/var/lib/x y.json'],
+      ['FILE', '/R/var/lib/x y.json'],
     ],
   },
   {
@@ -514,7 +514,7 @@ const cases: Case[] = [
     line: calls.statusSchedule({ kind: 'systemd', file: '/etc/systemd/system/a.timer', unit: 'a.timer' }),
     expect: [
       ['KIND', 'systemd'],
-      ['FILE', '/etc/systemd/system/a.timer'],
+      ['FILE', '/R/etc/systemd/system/a.timer'],
       ['[UNIT]', ['a.timer']],
     ],
   },
@@ -524,7 +524,7 @@ const cases: Case[] = [
     line: calls.statusSchedule({ kind: 'daily', file: '/etc/cron.d/x' }),
     expect: [
       ['KIND', 'daily'],
-      ['FILE', '/etc/cron.d/x'],
+      ['FILE', '/R/etc/cron.d/x'],
       ['[UNIT]', []],
     ],
   },
