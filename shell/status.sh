@@ -34,12 +34,18 @@ status_cert() {
   done
   status_leaf=$2/fullchain.pem
   [ -f "$status_leaf" ] || status_leaf=$2/signed.crt
-  if ! status_out=$(openssl x509 -in "$status_leaf" -noout -serial -startdate -enddate -issuer -subject -nameopt RFC2253 -ext subjectAltName 2>/dev/null); then
+  # One openssl for the fields and the public key (printed last, after the SAN lines).
+  if ! status_out=$(openssl x509 -in "$status_leaf" -noout -serial -startdate -enddate -issuer -subject -nameopt RFC2253 -ext subjectAltName -pubkey 2>/dev/null); then
     printf '@%s unreadable\n' "$1"
     return 0
   fi
+  status_pub=''
+  case $status_out in
+    *'-----BEGIN PUBLIC KEY-----'*)
+      status_pub=-----BEGIN\ PUBLIC\ KEY-----${status_out#*'-----BEGIN PUBLIC KEY-----'}
+      status_out=${status_out%%'-----BEGIN PUBLIC KEY-----'*} ;;
+  esac
   status_lines "$1" x509 "$status_out"
-  status_pub=$(openssl x509 -in "$status_leaf" -noout -pubkey 2>/dev/null)
   status_objects=$(printf '%s\n' "$status_pub" | openssl asn1parse 2>/dev/null | sed -n 's/.*OBJECT *:\([A-Za-z0-9_-]*\).*/\1/p' | tr '\n' ' ')
   status_bits=-
   case $status_objects in
@@ -63,13 +69,19 @@ status_cert() {
   if [ -f "$2/fullchain.pem" ] && [ "$(status_certs_in "$2/signed.crt"; status_certs_in "$2/chain.pem")" = "$(status_certs_in "$2/fullchain.pem")" ]; then
     status_set=1
   fi
+  # A chain that verifies up to a trusted root issued the leaf; only when it does not is the chain
+  # asked alone (an intermediate as the anchor), so an untrusted test CA still shows a good chain.
   status_issued=0
-  if [ -s "$2/chain.pem" ] && openssl verify -no_check_time -partial_chain -CAfile "$2/chain.pem" "$status_leaf" >/dev/null 2>&1; then status_issued=1; fi
   status_trusted=0
   if [ -n "$3" ]; then
     openssl verify -no_check_time -CAfile "$3" -untrusted "$2/chain.pem" "$status_leaf" >/dev/null 2>&1 && status_trusted=1
   elif openssl verify -no_check_time -untrusted "$2/chain.pem" "$status_leaf" >/dev/null 2>&1; then
     status_trusted=1
+  fi
+  if [ "$status_trusted" = 1 ] && [ -s "$2/chain.pem" ]; then
+    status_issued=1
+  elif [ -s "$2/chain.pem" ] && openssl verify -no_check_time -partial_chain -CAfile "$2/chain.pem" "$status_leaf" >/dev/null 2>&1; then
+    status_issued=1
   fi
   printf '@%s chain %s %s %s\n' "$1" "$status_set" "$status_issued" "$status_trusted"
 }
