@@ -179,6 +179,7 @@ async function main(argv: string[]): Promise<void> {
           .options(commonOptions)
           .options({
             forks: runOptions.forks,
+            root: runOptions.root,
             become: runOptions.become,
             'become-user': runOptions['become-user'],
             'host-key-checking': runOptions['host-key-checking'],
@@ -197,6 +198,7 @@ async function main(argv: string[]): Promise<void> {
             limit: args.limit,
             forks: args.forks,
             extraVars: list(args['extra-vars']),
+            root: args.root,
             format: args.format,
             connection: connectOptions(args),
           },

@@ -170,7 +170,9 @@ export function judgeCertificate(
   if (missingSchedule) warning.push(missingSchedule);
 
   const health: Health = critical.length > 0 ? 'critical' : warning.length > 0 ? 'warning' : due.length > 0 ? 'renewal due' : 'ok';
-  return { ...status, health, reasons: [...critical, ...warning, ...due] };
+  // The verdict first, then the facts, in the order a reader looks for them (the JSON report's order).
+  const { name, domains, names, drift, served: servedBy, placeholder, health: _health, reasons: _reasons, ...rest } = status;
+  return { name, domains, health, reasons: [...critical, ...warning, ...due], names, placeholder, ...rest, drift, served: servedBy };
 }
 
 export { worst };

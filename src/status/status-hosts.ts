@@ -38,16 +38,21 @@ async function statusOfHost(rendered: RenderedHost, targets: StatusTargets, conn
   let connection;
   try {
     connection = connector.connect(rendered.host);
-    const run = await connection.run(statusScript(targets));
+    const run = await connection.run(statusScript(targets, rendered.host.root));
+    // Under a --root tree no daemon was asked: no endpoint to judge.
+    const endpoints = rendered.host.root === undefined ? targets.endpoints : [];
     if (run.exitCode !== 0)
       return { name, reach: 'failed', error: `status script failed (exit ${run.exitCode}): ${lastLines(run.stderr)}`, certificates: [], health: 'unknown' };
     const seen = parseStatus(run.stdout);
-    const schedule = judgeSchedule(targets.schedule, seen.schedule);
+    const schedule = judgeSchedule(
+      rendered.host.root === undefined ? targets.schedule : targets.schedule && { kind: targets.schedule.kind, file: targets.schedule.file },
+      seen.schedule,
+    );
     const certificates = targets.certificates.map((target, i) =>
       judgeCertificate(
         target,
         seen.certificates.get(certificateId(i)),
-        targets.endpoints.flatMap((endpoint, j) => (endpoint.certificate === target.name ? [{ endpoint, observed: seen.endpoints.get(endpointId(j)) }] : [])),
+        endpoints.flatMap((endpoint, j) => (endpoint.certificate === target.name ? [{ endpoint, observed: seen.endpoints.get(endpointId(j)) }] : [])),
         schedule,
         seen.now,
       ),

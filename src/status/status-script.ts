@@ -9,16 +9,22 @@ import type { StatusTargets } from './targets.js';
 export const certificateId = (index: number) => `c${index}`;
 export const endpointId = (index: number) => `e${index}`;
 
-export function statusScript(targets: StatusTargets): string {
+/**
+ * Under a --root tree (provision_root) the files are read below it, and no daemon is asked and no
+ * timer looked up: the tree has none.
+ */
+export function statusScript(targets: StatusTargets, root?: string): string {
+  const schedule = targets.schedule && root !== undefined ? { kind: targets.schedule.kind, file: targets.schedule.file } : targets.schedule;
+  const endpoints = root === undefined ? targets.endpoints : [];
   const body = [
     call.statusNow(),
     ...targets.certificates.flatMap((c, i) => [
       call.statusCert({ id: certificateId(i), dir: c.dir, caFile: targets.caFile }),
       call.statusState({ id: certificateId(i), file: c.stateFile }),
     ]),
-    ...(targets.schedule ? [call.statusSchedule(targets.schedule)] : []),
-    ...targets.endpoints.map((e, i) => call.statusServed({ id: endpointId(i), port: e.port, starttls: e.starttls, serverName: e.serverName })),
+    ...(schedule ? [call.statusSchedule(schedule)] : []),
+    ...endpoints.map((e, i) => call.statusServed({ id: endpointId(i), port: e.port, starttls: e.starttls, serverName: e.serverName })),
     `printf '@${statusAnswer.done}\\n'`,
   ];
-  return wrapScript(undefined, readShellLibrary('status.sh'), body.join('\n'));
+  return wrapScript(root, readShellLibrary('status.sh'), body.join('\n'));
 }

@@ -7,8 +7,9 @@ import type { HostEndpoint } from '../render/endpoints.js';
 import type { Problem } from '../model/errors.js';
 
 /**
- * Where the renewal script keeps its state per certificate (NAME.json, format version 1): its own
- * directory, the script's STATE_DIR default. acme_state_dir, when a host sets it, wins.
+ * Where the renewal script keeps each certificate's state (NAME.json, format version 1, written by
+ * the script since the renewal issue; kept across reboots, unlike its /run records). A host's
+ * acme_state_dir, should the letsencrypt role declare one, wins.
  */
 export const defaultStateDir = '/var/lib/letsencrypt-renew';
 

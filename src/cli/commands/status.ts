@@ -18,6 +18,8 @@ export interface StatusCommandOptions {
   limit?: string;
   forks: number;
   extraVars: string[];
+  /** --root: read each host's tree under DIR/<host>/ (no daemon is asked there) */
+  root?: string;
   format: StatusFormat;
   connection?: ConnectOptions;
 }
@@ -31,7 +33,7 @@ export function statusExitCode(hosts: HostStatus[]): number {
 }
 
 export async function statusCommand(options: StatusCommandOptions, out: Output): Promise<number> {
-  const project = prepareProjectOrThrow(options.inventory, { extraVars: options.extraVars, limit: options.limit });
+  const project = prepareProjectOrThrow(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
   const { targets, problems } = fleetTargets(project);
   problems.push(...connectionProblems(project.hosts.map((w) => w.host)));
   if (problems.length > 0) throw new InputError(problems);
