@@ -365,7 +365,7 @@ test('provision status: what is installed, what Apache serves, each certificate 
       JSON.stringify({ acme_certificates: [certificates[0]], apache_certificates: ['good.test'] }),
     );
     assert.equal(onlyGood.status, 0, onlyGood.stdout + onlyGood.stderr);
-    assert.match(onlyGood.stdout, /^PROVISION OK - 1 certificates on 1 hosts: 0 critical, 0 warning, 0 renewal due, 1 ok \| /);
+    assert.match(onlyGood.stdout, /^PROVISION OK - 1 certificate on 1 host: 0 critical, 0 warning, 0 renewal due, 1 ok \| /);
     const onlyDown = status('--format', 'nagios', '--limit', 'down.status.test');
     assert.equal(onlyDown.status, 3, onlyDown.stdout);
     assert.match(onlyDown.stdout, /^PROVISION UNKNOWN - .* - down\.status\.test unreachable/);

@@ -23,7 +23,8 @@ export function statusNagios(hosts: HostStatus[]): { line: string; exitCode: num
     `hosts_unknown=${n.hostsUnknown}`,
     ...(minimum === undefined ? [] : [`min_lifetime_left=${(minimum * 100).toFixed(1)}%;${(100 / 6).toFixed(1)}:;${(100 / 12).toFixed(1)}:;0;100`]),
   ];
-  const summary = `${n.certificates} certificates on ${hosts.length} hosts: ${n.critical} critical, ${n.warning} warning, ${n['renewal due']} renewal due, ${n.ok} ok`;
+  const plural = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  const summary = `${plural(n.certificates, 'certificate')} on ${plural(hosts.length, 'host')}: ${n.critical} critical, ${n.warning} warning, ${n['renewal due']} renewal due, ${n.ok} ok`;
   const detail = worst.length > 0 ? ` - ${worst.slice(0, 3).join('; ').replace(/\|/g, '/')}${worst.length > 3 ? `; and ${worst.length - 3} more` : ''}` : '';
   return { line: `PROVISION ${state} - ${summary}${detail} | ${perfdata.join(' ')}`, exitCode };
 }

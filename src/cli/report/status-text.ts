@@ -27,6 +27,8 @@ function certificateLine(host: string, cert: CertificateStatus, c: Colors): stri
     facts.push(`serial ${cert.serial}`);
     if (cert.keyType) facts.push(cert.keyType);
     if (cert.served.length > 0) facts.push(`served ${cert.served.filter((s) => s.matches).length}/${cert.served.length}`);
+    // The renewal script's own plan, when its state says one (else the third-of-lifetime rule applies).
+    if (cert.renewal?.plannedRenewalAt !== undefined) facts.push(`renewal planned ${isoTime(cert.renewal.plannedRenewalAt)}`);
   }
   const why = cert.reasons.length > 0 ? `: ${cert.reasons.join('; ')}` : '';
   return `${paint(cert.health, label[cert.health].padEnd(8), c)} ${host} ${c.bold(cert.name)} ${facts.join(', ')}${why}`;
