@@ -5,9 +5,16 @@
 # them and turned into epoch seconds by the reader: no decision here rests on `openssl -checkend`
 # (OpenSSL 3.6 always exits 0 there) or on `-text` output (OpenSSL 4.0 changed it).
 
-# The PEM certificate blocks of a file, nothing else (comments or a trailing newline never count).
+# status_certs_in FILE: the PEM certificate blocks of FILE, nothing else (comments or a trailing
+# newline never count); read by the shell itself, no program started.
 status_certs_in() {
-  sed -n '/^-----BEGIN CERTIFICATE-----$/,/^-----END CERTIFICATE-----$/p' "$1" 2>/dev/null
+  [ -r "$1" ] || return 0
+  status_in=0
+  while IFS= read -r status_pem || [ -n "$status_pem" ]; do
+    [ "$status_pem" = '-----BEGIN CERTIFICATE-----' ] && status_in=1
+    [ "$status_in" = 1 ] && printf '%s\n' "$status_pem"
+    [ "$status_pem" = '-----END CERTIFICATE-----' ] && status_in=0
+  done <"$1"
 }
 
 # status_lines ID KIND TEXT: each line of TEXT as `@ID KIND LINE`.
@@ -24,7 +31,7 @@ status_now() {
 
 # status_cert ID DIR CA-FILE: the certificate in DIR as the letsencrypt role installs it (domain.key,
 # signed.crt, chain.pem and fullchain.pem, which the services read): which files exist, the leaf of
-# fullchain.pem (serial, dates, issuer, subject, SAN), its key type, whether domain.key holds its
+# fullchain.pem (serial, dates, issuer, subject, SAN), its public key, whether domain.key holds its
 # public key, whether the three certificate files are one set, and whether the chain issued the leaf
 # and it verifies (the system store, or CA-FILE when not empty), whatever its dates (judged apart).
 status_cert() {
@@ -46,15 +53,9 @@ status_cert() {
       status_out=${status_out%%'-----BEGIN PUBLIC KEY-----'*} ;;
   esac
   status_lines "$1" x509 "$status_out"
-  status_objects=$(printf '%s\n' "$status_pub" | openssl asn1parse 2>/dev/null | sed -n 's/.*OBJECT *:\([A-Za-z0-9_-]*\).*/\1/p' | tr '\n' ' ')
-  status_bits=-
-  case $status_objects in
-    *rsaEncryption*)
-      status_mod=$(printf '%s\n' "$status_pub" | openssl rsa -pubin -noout -modulus 2>/dev/null)
-      status_mod=${status_mod#Modulus=}
-      status_bits=$((${#status_mod} * 4)) ;;
-  esac
-  printf '@%s key %s %s\n' "$1" "$status_bits" "$status_objects"
+  # The public key itself, for the reader to name its type (node reads the DER): no asn1parse here.
+  status_b64=$(printf '%s\n' "$status_pub" | while IFS= read -r status_pem; do case $status_pem in -----*) ;; *) printf '%s' "$status_pem" ;; esac; done)
+  printf '@%s pubkey %s\n' "$1" "${status_b64:--}"
   if [ ! -f "$2/domain.key" ]; then
     status_match=missing
   elif [ ! -r "$2/domain.key" ]; then

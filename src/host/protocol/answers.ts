@@ -89,8 +89,8 @@ export const statusItemAnswer = {
   unreadable: 'unreadable',
   /** `x509 LINE`: a line of `openssl x509 -serial -startdate -enddate -issuer -subject -ext subjectAltName` */
   x509: 'x509',
-  /** `key BITS|- OBJECTS...`: the public key's algorithm and curve objects (asn1parse), RSA's bits */
-  key: 'key',
+  /** `pubkey BASE64|-`: the leaf's public key (DER SubjectPublicKeyInfo): its type is read from it */
+  pubkey: 'pubkey',
   /** `keymatch 1|0|missing|unreadable`: domain.key holds the leaf's public key */
   keymatch: 'keymatch',
   /** `chain SET ISSUED TRUSTED`: the files are one set, the chain issued the leaf, it verifies */

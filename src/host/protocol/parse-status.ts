@@ -1,5 +1,6 @@
 // The status script's answers (shell/status.sh) read back: what the host has, as it said it, with
 // openssl's dates turned into epoch seconds. Judging it is src/status/health.ts's job.
+import { createPublicKey } from 'node:crypto';
 import { answerPrefix, statusAnswer, statusItemAnswer } from './answers.js';
 import { ProbeOutputError } from './parse-probe.js';
 
@@ -80,14 +81,19 @@ function sanNames(line: string): string[] {
     });
 }
 
-/** `key BITS OBJECTS...` -> rsa2048, ec256, ec384, ed25519, or the objects as they are. */
-function keyType(bits: string | undefined, objects: string[]): string {
-  if (objects.includes('rsaEncryption')) return bits && bits !== '-' ? `rsa${bits}` : 'rsa';
-  if (objects.includes('prime256v1')) return 'ec256';
-  if (objects.includes('secp384r1')) return 'ec384';
-  if (objects.includes('secp521r1')) return 'ec521';
-  if (objects.includes('ED25519')) return 'ed25519';
-  return objects.join(' ') || 'unknown';
+const curves: Record<string, string> = { prime256v1: 'ec256', secp384r1: 'ec384', secp521r1: 'ec521' };
+
+/** A DER SubjectPublicKeyInfo (base64) -> rsa2048, ec256, ec384, ed25519...; `unknown` when it cannot be read. */
+export function keyTypeOf(base64: string): string {
+  try {
+    const key = createPublicKey({ key: Buffer.from(base64, 'base64'), format: 'der', type: 'spki' });
+    const details = key.asymmetricKeyDetails ?? {};
+    if (key.asymmetricKeyType === 'rsa') return details.modulusLength ? `rsa${details.modulusLength}` : 'rsa';
+    if (key.asymmetricKeyType === 'ec') return curves[details.namedCurve ?? ''] ?? `ec ${details.namedCurve ?? ''}`.trim();
+    return key.asymmetricKeyType ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 function x509Line(cert: ObservedCertificate, line: string, inSan: { on: boolean }): void {
@@ -140,8 +146,8 @@ export function parseStatus(output: string): StatusObservation {
           x509Line(cert, text, state);
           break;
         }
-        case statusItemAnswer.key:
-          cert.keyType = keyType(rest[0], rest.slice(1).filter(Boolean));
+        case statusItemAnswer.pubkey:
+          cert.keyType = rest[0] && rest[0] !== '-' ? keyTypeOf(rest[0]) : 'unknown';
           break;
         case statusItemAnswer.keymatch:
           cert.keyMatch = rest[0] === '1' ? 'yes' : rest[0] === '0' ? 'no' : rest[0] === 'unreadable' ? 'unreadable' : 'missing';
