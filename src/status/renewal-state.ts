@@ -24,6 +24,8 @@ export interface RenewalState {
 type Json = Record<string, unknown>;
 const object = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** A moment: epoch seconds after 0 (the script starts a fresh state's plannedRenewalAt at 0, "not planned yet"). */
+const moment = (v: unknown) => (num(v) !== undefined && (v as number) > 0 ? (v as number) : undefined);
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** Drops the keys whose value is undefined, so a JSON report has no nulls the file did not have. */
@@ -46,7 +48,7 @@ export function parseRenewalState(text: string): RenewalState {
   const attempt = object(root.lastAttempt);
   return defined({
     serial: str(root.serial)?.toUpperCase(),
-    plannedRenewalAt: num(root.plannedRenewalAt),
+    plannedRenewalAt: moment(root.plannedRenewalAt),
     ari: ari
       ? defined({
           checkedAt: num(ari.checkedAt),
@@ -59,7 +61,7 @@ export function parseRenewalState(text: string): RenewalState {
         })
       : undefined,
     lastAttempt: attempt ? defined({ at: num(attempt.at), outcome: str(attempt.outcome), reason: str(attempt.reason), error: str(attempt.error) }) : undefined,
-    lastRenewal: num(root.lastRenewal),
+    lastRenewal: moment(root.lastRenewal),
     consecutiveFailures: num(root.consecutiveFailures),
   });
 }

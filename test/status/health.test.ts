@@ -69,6 +69,8 @@ test('the renewal state: a failed attempt warns with its error; its planned mome
   assert.equal(bad.health, 'warning');
   assert.match(bad.reasons.join(), /the renewal state cannot be read: not JSON/);
   assert.deepEqual(parseRenewalState(JSON.stringify({ version: 1, plannedRenewalAt: 'soon', consecutiveFailures: 1 })), { consecutiveFailures: 1 });
+  // A fresh state's plannedRenewalAt is 0 (not planned yet): never "due since 1970".
+  assert.equal(judgeCertificate(target, observed(90 * day, 0.5, state({ version: 1, plannedRenewalAt: 0 })), [], schedule, now).health, 'ok');
   assert.equal(parseRenewalState(JSON.stringify({ version: 2 })).unreadable, 'format version 2, this provision reads 1');
 });
 
