@@ -202,6 +202,24 @@ export interface ServiceSpec {
   challenge?: Templated<boolean>;
 }
 
+/**
+ * A TLS endpoint of the role's daemon that presents some of the letsencrypt role's certificates:
+ * `provision status` asks it on the host itself over loopback (openssl s_client with the SNI name) and
+ * compares the serial it presents with the installed one. Rendered per certificate it lists.
+ */
+export interface EndpointSpec {
+  /** the daemon, as status messages name it (its unit, or "myapp imaps") */
+  service: string;
+  /** the TCP port on 127.0.0.1 */
+  port: Templated<number>;
+  /** none: TLS from the first byte (443, 465, 993); smtp or imap: the protocol's STARTTLS first */
+  starttls?: Templated<'none' | 'smtp' | 'imap'>;
+  /** an expression giving the names of the host's certificates it presents (acme_certificates names) */
+  certificates: string;
+  /** the SNI name asked for, with `item` the certificate ({name, domains}); default its first name */
+  server_name?: string;
+}
+
 export interface RoleManifest {
   description?: string;
   /** variables that start with this prefix belong to the role; an unknown one is reported as a typo */
@@ -211,6 +229,7 @@ export interface RoleManifest {
   resources: ResourceSpec[];
   asserts?: AssertSpec[];
   services?: ServiceSpec[];
+  endpoints?: EndpointSpec[];
   handlers?: HandlerSpec[];
   facts?: FactSpec[];
   /** by check name */
