@@ -128,7 +128,8 @@ export interface HandlerSpec {
 
 /**
  * A condition on the host's variables that their schemas cannot express (a name that must be one of
- * another variable's). When `that` is false, the problem points at `variable` (at its loop index).
+ * another variable's), or, as a warning, a setting that does not do what it says on this host. When
+ * `that` is false, the problem points at `variable` (at its loop index).
  */
 export interface AssertSpec {
   that: string;
@@ -137,6 +138,11 @@ export interface AssertSpec {
   message: string;
   /** a list expression (the variable's own value, usually): `that` is checked for each element */
   loop?: string;
+  /**
+   * 'warning': the run goes on; the message says what happens instead (checked again with the host's
+   * facts by `plan` and `apply`; `validate --strict` counts it as an error). Absent: an error.
+   */
+  severity?: 'warning';
 }
 
 /**

@@ -53,6 +53,9 @@ export async function applyCommand(options: ApplyCommandOptions, out: Output): P
     const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];
     out.write(`${lines.join('\n')}\n`);
   });
+  // What the roles warn about with each host's own versions (a setting the host cannot honour), once
+  // for all the hosts it applies to.
+  noteWarnings(results.flatMap((result) => result.warnings ?? []));
   const excess = rateLimits?.excessOfResults(project.hosts, results) ?? [];
   const advice = options.ignoreRateLimits && !options.check ? 'applied anyway (--ignore-rate-limits)' : rateLimits?.batchAdvice;
   noteWarnings(excess.map((e) => ({ message: `Let's Encrypt rate limit: ${rateLimits!.describeExcess(e)}; ${advice}` })));
