@@ -16,7 +16,9 @@ import { factVersion } from '../../src/probe/facts.js';
 import { loadRoles } from '../../src/load/load-roles.js';
 import { builtinRolesDir } from '../../src/model/paths.js';
 
-const fact = loadRoles([builtinRolesDir]).roles.get('letsencrypt')!.facts.find((f) => f.name === 'acme_tiny')!;
+const fact = loadRoles([builtinRolesDir])
+  .roles.get('letsencrypt')!
+  .facts.find((f) => f.name === 'acme_tiny')!;
 const contacts = ['mailto:hostmaster@example.test', 'mailto:ops@example.test'];
 
 /** The CONTACTS line of the renewal script rendered for each acme_tiny_version (absent: the role default). */
@@ -63,14 +65,14 @@ function debianPackageVersion(): string {
 }
 
 test("the fact reads the Debian package's version from what /usr/bin/acme-tiny loads, as the kept fixture has it", () => {
-  assert.deepEqual(fact.programs, ['/usr/bin/python3'], 'the interpreter of Debian\'s /usr/bin/acme-tiny, by its path (PATH may name another)');
+  assert.deepEqual(fact.programs, ['/usr/bin/python3'], "the interpreter of Debian's /usr/bin/acme-tiny, by its path (PATH may name another)");
   const output = runFact();
   assert.equal(output, readFileSync(join(projectRoot, 'test/fixtures/facts/acme-tiny-debian-12.txt'), 'utf8').trim(), 'the fixture is this output');
   assert.equal(factVersion(fact, output), debianPackageVersion());
   assert.equal(factVersion(fact, output), '5.0.1', "Debian 12's acme-tiny, the one that dies on KeyError: 'contact'");
 });
 
-test('a pip install that shadows Debian\'s (/usr/local, first on the path) is what /usr/bin/acme-tiny runs, and what the fact reads', () => {
+test("a pip install that shadows Debian's (/usr/local, first on the path) is what /usr/bin/acme-tiny runs, and what the fact reads", () => {
   // A real pip install of a package named acme-tiny 5.0.2 built from Debian's own acme_tiny.py (no
   // network here to fetch upstream's 5.0.2): the fact reads the distribution's metadata, not its code.
   const base = mkdtempSync(join(tmpdir(), 'provision-acme-tiny-pip-'));
@@ -87,16 +89,27 @@ test('a pip install that shadows Debian\'s (/usr/local, first on the path) is wh
   });
   assert.equal(pip.status, 0, pip.stderr);
   // Only in a private mount namespace is the pip install /usr/local's site directory.
-  const inNamespace = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `mount --bind "$0" /usr/local/lib/python3.11/dist-packages && exec "$@"`, site];
+  const inNamespace = [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    `mount --bind "$0" /usr/local/lib/python3.11/dist-packages && exec "$@"`,
+    site,
+  ];
   const output = runFact(inNamespace);
   assert.equal(output, readFileSync(join(projectRoot, 'test/fixtures/facts/acme-tiny-pip.txt'), 'utf8').trim(), 'the fixture is this output');
   assert.equal(factVersion(fact, output), '5.0.2', output);
-  const loaded = spawnSync(inNamespace[0]!, [...inNamespace.slice(1), '/usr/bin/python3', '-c', 'import acme_tiny; print(acme_tiny.__file__)'], { encoding: 'utf8' });
+  const loaded = spawnSync(inNamespace[0]!, [...inNamespace.slice(1), '/usr/bin/python3', '-c', 'import acme_tiny; print(acme_tiny.__file__)'], {
+    encoding: 'utf8',
+  });
   assert.equal(loaded.stdout.trim(), '/usr/local/lib/python3.11/dist-packages/acme_tiny.py', 'the module /usr/bin/acme-tiny imports is the pip install');
   assert.equal(factVersion(fact, runFact()), '5.0.1', "outside, Debian's again");
 });
 
 test('no acme-tiny, or a message instead of a version, is no fact (unknown)', () => {
-  for (const output of ['', '-', 'Traceback (most recent call last):', "importlib.metadata.PackageNotFoundError: No package metadata was found for acme-tiny"])
+  for (const output of ['', '-', 'Traceback (most recent call last):', 'importlib.metadata.PackageNotFoundError: No package metadata was found for acme-tiny'])
     assert.equal(factVersion(fact, output), undefined, output);
 });
