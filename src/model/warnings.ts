@@ -9,29 +9,29 @@ function keyOf(p: Problem): string {
   return JSON.stringify([p.file, p.line, p.col, p.variable, p.message]);
 }
 
-/**
- * The same warning (an inventory loaded twice, a group_vars/ seen for every group, a role's warning for
- * several hosts) is kept once, naming every host it was found for.
- */
+/** The same warning (an inventory loaded twice, a group_vars/ seen for every group) is kept once, without hosts. */
 export function uniqueWarnings(problems: readonly Problem[]): Problem[] {
   const unique = new Map<string, Problem>();
   for (const p of problems) {
-    const kept = unique.get(keyOf(p));
-    if (kept) kept.hosts = mergeHosts(kept.hosts, p.hosts);
-    else unique.set(keyOf(p), { ...p, hosts: p.hosts && [...p.hosts], severity: 'warning' });
+    const { hosts: _hosts, ...rest } = p;
+    if (!unique.has(keyOf(rest))) unique.set(keyOf(rest), { ...rest, severity: 'warning' });
   }
   return [...unique.values()];
 }
 
-function mergeHosts(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
-  return a || b ? [...new Set([...(a ?? []), ...(b ?? [])])] : undefined;
+export function noteWarnings(problems: readonly Problem[]): void {
+  for (const p of uniqueWarnings(problems)) if (!noted.has(keyOf(p))) noted.set(keyOf(p), p);
 }
 
-export function noteWarnings(problems: readonly Problem[]): void {
-  for (const p of uniqueWarnings(problems)) {
+/**
+ * Warnings about hosts (a role's warning assertion, checked with each host's facts): the same one for
+ * several hosts is kept once, naming every host it was found for.
+ */
+export function noteHostWarnings(problems: readonly Problem[]): void {
+  for (const p of problems) {
     const kept = noted.get(keyOf(p));
-    if (kept) kept.hosts = mergeHosts(kept.hosts, p.hosts);
-    else noted.set(keyOf(p), p);
+    if (kept) kept.hosts = [...new Set([...(kept.hosts ?? []), ...(p.hosts ?? [])])];
+    else noted.set(keyOf(p), { ...p, hosts: p.hosts && [...p.hosts], severity: 'warning' });
   }
 }
 

@@ -2,7 +2,7 @@ import { connectionProblems } from '../../resolve/connection-settings.js';
 import type { ConnectOptions } from '../../host/types.js';
 import { ExitCode, InputError, RateLimitError } from '../../model/errors.js';
 import { couldExceedLimit } from '../../plan/letsencrypt-production.js';
-import { noteWarnings } from '../../model/warnings.js';
+import { noteHostWarnings, noteWarnings } from '../../model/warnings.js';
 import { prepareProjectOrThrow, runHosts } from '../../pipeline/pipeline.js';
 import { hostLines, progressLine, recapLines } from '../report/human.js';
 import { applyJsonReport } from '../report/json.js';
@@ -55,7 +55,7 @@ export async function applyCommand(options: ApplyCommandOptions, out: Output): P
   });
   // What the roles warn about with each host's own versions (a setting the host cannot honour), once
   // for all the hosts it applies to.
-  noteWarnings(results.flatMap((result) => result.warnings ?? []));
+  noteHostWarnings(results.flatMap((result) => result.warnings ?? []));
   const excess = rateLimits?.excessOfResults(project.hosts, results) ?? [];
   const advice = options.ignoreRateLimits && !options.check ? 'applied anyway (--ignore-rate-limits)' : rateLimits?.batchAdvice;
   noteWarnings(excess.map((e) => ({ message: `Let's Encrypt rate limit: ${rateLimits!.describeExcess(e)}; ${advice}` })));
