@@ -15,6 +15,7 @@
 FORCE=false
 ONCE=false
 ONCE_REASONS=
+RATE_LIMITED= # non-empty once the CA refused a request of this run for a rate limit
 CERT_NAME=
 CERT_DIR=
 WORK_DIR=
@@ -545,37 +546,81 @@ acme_tiny_run() {
 	return "$run_status"
 }
 
-# ca_reason ERRORS: why acme-tiny failed, from its last words: the CA's own "detail" of the failed
-# challenge when its exception quotes one ("Invalid response from http://..."), else its last two
-# lines without the traceback's code lines (its own checks, a connection error).
+# ca_detail ERRORS: the CA's own "detail", when acme-tiny's last words quote its problem document
+# ("Response: {'type': ..., 'detail': ...}", RFC 8555 6.7) or a failed challenge's error; else nothing.
+ca_detail() {
+	grep -v -e '^Traceback ' -e '^[[:space:]]' "$1" 2>/dev/null | tail -n 2 |
+		sed -n -e "s/.*'detail': '\([^']*\)'.*/\1/p" -e "s/.*'detail': \"\([^\"]*\)\".*/\1/p" | tail -n 1
+}
+
+# ca_reason ERRORS: why acme-tiny failed, from its last words: the CA's detail ("Invalid response from
+# http://..."), else its last two lines without the traceback's code lines (its own checks, a
+# connection error).
 ca_reason() {
-	last=$(grep -v -e '^Traceback ' -e '^[[:space:]]' "$1" 2>/dev/null | tail -n 2)
-	detail=$(printf '%s\n' "$last" | sed -n -e "s/.*'detail': '\([^']*\)'.*/\1/p" -e "s/.*'detail': \"\([^\"]*\)\".*/\1/p" | tail -n 1)
+	detail=$(ca_detail "$1")
 	if [ -n "$detail" ]; then
 		printf 'the CA says: %s\n' "$detail"
 	else
+		last=$(grep -v -e '^Traceback ' -e '^[[:space:]]' "$1" 2>/dev/null | tail -n 2)
 		printf '%s\n' "${last:-acme-tiny printed nothing}"
 	fi
 }
 
+# rate_limited ERRORS: the CA refused acme-tiny's request for a rate limit: HTTP 429 or the problem type
+# rateLimited (RFC 8555 6.7), in the lines acme-tiny prints for a refused request ("Response Code: 429",
+# "Response: {...}"; a challenge's own error is printed otherwise, so a web page quoted in it cannot
+# match). Let's Encrypt answers so for every one of its limits (letsencrypt.org/docs/rate-limits/).
+rate_limited() {
+	grep -q -e '^Response Code: 429$' -e "^Response: {.*'type': 'urn:ietf:params:acme:error:rateLimited'" "$1" 2>/dev/null
+}
+
+# refused_for_rate_limit ERRORS: the error for a rate-limit refusal, quoting the CA's detail (Let's
+# Encrypt's names the moment a new request may succeed, "retry after 2026-12-02 09:12:00 UTC", boulder
+# ratelimits/limiter.go; acme-tiny does not print the Retry-After header, so nothing else tells it).
+# A retry within minutes would not succeed: the limits a working host runs into refill slowly (new
+# certificates per registered domain: 1 per 202 minutes; per set of names: 5 per 7 days;
+# letsencrypt.org/docs/rate-limits/), so the next scheduled run tries again.
+refused_for_rate_limit() {
+	RATE_LIMITED=true
+	detail=$(ca_detail "$1")
+	detail=${detail:-it gave no detail}
+	log err "$CERT_NAME: rate limited by the CA: $detail; not retried before the next scheduled run"
+	if [ "$ONCE" = true ]; then
+		ONCE_REASONS="$ONCE_REASONS$CERT_NAME: rate limited by the CA: $detail
+"
+	fi
+}
+
 # request_with_retries OUTPUT: RETRIES more attempts after a failure, with pauses growing tenfold
-# (about 1, 10, 100 minutes by default), so that a failing validation cannot burn the CA's limits.
+# (about 1, 10, 100 minutes by default), so that a failing validation cannot burn the CA's limits;
+# with --once, one attempt. No retry after a rate-limit refusal (refused_for_rate_limit). The run's
+# other certificates are still asked for, as the limit may be one of names they do not share (per
+# registered domain, per set of names), but each once only: the limit may as well be the account's or
+# the IP address's, which refuses them all, and telling which needs the Public Suffix List.
 request_with_retries() {
 	attempt=1
 	delay=$RETRY_DELAY
 	until request "$1"; do
+		if rate_limited "$1.err"; then
+			refused_for_rate_limit "$1.err"
+			return 1
+		fi
 		if [ "$ONCE" = true ]; then
 			log err "$CERT_NAME: acme-tiny failed (--once: no retry until the next scheduled run); see $LOG_FILE"
 			ONCE_REASONS="$ONCE_REASONS$CERT_NAME: $(ca_reason "$1.err")
 "
 			return 1
 		fi
+		if [ -n "$RATE_LIMITED" ]; then
+			log err "$CERT_NAME: acme-tiny failed (no retry in a run the CA rate-limited: until the next scheduled run): $(ca_reason "$1.err"); see $LOG_FILE"
+			return 1
+		fi
 		if [ "$attempt" -gt "$RETRIES" ]; then
-			log err "$CERT_NAME: acme-tiny failed $attempt time(s), giving up until the next run; see $LOG_FILE"
+			log err "$CERT_NAME: acme-tiny failed $attempt time(s), giving up until the next run: $(ca_reason "$1.err"); see $LOG_FILE"
 			return 1
 		fi
 		pause=$(jittered "$delay")
-		log warning "$CERT_NAME: acme-tiny failed (attempt $attempt of $((RETRIES + 1))), retrying in $pause seconds"
+		log warning "$CERT_NAME: acme-tiny failed (attempt $attempt of $((RETRIES + 1))), retrying in $pause seconds: $(ca_reason "$1.err")"
 		sleep "$pause" 9>&- & # not holding the lock after a kill -9 of this script
 		SLEEP_PID=$!
 		wait "$SLEEP_PID" || : # a trapped signal interrupts wait, not a foreground sleep
