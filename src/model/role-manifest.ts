@@ -139,8 +139,9 @@ export interface AssertSpec {
   /** a list expression (the variable's own value, usually): `that` is checked for each element */
   loop?: string;
   /**
-   * 'warning': the run goes on; the message says what happens instead (checked again with the host's
-   * facts by `plan` and `apply`; `validate --strict` counts it as an error). Absent: an error.
+   * `warning`: a value that works but is probably not what was meant, or a setting this host cannot
+   * honour (the role copes with it and says how); validate and plan print it, nothing stops (validate
+   * --strict: an error); plan and apply check it again with the host's facts.
    */
   severity?: 'warning';
 }

@@ -24,8 +24,8 @@ export function noteWarnings(problems: readonly Problem[]): void {
 }
 
 /**
- * Warnings about hosts (a role's warning assertion, checked with each host's facts): the same one for
- * several hosts is kept once, naming every host it was found for.
+ * A host's own warnings (a role's assert of severity warning), kept with the hosts they are about, which
+ * the CLI names: the same one for several hosts is kept once, naming them all.
  */
 export function noteHostWarnings(problems: readonly Problem[]): void {
   for (const p of problems) {

@@ -158,6 +158,16 @@ export function prepareProjectOrThrow(sources: string | readonly string[], optio
   return project;
 }
 
+/**
+ * The hosts' warnings (a role's warning assert) with their variables as stated, before any host is
+ * looked at (the load stage noted its own): what `render` prints, and `plan`/`apply` for a host they
+ * could not look at (one they did is checked again with its facts: lookAtHost). `host`: its alone.
+ */
+export function statedHostWarnings(problems: readonly Problem[], host?: string): Problem[] {
+  const about = problems.filter((p) => isWarning(p) && (p.hosts?.length ?? 0) > 0 && (host === undefined || p.hosts!.includes(host)));
+  return host === undefined ? about : about.map((p) => ({ ...p, hosts: [host] }));
+}
+
 // ---- probe -> plan -> apply | verify ---------------------------------------------------------------
 
 /** What a host's run needs of its roles after rendering: to render it again with its facts, and the facts to gather. */

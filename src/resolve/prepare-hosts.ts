@@ -170,7 +170,7 @@ export function prepareHost(
   }
   // A message quotes the bad value; a secret's value is never shown, even when it is the bad one.
   for (const problem of problems.slice(before)) problem.message = maskSecrets(problem.message, secretValues);
-  // A warning (a role's warning assertion) leaves the host in the run.
+  // Warnings (a role's assert of severity warning) do not stop the host.
   if (problems.slice(before).some((problem) => !isWarning(problem))) return undefined;
 
   const rootSetting = options.root ?? (vars.provision_root as string | undefined);

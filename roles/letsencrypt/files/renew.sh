@@ -350,31 +350,67 @@ same_names() {
 	[ "$(dns_names "$cert")" = "$(printf '%s\n' "$@" | tr '[:upper:]' '[:lower:]' | sort -u)" ]
 }
 
+# self_signed CERT: its subject is its issuer (the placeholder before the first issuance). Compared as
+# whole names, so a certificate with an empty subject (tlsserver and shortlived ones have no CN, and
+# may have no subject at all) still counts as issued: its issuer, the CA, has a name.
 self_signed() {
-	[ "$(openssl x509 -in "$1" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" = \
-		"$(openssl x509 -in "$1" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')" ]
+	[ "$(openssl x509 -in "$1" -noout -subject -nameopt RFC2253 2>/dev/null | sed 's/^subject=//')" = \
+		"$(openssl x509 -in "$1" -noout -issuer -nameopt RFC2253 2>/dev/null | sed 's/^issuer=//')" ]
 }
 
-# to_epoch DATE: openssl's "Nov 26 20:00:00 2026 GMT" as seconds since 1970.
-to_epoch() {
-	date -u -d "$1" +%s
+# cert_date CERT startdate|enddate: that date of the certificate in seconds since 1970, read from
+# openssl's single-field output ("notAfter=Nov 26 20:00:00 2026 GMT"), never from -text (OpenSSL 4.0
+# changed it) nor from the exit status of x509's checkend option (OpenSSL 3.6 exits 0 whatever the
+# answer, openssl/openssl#28928). Fails, printing nothing, when the date cannot be read.
+cert_date() {
+	date_line=$(openssl x509 -in "$1" -noout "-$2" 2>/dev/null) || return 1
+	case $date_line in
+	not*=?*) ;;
+	*) return 1 ;;
+	esac
+	date_epoch=$(date -u -d "${date_line#*=}" +%s 2>/dev/null) || return 1
+	case $date_epoch in
+	'' | *[!0-9-]*) return 1 ;;
+	*) ;;
+	esac
+	echo "$date_epoch"
 }
 
-# renew_window CERT: seconds before expiry at which CERT is due: RENEW_BEFORE_DAYS, or a third of its
-# lifetime (Let's Encrypt's advice), read from the certificate so that it follows the CA's lifetimes.
+# not_before CERT, not_after CERT: when the certificate starts and stops being valid (cert_date).
+not_before() {
+	cert_date "$1" startdate
+}
+not_after() {
+	cert_date "$1" enddate
+}
+
+# renew_window NOT_BEFORE NOT_AFTER: seconds before NOT_AFTER from which the certificate is due: a
+# third of its lifetime (Let's Encrypt's advice; the lifetime is the certificate's own, so the window
+# follows the CA's lifetimes), or RENEW_BEFORE_DAYS when that is less than half of the lifetime. Half
+# or more would renew much too often (30 days of a 45-day certificate: every 15 days; 4 days of a
+# 160-hour shortlived one: every 2 to 3 days, burning the limit of 5 certificates per name set and
+# week): then the third, with a warning naming both, once per certificate and run (due() asks once).
 renew_window() {
+	lifetime=$(($2 - $1))
 	if [ -n "$RENEW_BEFORE_DAYS" ]; then
-		echo "$((RENEW_BEFORE_DAYS * 86400))"
-		return 0
+		if [ $((RENEW_BEFORE_DAYS * 86400 * 2)) -lt "$lifetime" ]; then
+			echo "$((RENEW_BEFORE_DAYS * 86400))"
+			return 0
+		fi
+		log warning "$CERT_NAME: acme_renew_before ($RENEW_BEFORE_DAYS days) is half or more of the certificate's lifetime ($(duration "$lifetime")): renewing when a third of it remains instead ($(duration $((lifetime / 3))))"
 	fi
-	not_before=$(to_epoch "$(openssl x509 -in "$1" -noout -startdate | sed 's/^notBefore=//')") || return 1
-	not_after=$(to_epoch "$(openssl x509 -in "$1" -noout -enddate | sed 's/^notAfter=//')") || return 1
-	echo "$(((not_after - not_before) / 3))"
+	echo "$((lifetime / 3))"
 }
 
-# duration SECONDS: in days, hours or seconds, for the log.
+# utc EPOCH: a date for the log.
+utc() {
+	date -u -d "@$1" '+%Y-%m-%d %H:%M:%S UTC'
+}
+
+# duration SECONDS: in days, hours or seconds, for the log; in hours under 10 days unless whole days
+# (a 160-hour certificate is not a "6 days" one).
 duration() {
-	if [ "$1" -ge 86400 ]; then
+	if [ "$1" -ge 864000 ] || { [ "$1" -ge 86400 ] && [ $(($1 % 86400)) -eq 0 ]; }; then
 		echo "$(($1 / 86400)) days"
 	elif [ "$1" -ge 3600 ]; then
 		echo "$(($1 / 3600)) hours"
@@ -435,24 +471,24 @@ one_set() {
 		[ "$(chain_of "$CERT_DIR/fullchain.pem")" = "$(certs_in "$CERT_DIR/chain.pem")" ]
 }
 
-# not_after CERT: the certificate's expiry in seconds since 1970, 0 when it cannot be read.
-not_after() {
-	to_epoch "$(openssl x509 -in "$1" -noout -enddate 2>/dev/null | sed 's/^notAfter=//')" 2>/dev/null || echo 0
-}
-
-# due NAME...: prints why CERT_DIR needs a new certificate for these names and succeeds, or fails
-# when the installed one is good. fullchain.pem is what the services read, so it is what counts.
+# due NAME...: prints why CERT_DIR needs a new certificate for these names and succeeds, or prints
+# until when the installed one is good and fails. fullchain.pem is what the services read, so it is
+# what counts. The dates are compared as numbers here; a certificate whose dates cannot be read is due
+# (a new one is the way out).
 due() {
 	cert=$CERT_DIR/fullchain.pem
 	if [ "$FORCE" = true ]; then
 		echo "forced"
 	elif unusable "$cert" "$@"; then
 		:
-	elif ! window=$(renew_window "$cert"); then
+	elif ! issued=$(not_before "$cert") || ! expires=$(not_after "$cert") || [ "$expires" -le "$issued" ]; then
 		echo "its dates cannot be read"
-	elif ! openssl x509 -in "$cert" -noout -checkend "$window" >/dev/null 2>&1; then
-		echo "it expires within $(duration "$window") ($(openssl x509 -in "$cert" -noout -enddate))"
+	elif now=$(date -u +%s) && [ "$expires" -le "$now" ]; then
+		echo "it expired on $(utc "$expires")"
+	elif window=$(renew_window "$issued" "$expires") && [ $((now + window)) -ge "$expires" ]; then
+		echo "it expires within $(duration "$window") (on $(utc "$expires"))"
 	else
+		echo "until $(utc $((expires - window))) (it expires on $(utc "$expires"))"
 		return 1
 	fi
 }
@@ -475,7 +511,7 @@ repair_certificate() {
 		source=fullchain.pem
 	fi
 	if ! unusable "$WORK_DIR/parts.pem" "$@" >/dev/null &&
-		{ [ -z "$source" ] || [ "$(not_after "$WORK_DIR/parts.pem")" -gt "$(not_after "$WORK_DIR/whole.pem")" ]; }; then
+		{ [ -z "$source" ] || [ "$(not_after "$WORK_DIR/parts.pem" || echo 0)" -gt "$(not_after "$WORK_DIR/whole.pem" || echo 0)" ]; }; then
 		source="signed.crt and chain.pem"
 		cp "$WORK_DIR/parts.pem" "$WORK_DIR/whole.pem" || return 1
 	fi
@@ -678,8 +714,12 @@ install_certificate() {
 		return 1
 	fi
 	cat "$WORK_DIR/signed.crt" "$WORK_DIR/chain.pem" >"$WORK_DIR/fullchain.pem" || return 1
-	if ! openssl x509 -in "$WORK_DIR/signed.crt" -noout -checkend 0 >/dev/null 2>&1; then
-		log err "$CERT_NAME: the new certificate is already expired"
+	if ! expires=$(not_after "$WORK_DIR/signed.crt"); then
+		log err "$CERT_NAME: refused the new certificate: its expiry date cannot be read"
+		return 1
+	fi
+	if [ "$expires" -le "$(date -u +%s)" ]; then
+		log err "$CERT_NAME: the new certificate is already expired ($(utc "$expires"))"
 		return 1
 	fi
 	if ! same_names "$WORK_DIR/signed.crt" "$@"; then
@@ -725,7 +765,7 @@ renew_certificate() {
 	repair_certificate "$@" || renew_status=1
 	changed=$SET_SWITCHED
 	if ! reason=$(due "$@"); then
-		log info "$CERT_NAME: not due, $(openssl x509 -in "$CERT_DIR/fullchain.pem" -noout -enddate)"
+		log info "$CERT_NAME: not due $reason"
 	else
 		log info "$CERT_NAME: requesting a certificate ($reason)"
 		if ! start_challenge_server || ! request_with_retries "$WORK_DIR/acme.pem" || ! install_certificate "$@"; then
