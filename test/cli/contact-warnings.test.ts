@@ -110,3 +110,12 @@ test('plan on a host without acme_contact says nothing about it', () => {
   assert.doesNotMatch(result.stderr, /acme_contact/);
   assert.match(result.stdout, /^\+CONTACTS='' # acme-tiny --contact$/m);
 });
+
+test('render (no host looked at) warns as validate does, once for both hosts, on stderr', () => {
+  const { inventory, dir } = exampleWithContact();
+  const result = provision(['render', inventory, '--out', join(dir, '..', 'out')]);
+  assert.equal(result.code, 0, result.stderr);
+  const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning: '));
+  assert.equal(warnings.length, 1, result.stderr);
+  assert.ok(warnings[0]!.includes(`: ${generic}: `) && /\(hosts: [a-z0-9.]+, [a-z0-9.]+\)$/.test(warnings[0]!), warnings[0]);
+});
