@@ -26,6 +26,7 @@ NFT_HANDLE=
 IPTABLES_RULES=
 RELOAD=
 SET_SWITCHED= # non-empty once an install renamed fullchain.pem
+LAST_ERROR= # the last error logged for the certificate at hand, for its renewal state
 
 usage() {
 	echo "usage: $0 [--force] [--once]" >&2
@@ -38,6 +39,9 @@ log() {
 	priority=$1
 	shift
 	printf '%s %s: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$priority" "$*" >>"$LOG_FILE"
+	if [ "$priority" = err ]; then
+		LAST_ERROR=$*
+	fi
 	if command -v logger >/dev/null 2>&1; then
 		logger -t acme-tiny -p "user.$priority" -- "$*" 2>/dev/null || :
 	fi
@@ -384,12 +388,13 @@ not_after() {
 	cert_date "$1" enddate
 }
 
-# renew_window NOT_BEFORE NOT_AFTER: seconds before NOT_AFTER from which the certificate is due: a
+# renew_window NOT_BEFORE NOT_AFTER [quiet]: seconds before NOT_AFTER from which the certificate is due: a
 # third of its lifetime (Let's Encrypt's advice; the lifetime is the certificate's own, so the window
 # follows the CA's lifetimes), or RENEW_BEFORE_DAYS when that is less than half of the lifetime. Half
 # or more would renew much too often (30 days of a 45-day certificate: every 15 days; 4 days of a
 # 160-hour shortlived one: every 2 to 3 days, burning the limit of 5 certificates per name set and
-# week): then the third, with a warning naming both, once per certificate and run (due() asks once).
+# week): then the third, with a warning naming both, once per certificate and run (due() asks; the
+# state record asks again with quiet).
 renew_window() {
 	lifetime=$(($2 - $1))
 	if [ -n "$RENEW_BEFORE_DAYS" ]; then
@@ -397,7 +402,7 @@ renew_window() {
 			echo "$((RENEW_BEFORE_DAYS * 86400))"
 			return 0
 		fi
-		log warning "$CERT_NAME: acme_renew_before ($RENEW_BEFORE_DAYS days) is half or more of the certificate's lifetime ($(duration "$lifetime")): renewing when a third of it remains instead ($(duration $((lifetime / 3))))"
+		[ "${3:-}" = quiet ] || log warning "$CERT_NAME: acme_renew_before ($RENEW_BEFORE_DAYS days) is half or more of the certificate's lifetime ($(duration "$lifetime")): renewing when a third of it remains instead ($(duration $((lifetime / 3))))"
 	fi
 	echo "$((lifetime / 3))"
 }
@@ -485,12 +490,58 @@ due() {
 		echo "its dates cannot be read"
 	elif now=$(date -u +%s) && [ "$expires" -le "$now" ]; then
 		echo "it expired on $(utc "$expires")"
-	elif window=$(renew_window "$issued" "$expires") && [ $((now + window)) -ge "$expires" ]; then
+	elif ! window=$(renew_window "$issued" "$expires"); then
+		echo "its renewal window cannot be computed"
+	elif ari_due "$cert" "$window"; then
+		:
+	elif [ $((now + window)) -ge "$expires" ]; then
 		echo "it expires within $(duration "$window") (on $(utc "$expires"))"
 	else
 		echo "until $(utc $((expires - window))) (it expires on $(utc "$expires"))"
 		return 1
 	fi
+}
+
+# ari_helper ARGS...: the ARI helper (ARI_HELPER, python3, standard library only) with these
+# arguments; its log lines ("info|warning|err MESSAGE") are logged for the certificate at hand, its
+# other lines printed. It never fails the renewal: a helper that cannot run is a warning, and then
+# neither ARI nor the renewal state is used this run.
+ari_helper() {
+	if ! ari_output=$("$PYTHON" "$ARI_HELPER" "$@" 2>>"$LOG_FILE"); then
+		log warning "$CERT_NAME: $ARI_HELPER $1 failed: no ARI and no renewal state this run; see $LOG_FILE"
+	fi
+	printf '%s\n' "$ari_output" | while IFS= read -r ari_line; do
+		case $ari_line in
+		"info "* | "warning "* | "err "*) log "${ari_line%% *}" "$CERT_NAME: ${ari_line#* }" ;;
+		?*) printf '%s\n' "$ari_line" ;;
+		*) ;;
+		esac
+	done
+}
+
+# ari_due CERT RENEW_BEFORE: prints why the CA's renewal window (ARI, RFC 9773) says CERT is to be
+# renewed now and succeeds; fails when it does not, when the CA offers no ARI or gave no usable
+# answer (the helper says why). The helper asks the CA only when the renewal state
+# (RENEWAL_STATE/NAME.json) says it is time to (Retry-After, back-off), never about an expired
+# certificate, and keeps the window and the moment it chose in it there. RENEW_BEFORE (seconds before
+# expiry, the backstop) goes into the state's plannedRenewalAt.
+ari_due() {
+	ari_verdict=$(ari_helper check "$CERT_NAME" "$1" "$RENEWAL_STATE" "$DIRECTORY_URL" "$RUN_INTERVAL" "$2" "$CA_FILE")
+	case $ari_verdict in
+	"due "*) printf '%s\n' "${ari_verdict#due }" ;;
+	*) return 1 ;;
+	esac
+}
+
+# record_attempt OUTCOME REASON: the certificate's renewal state gets this run's outcome (renewed,
+# failed or not-due), its reason and LAST_ERROR, with the installed certificate and when it is due.
+record_attempt() {
+	if issued=$(not_before "$CERT_DIR/fullchain.pem") && expires=$(not_after "$CERT_DIR/fullchain.pem") && [ "$expires" -gt "$issued" ]; then
+		renew_before=$(renew_window "$issued" "$expires" quiet)
+	else
+		renew_before=
+	fi
+	ari_helper record "$CERT_NAME" "$CERT_DIR/fullchain.pem" "$RENEWAL_STATE" "$renew_before" "$1" "$2" "$LAST_ERROR"
 }
 
 # repair_certificate NAME...: when signed.crt, chain.pem and fullchain.pem are not one set (a run cut
@@ -645,6 +696,7 @@ request_with_retries() {
 			log err "$CERT_NAME: acme-tiny failed (--once: no retry until the next scheduled run); see $LOG_FILE"
 			ONCE_REASONS="$ONCE_REASONS$CERT_NAME: $(ca_reason "$1.err")
 "
+			LAST_ERROR="acme-tiny failed: $(ca_reason "$1.err")" # for the renewal state
 			return 1
 		fi
 		if [ -n "$RATE_LIMITED" ]; then
@@ -762,17 +814,23 @@ renew_certificate() {
 	fi
 	renew_status=0
 	SET_SWITCHED=
+	LAST_ERROR=
 	repair_certificate "$@" || renew_status=1
 	changed=$SET_SWITCHED
 	if ! reason=$(due "$@"); then
 		log info "$CERT_NAME: not due $reason"
+		if [ "$renew_status" = 0 ]; then outcome=not-due; else outcome=failed; fi
+		reason="not due"
 	else
 		log info "$CERT_NAME: requesting a certificate ($reason)"
+		outcome=renewed
 		if ! start_challenge_server || ! request_with_retries "$WORK_DIR/acme.pem" || ! install_certificate "$@"; then
 			renew_status=1
+			outcome=failed
 		fi
 		changed=$changed$SET_SWITCHED
 	fi
+	record_attempt "$outcome" "$reason"
 	if [ -n "$changed" ]; then
 		for service in $services; do
 			case " $RELOAD " in
