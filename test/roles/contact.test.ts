@@ -5,10 +5,10 @@
 // the contacts to 5.0.2 or later only; the fact reads the version /usr/bin/acme-tiny runs, from the
 // Debian package on this machine and from a real pip install in a private mount namespace. The
 // script's own retry without --contact, and a whole renewal, are in e2e-contact.sh.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../helpers/cli.js';
@@ -24,6 +24,7 @@ const contacts = ['mailto:hostmaster@example.test', 'mailto:ops@example.test'];
 /** The CONTACTS line of the renewal script rendered for each acme_tiny_version (absent: the role default). */
 function contactsLines(versions: (string | null | undefined)[]): string[] {
   const base = mkdtempSync(join(tmpdir(), 'provision-contact-'));
+  after(() => rmSync(base, { recursive: true, force: true }));
   const args = versions.flatMap((version, index) => {
     const vars = {
       provision_roles: ['letsencrypt'],
@@ -76,6 +77,7 @@ test("a pip install that shadows Debian's (/usr/local, first on the path) is wha
   // A real pip install of a package named acme-tiny 5.0.2 built from Debian's own acme_tiny.py (no
   // network here to fetch upstream's 5.0.2): the fact reads the distribution's metadata, not its code.
   const base = mkdtempSync(join(tmpdir(), 'provision-acme-tiny-pip-'));
+  after(() => rmSync(base, { recursive: true, force: true }));
   const source = join(base, 'src');
   mkdirSync(source);
   cpSync('/usr/lib/python3/dist-packages/acme_tiny.py', join(source, 'acme_tiny.py'));
