@@ -128,7 +128,8 @@ export interface HandlerSpec {
 
 /**
  * A condition on the host's variables that their schemas cannot express (a name that must be one of
- * another variable's). When `that` is false, the problem points at `variable` (at its loop index).
+ * another variable's), or, as a warning, a setting that does not do what it says on this host. When
+ * `that` is false, the problem points at `variable` (at its loop index).
  */
 export interface AssertSpec {
   that: string;
@@ -138,8 +139,9 @@ export interface AssertSpec {
   /** a list expression (the variable's own value, usually): `that` is checked for each element */
   loop?: string;
   /**
-   * `warning`: a value that works but is probably not what was meant (the role copes with it and
-   * says how); validate and plan print it, nothing stops (validate --strict: an error)
+   * `warning`: a value that works but is probably not what was meant, or a setting this host cannot
+   * honour (the role copes with it and says how); validate and plan print it, nothing stops (validate
+   * --strict: an error); plan and apply check it again with the host's facts.
    */
   severity?: 'warning';
 }

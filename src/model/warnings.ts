@@ -23,11 +23,15 @@ export function noteWarnings(problems: readonly Problem[]): void {
   for (const p of uniqueWarnings(problems)) if (!noted.has(keyOf(p))) noted.set(keyOf(p), p);
 }
 
-/** A host's own warnings (a role's assert of severity warning): kept with the hosts they are about, which the CLI names. */
+/**
+ * A host's own warnings (a role's assert of severity warning), kept with the hosts they are about, which
+ * the CLI names: the same one for several hosts is kept once, naming them all.
+ */
 export function noteHostWarnings(problems: readonly Problem[]): void {
   for (const p of problems) {
-    const key = JSON.stringify([keyOf(p), p.hosts ?? []]);
-    if (!noted.has(key)) noted.set(key, { ...p, severity: 'warning' });
+    const kept = noted.get(keyOf(p));
+    if (kept) kept.hosts = [...new Set([...(kept.hosts ?? []), ...(p.hosts ?? [])])];
+    else noted.set(keyOf(p), { ...p, hosts: p.hosts && [...p.hosts], severity: 'warning' });
   }
 }
 

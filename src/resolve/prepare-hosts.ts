@@ -32,6 +32,8 @@ export interface PreparedHost {
   secretValues: string[];
   /** `FILE:LINE:COL: ` where a variable of the host is set (inventory, else role defaults) */
   locateVariable?: (variable: string) => string | undefined;
+  /** where a variable (or an element of it) of the host is set, for a problem found after this stage */
+  positionOf?: (path: (string | number)[]) => Position;
 }
 
 export interface PrepareOptions {
@@ -199,6 +201,7 @@ export function prepareHost(
       const at = positionOfVariable(host, rolesByName, roles, [variable]);
       return at.file ? `${at.file}:${at.line}:${at.col}: ` : undefined;
     },
+    positionOf: where,
   };
 }
 

@@ -587,13 +587,31 @@ jittered() {
 	echo "$((pause > 0 ? pause : 1))"
 }
 
-# request OUTPUT: one acme-tiny run as ACME_USER; the certificates go to OUTPUT (never onto the
-# installed files), its messages to the log. --check-port only for another port than 80, as acme-tiny
-# checks port 80 by default.
+# request OUTPUT: one acme-tiny request as ACME_USER; the certificates go to OUTPUT (never onto the
+# installed files), its messages to the log. The header sets CONTACTS only for an acme-tiny of 5.0.2 or
+# later; should one still die with KeyError: 'contact' (acme-tiny 5.0.1 when the CA's account object
+# has no contact, as Let's Encrypt's since 2025-06-04: diafygi/acme-tiny#299, shared/docs/ca-2026.md),
+# for instance where its version could not be read, it runs again at once without --contact: a contact
+# address must never stop a renewal. The first run already registered the account, and never ordered.
 request() {
+	request_status=0
+	acme_tiny_run "$1" "$CONTACTS" || request_status=$?
+	if [ "$request_status" -ne 0 ] && [ -n "$CONTACTS" ] && grep -q "KeyError: 'contact'" "$1.err"; then
+		log warning "$CERT_NAME: acme-tiny failed with KeyError: 'contact' (acme-tiny older than 5.0.2, with a CA that no longer keeps contact addresses, as Let's Encrypt since 2025-06-04): running it again without --contact; acme_contact needs acme-tiny 5.0.2 or later"
+		request_status=0
+		acme_tiny_run "$1" '' || request_status=$?
+	fi
+	return "$request_status"
+}
+
+# acme_tiny_run OUTPUT CONTACTS: one acme-tiny run, with --contact for each word of CONTACTS (none
+# when empty); its stderr goes to OUTPUT.err and to the log. --check-port only for another port than
+# 80, as acme-tiny checks port 80 by default.
+acme_tiny_run() {
 	(
 		umask 022 # challenge tokens must be readable by the web server
-		set -f    # CONTACTS is split into words below, never globbed
+		set -f    # the contacts are split into words below, never globbed
+		contacts=$2
 		set -- --account-key "$ACCOUNT_KEY" \
 			--csr "$CERT_DIR/domain.csr" \
 			--acme-dir "$CHALLENGE_DIR/.well-known/acme-challenge" \
@@ -604,15 +622,15 @@ request() {
 		if [ "$DISABLE_CHECK" = true ]; then
 			set -- "$@" --disable-check
 		fi
-		if [ -n "$CONTACTS" ]; then
+		if [ -n "$contacts" ]; then
 			# shellcheck disable=SC2086 # one word per mailto: URL (the schema allows no blanks in one)
-			set -- "$@" --contact $CONTACTS
+			set -- "$@" --contact $contacts
 		fi
 		run_as_acme "$ACME_TINY" "$@" 9>&-
 	) >"$1" 2>"$1.err"
-	request_status=$?
+	run_status=$?
 	cat "$1.err" >>"$LOG_FILE"
-	return "$request_status"
+	return "$run_status"
 }
 
 # ca_detail ERRORS: the CA's own "detail", when acme-tiny's last words quote its problem document
