@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const src = join(root, 'src');
 
 /** The stages in pipeline order; a module may import its own stage and earlier ones only. */
-const stages = ['model', 'host', 'load', 'template', 'resolve', 'render', 'probe', 'plan', 'apply', 'pipeline', 'validate', 'cli'] as const;
+const stages = ['model', 'host', 'load', 'template', 'resolve', 'render', 'probe', 'plan', 'apply', 'pipeline', 'status', 'validate', 'cli'] as const;
 const pure = new Set(['template', 'resolve', 'render', 'plan']);
 const processModules = new Set(['node:child_process', 'child_process', 'execa']);
 const fsModules = new Set(['node:fs', 'fs', 'node:fs/promises', 'fs/promises']);

@@ -1,3 +1,4 @@
+import type { Problem } from '../model/errors.js';
 import type { Change, Plan } from '../plan/types.js';
 import { isPending } from '../plan/types.js';
 
@@ -17,6 +18,8 @@ export interface HostResult {
   done?: Set<string>;
   /** said even when nothing changed: the inventory states a version the host does not run */
   notices?: string[];
+  /** the roles' warnings with the host's own versions (printed once by the CLI, with the others) */
+  warnings?: Problem[];
   /** scripts run on the host: 1 for a run that changes nothing, 2 for one that changes something */
   roundTrips?: number;
   /** wall-clock time of the host's run */

@@ -167,6 +167,46 @@ async function main(argv: string[]): Promise<void> {
       },
     )
     .command(
+      'status [inventory..]',
+      "Each host's certificates as they are and what its daemons serve, judged against each certificate's lifetime; read-only",
+      (y) =>
+        y
+          .positional('inventory', {
+            type: 'string',
+            array: true,
+            describe: 'Inventory sources: YAML, INI, JSON, script or directory (default: ansible.cfg, ANSIBLE_INVENTORY)',
+          })
+          .options(commonOptions)
+          .options({
+            forks: runOptions.forks,
+            root: runOptions.root,
+            become: runOptions.become,
+            'become-user': runOptions['become-user'],
+            'host-key-checking': runOptions['host-key-checking'],
+            timeout: runOptions.timeout,
+          })
+          .option('format', {
+            choices: ['text', 'json', 'prometheus', 'nagios'] as const,
+            default: 'text' as const,
+            describe: 'Output: text, json, prometheus (text exposition) or nagios (one line, plugin exit codes)',
+          }),
+      async (args) => {
+        const { statusCommand } = await import('./commands/status.js');
+        exitCode = await statusCommand(
+          {
+            inventory: await inventoryOf(args),
+            limit: args.limit,
+            forks: args.forks,
+            extraVars: list(args['extra-vars']),
+            root: args.root,
+            format: args.format,
+            connection: connectOptions(args),
+          },
+          standardOutput(),
+        );
+      },
+    )
+    .command(
       'render [inventory..]',
       "Write each host's rendered files under DIR/<host>/<path> without connecting to anything",
       (y) =>
@@ -250,6 +290,7 @@ async function main(argv: string[]): Promise<void> {
     .example('$0 apply inventories/example/inventory.yml', 'apply every host')
     .example('$0 plan inventories/example/inventory.yml --detailed-exitcode', 'drift check: exit 2 when something would change')
     .example('$0 apply inv.yml --limit web1.example.test -e acme_directory_url=staging', 'one host, one variable overridden')
+    .example('$0 status inv.yml --format nagios', "monitoring: every certificate's health, one line, plugin exit codes")
     .example('$0 render inv.yml --out /tmp/rendered', 'inspect rendered files')
     .example('$0 hosts inv.yml --vars --json', 'merged variables, as ansible-inventory --list')
     .example('$0 validate --strict --format github', 'CI: check every inventory under inventories/')
@@ -259,11 +300,12 @@ async function main(argv: string[]): Promise<void> {
         'right, from an Ansible inventory.',
         '',
         'Exit codes: 0 ok; 1 usage, inventory or template error (nothing touched);',
-        '2 changes (with --detailed-exitcode); 3 a host failed; 4 a host unreachable.',
+        '2 changes (with --detailed-exitcode); 3 a host failed; 4 a host unreachable;',
+        '5 (status) some certificate is not ok.',
       ].join('\n'),
     )
     .middleware(loadVault)
-    .demandCommand(1, 'Name a command: apply, plan, render, hosts or validate.')
+    .demandCommand(1, 'Name a command: apply, plan, status, render, hosts or validate.')
     .strict()
     .version(version)
     .help()

@@ -320,3 +320,30 @@ export function probeRecord(a: { file: string; desired: string[] }): string {
 export function probeForeignLinks(a: { index: number; dir: string; uses: string; desired: string[] }): string {
   return call('probe_foreign_links', shquote(a.index), shquote(a.dir), shquote(a.uses), shquote(a.desired.join('\n')));
 }
+
+// ---- shell/status.sh
+
+/** status_now */
+export function statusNow(): string {
+  return call('status_now');
+}
+
+/** status_cert ID DIR CA-FILE */
+export function statusCert(a: { id: string; dir: string; caFile: string }): string {
+  return call('status_cert', a.id, hostPath(a.dir), shquote(a.caFile));
+}
+
+/** status_state ID FILE */
+export function statusState(a: { id: string; file: string }): string {
+  return call('status_state', a.id, hostPath(a.file));
+}
+
+/** status_schedule KIND FILE [UNIT] */
+export function statusSchedule(a: { kind: string; file: string; unit?: string }): string {
+  return call('status_schedule', shquote(a.kind), hostPath(a.file), ...(a.unit === undefined ? [] : [shquote(a.unit)]));
+}
+
+/** status_served ID PORT STARTTLS NAME */
+export function statusServed(a: { id: string; port: number; starttls: string; serverName: string }): string {
+  return call('status_served', a.id, String(a.port), shquote(a.starttls), shquote(a.serverName));
+}

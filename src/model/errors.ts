@@ -9,6 +9,8 @@ export const ExitCode = {
   changes: 2,
   hostFailed: 3,
   hostUnreachable: 4,
+  /** `provision status`: some certificate is not ok (warning or critical) */
+  notOk: 5,
 } as const;
 
 /** One thing wrong with the input, located as precisely as we can. */

@@ -133,7 +133,8 @@ export interface HandlerSpec {
 
 /**
  * A condition on the host's variables that their schemas cannot express (a name that must be one of
- * another variable's). When `that` is false, the problem points at `variable` (at its loop index).
+ * another variable's), or, as a warning, a setting that does not do what it says on this host. When
+ * `that` is false, the problem points at `variable` (at its loop index).
  */
 export interface AssertSpec {
   that: string;
@@ -142,6 +143,12 @@ export interface AssertSpec {
   message: string;
   /** a list expression (the variable's own value, usually): `that` is checked for each element */
   loop?: string;
+  /**
+   * `warning`: a value that works but is probably not what was meant, or a setting this host cannot
+   * honour (the role copes with it and says how); validate and plan print it, nothing stops (validate
+   * --strict: an error); plan and apply check it again with the host's facts.
+   */
+  severity?: 'warning';
 }
 
 /**
@@ -216,6 +223,24 @@ export interface ForeignLinksSpec {
   label: string;
 }
 
+/**
+ * A TLS endpoint of the role's daemon that presents some of the letsencrypt role's certificates:
+ * `provision status` asks it on the host itself over loopback (openssl s_client with the SNI name) and
+ * compares the serial it presents with the installed one. Rendered per certificate it lists.
+ */
+export interface EndpointSpec {
+  /** the daemon, as status messages name it (its unit, or "myapp imaps") */
+  service: string;
+  /** the TCP port on 127.0.0.1 */
+  port: Templated<number>;
+  /** none: TLS from the first byte (443, 465, 993); smtp or imap: the protocol's STARTTLS first */
+  starttls?: Templated<'none' | 'smtp' | 'imap'>;
+  /** an expression giving the names of the host's certificates it presents (acme_certificates names) */
+  certificates: string;
+  /** the SNI name asked for, with `item` the certificate ({name, domains}); default its first name */
+  server_name?: string;
+}
+
 export interface RoleManifest {
   description?: string;
   /** variables that start with this prefix belong to the role; an unknown one is reported as a typo */
@@ -225,6 +250,7 @@ export interface RoleManifest {
   resources: ResourceSpec[];
   asserts?: AssertSpec[];
   services?: ServiceSpec[];
+  endpoints?: EndpointSpec[];
   handlers?: HandlerSpec[];
   foreign_links?: ForeignLinksSpec[];
   facts?: FactSpec[];

@@ -23,6 +23,18 @@ export function noteWarnings(problems: readonly Problem[]): void {
   for (const p of uniqueWarnings(problems)) if (!noted.has(keyOf(p))) noted.set(keyOf(p), p);
 }
 
+/**
+ * A host's own warnings (a role's assert of severity warning), kept with the hosts they are about, which
+ * the CLI names: the same one for several hosts is kept once, naming them all.
+ */
+export function noteHostWarnings(problems: readonly Problem[]): void {
+  for (const p of problems) {
+    const kept = noted.get(keyOf(p));
+    if (kept) kept.hosts = [...new Set([...(kept.hosts ?? []), ...(p.hosts ?? [])])];
+    else noted.set(keyOf(p), { ...p, hosts: p.hosts && [...p.hosts], severity: 'warning' });
+  }
+}
+
 /** The warnings noted so far, in the order met; they are forgotten (so nothing prints them twice). */
 export function takeWarnings(): Problem[] {
   const all = [...noted.values()];

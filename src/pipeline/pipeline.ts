@@ -38,6 +38,7 @@ import type { DesiredState } from '../model/desired.js';
 import { targetChecksFor } from '../apply/target-checks.js';
 import { declaredRoles } from '../resolve/host-roles.js';
 import { mergeProblems, positionOfVariable, prepareHost } from '../resolve/prepare-hosts.js';
+import { hostWarnings } from '../resolve/assertions.js';
 import type { PreparedHost } from '../resolve/prepare-hosts.js';
 import { formatProblem } from '../model/errors.js';
 import { join } from 'node:path';
@@ -157,6 +158,16 @@ export function prepareProjectOrThrow(sources: string | readonly string[], optio
   return project;
 }
 
+/**
+ * The hosts' warnings (a role's warning assert) with their variables as stated, before any host is
+ * looked at (the load stage noted its own): what `render` prints, and `plan`/`apply` for a host they
+ * could not look at (one they did is checked again with its facts: lookAtHost). `host`: its alone.
+ */
+export function statedHostWarnings(problems: readonly Problem[], host?: string): Problem[] {
+  const about = problems.filter((p) => isWarning(p) && (p.hosts?.length ?? 0) > 0 && (host === undefined || p.hosts!.includes(host)));
+  return host === undefined ? about : about.map((p) => ({ ...p, hosts: [host] }));
+}
+
 // ---- probe -> plan -> apply | verify ---------------------------------------------------------------
 
 /** What a host's run needs of its roles after rendering: to render it again with its facts, and the facts to gather. */
@@ -195,6 +206,8 @@ export interface HostLook {
   vars: Record<string, unknown>;
   /** versions the inventory states differently from the host */
   notices: string[];
+  /** the roles' warning assertions that fail with the variables it was rendered with (its facts) */
+  warnings: Problem[];
 }
 
 /** probe, with the facts; render again when they change the host's variables; a second probe only for what the first never saw. */
@@ -203,7 +216,9 @@ export async function lookAtHost(connection: Connection, rendered: RenderedHost,
   const facts = host.root === undefined ? wantedFacts(host.vars, roles.facts) : [];
   const first = await probeHost(connection, rendered.desired, host.root, { facts });
   const found = applyFacts(host.vars, host.inventoryVars, parseFacts(first.output, facts));
-  if (found.changed.length === 0) return { desired: rendered.desired, actual: first.actual, vars: host.vars, notices: found.notices };
+  const hostRoles = host.roles.flatMap((name) => roles.renderers.get(name)?.role ?? []);
+  const warnings = hostWarnings(host, hostRoles, found.vars);
+  if (found.changed.length === 0) return { desired: rendered.desired, actual: first.actual, vars: host.vars, notices: found.notices, warnings };
 
   const again = renderHost(host.name, host.roles, found.vars, roles.renderers);
   if (again.problems.length > 0) {
@@ -216,15 +231,16 @@ export async function lookAtHost(connection: Connection, rendered: RenderedHost,
     const rest: DesiredState = { host: rendered.desired.host, resources: carried.unprobed, handlers: [] };
     actual = mergeActual(actual, (await probeHost(connection, rest, host.root, { accounts: carried.accounts, record: false })).actual);
   }
-  return { desired: again.state, actual, vars: found.vars, notices: found.notices };
+  return { desired: again.state, actual, vars: found.vars, notices: found.notices, warnings };
 }
 
 async function converge(rendered: RenderedHost, roles: RolesAtWork, options: RunOptions, connection: Connection, result: HostResult): Promise<HostResult> {
   const { host } = rendered;
 
   // probe (facts included) -> render again if they change the host's variables
-  const { desired, actual, notices } = await lookAtHost(connection, rendered, roles);
+  const { desired, actual, notices, warnings } = await lookAtHost(connection, rendered, roles);
   result.notices = notices;
+  result.warnings = warnings;
 
   // plan
   const plan = planHost(desired, actual, { root: host.root, check: options.check, secretValues: host.secretValues, locateVariable: host.locateVariable });

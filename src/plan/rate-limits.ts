@@ -5,7 +5,8 @@
 // of names as an earlier certificate) is exempt; a certificate with names under several registered
 // domains counts against each. The registered domain is the name one label below a public suffix of
 // the Public Suffix List, private section included (github.io users each have their own limit).
-// Only Let's Encrypt production is checked: staging's limits are far higher, other CAs have their own.
+// Only Let's Encrypt production is checked: staging's limits are far higher
+// (letsencrypt.org/docs/staging-environment/), other CAs have their own.
 // Pure: no I/O; the caller gives what the hosts' plans say.
 import { getDomain } from 'tldts';
 import type { Plan } from './types.js';

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { Problem } from '../model/errors.js';
+import { isWarning, type Problem } from '../model/errors.js';
 import type { Inventory, InventoryHost, Position } from '../model/inventory.js';
 import { locate } from '../load/inventory/locate.js';
 import type { Role } from '../load/role.js';
@@ -32,6 +32,8 @@ export interface PreparedHost {
   secretValues: string[];
   /** `FILE:LINE:COL: ` where a variable of the host is set (inventory, else role defaults) */
   locateVariable?: (variable: string) => string | undefined;
+  /** where a variable (or an element of it) of the host is set, for a problem found after this stage */
+  positionOf?: (path: (string | number)[]) => Position;
 }
 
 export interface PrepareOptions {
@@ -166,11 +168,10 @@ export function prepareHost(
       problems.push({ ...where([variable]), hosts: [host.name], variable, message: `unknown variable${suggestion ? ` (did you mean ${suggestion}?)` : ''}` });
     }
   }
-  if (problems.length > before) {
-    // A message quotes the bad value; a secret's value is never shown, even when it is the bad one.
-    for (const problem of problems.slice(before)) problem.message = maskSecrets(problem.message, secretValues);
-    return undefined;
-  }
+  // A message quotes the bad value; a secret's value is never shown, even when it is the bad one.
+  for (const problem of problems.slice(before)) problem.message = maskSecrets(problem.message, secretValues);
+  // Warnings (a role's assert of severity warning) do not stop the host.
+  if (problems.slice(before).some((problem) => !isWarning(problem))) return undefined;
 
   const rootSetting = options.root ?? (vars.provision_root as string | undefined);
   const rootBase =
@@ -200,6 +201,7 @@ export function prepareHost(
       const at = positionOfVariable(host, rolesByName, roles, [variable]);
       return at.file ? `${at.file}:${at.line}:${at.col}: ` : undefined;
     },
+    positionOf: where,
   };
 }
 

@@ -87,7 +87,7 @@ test("render --out writes each host's files under DIR/<host>/<path> without conn
   const result = provision(['render', inventory, '--out', out]);
   assert.equal(result.code, 0, result.stderr);
   assert.match(readFileSync(join(out, web, 'usr/local/sbin/letsencrypt-renew'), 'utf8'), /^#!\/bin\/sh/);
-  assert.match(readFileSync(join(out, web, 'etc/cron.d/letsencrypt'), 'utf8'), /^\d+ \d+ \* \* \* root .*letsencrypt-renew$/m);
+  assert.match(readFileSync(join(out, web, 'etc/cron.d/letsencrypt'), 'utf8'), /^\d+ \d+,\d+ \* \* \* root .*letsencrypt-renew$/m);
   assert.equal(existsSync(join(out, web, 'etc/ssl/letsencrypt/account.key')), false, 'keys are only ever made on the host');
 });
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyAnswer, probeAnswer, processGroupMarker, resourceAnswer } from '../../src/host/protocol/answers.js';
+import { applyAnswer, probeAnswer, processGroupMarker, resourceAnswer, statusAnswer, statusItemAnswer } from '../../src/host/protocol/answers.js';
 import { resourceIndex, scriptId } from '../../src/host/protocol/script-ids.js';
 import { wrapScript } from '../../src/host/script.js';
 import { packageRoot } from '../../src/model/paths.js';
@@ -33,6 +33,16 @@ test('every @ line shell/apply.sh prints is an apply answer, and every apply ans
   const { kinds, states } = answersIn(shellFile('apply.sh'));
   assert.deepEqual([...kinds].sort(), Object.values(applyAnswer).sort());
   assert.deepEqual([...states], []);
+});
+
+test('every @ line shell/status.sh prints is a status answer, and every status answer is printed', () => {
+  const { kinds, states } = answersIn(shellFile('status.sh'));
+  // @done ends the status script's body (src/status/status-script.ts); `x509` and `served` lines are
+  // printed through status_lines, whose kind is its second argument.
+  assert.deepEqual([...new Set([...kinds, statusAnswer.done])].sort(), Object.values(statusAnswer).sort());
+  assert.deepEqual([...new Set([...states, statusItemAnswer.x509, statusItemAnswer.served])].sort(), Object.values(statusItemAnswer).sort());
+  const text = shellFile('status.sh');
+  for (const kind of [statusItemAnswer.x509, statusItemAnswer.served]) assert.match(text, new RegExp(`status_lines "\\$1" ${kind} `));
 });
 
 test('the wrapper announces its process group with the marker the connection reads', () => {

@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import * as calls from '../../src/host/shell-calls.js';
 import { packageRoot } from '../../src/model/paths.js';
 
-type Library = 'apply.sh' | 'probe.sh';
+type Library = 'apply.sh' | 'probe.sh' | 'status.sh';
 const libraries: Record<Library, string> = {
   'apply.sh': readFileSync(join(packageRoot, 'shell', 'apply.sh'), 'utf8'),
   'probe.sh': readFileSync(join(packageRoot, 'shell', 'probe.sh'), 'utf8'),
+  'status.sh': readFileSync(join(packageRoot, 'shell', 'status.sh'), 'utf8'),
 };
 
 /** The function's definition line and body, up to its closing `}` at the start of a line. */
@@ -545,6 +546,58 @@ const cases: Case[] = [
     builder: 'probePendingHandlers',
     line: calls.probePendingHandlers({ file: '/var/lib/provision/pending-handlers' }),
     expect: [['FILE', '/var/lib/provision/pending-handlers']],
+  },
+  // shell/status.sh
+  { library: 'status.sh', builder: 'statusNow', line: calls.statusNow(), expect: [] },
+  {
+    library: 'status.sh',
+    builder: 'statusCert',
+    line: calls.statusCert({ id: 'c0', dir: "/etc/ssl/it's", caFile: '' }),
+    expect: [
+      ['ID', 'c0'],
+      ['DIR', "/R/etc/ssl/it's"],
+      ['CA-FILE', ''],
+    ],
+  },
+  {
+    library: 'status.sh',
+    builder: 'statusState',
+    line: calls.statusState({ id: 'c1', file: '/var/lib/x y.json' }),
+    expect: [
+      ['ID', 'c1'],
+      ['FILE', '/R/var/lib/x y.json'],
+    ],
+  },
+  {
+    library: 'status.sh',
+    builder: 'statusSchedule',
+    line: calls.statusSchedule({ kind: 'systemd', file: '/etc/systemd/system/a.timer', unit: 'a.timer' }),
+    expect: [
+      ['KIND', 'systemd'],
+      ['FILE', '/R/etc/systemd/system/a.timer'],
+      ['[UNIT]', ['a.timer']],
+    ],
+  },
+  {
+    library: 'status.sh',
+    builder: 'statusSchedule',
+    line: calls.statusSchedule({ kind: 'daily', file: '/etc/cron.d/x' }),
+    expect: [
+      ['KIND', 'daily'],
+      ['FILE', '/R/etc/cron.d/x'],
+      ['[UNIT]', []],
+    ],
+  },
+  {
+    library: 'status.sh',
+    builder: 'statusServed',
+    line: calls.statusServed({ id: 'e0', port: 25, starttls: 'smtp', serverName: 'mail.example.test' }),
+    expect: [
+      ['ID', 'e0'],
+      ['PORT', '25'],
+      ['STARTTLS', 'smtp'],
+      ['NAME', 'mail.example.test'],
+    ],
   },
 ];
 

@@ -7,6 +7,7 @@ import { loadInventory } from '../../src/load/inventory/index.js';
 import { loadRoles } from '../../src/load/load-roles.js';
 import { loadCoreVariables } from '../../src/load/core-variables.js';
 import { mergeProblems, prepareHost, type PreparedHost, type PrepareOptions } from '../../src/resolve/prepare-hosts.js';
+import { hostWarnings } from '../../src/resolve/assertions.js';
 import type { Problem } from '../../src/model/errors.js';
 
 const base = mkdtempSync(join(tmpdir(), 'provision-prepare-'));
@@ -38,6 +39,27 @@ writeRole('baddef', {
   'role.yml': 'prefix: bd_\nresources: []\n',
   'defaults.yml': badDefaults,
   'schema.json': '{"type": "object", "properties": {"bd_ok": {"type": "integer"}, "bd_port": {"type": "integer"}}}',
+});
+// A warning assertion (the run goes on) and an error one, as the letsencrypt role's acme_contact.
+writeRole('warn', {
+  'role.yml': [
+    'prefix: warn_',
+    'resources: []',
+    'asserts:',
+    '  - variable: warn_contact',
+    '    severity: warning',
+    "    that: \"warn_contact == '' or warn_tool_version == '2'\"",
+    '    message: "not passed with tool {{ warn_tool_version }}"',
+    '  - variable: warn_mode',
+    '    that: "warn_mode != \'broken\'"',
+    '    message: "broken"',
+    '',
+  ].join('\n'),
+  'defaults.yml': "warn_contact: ''\nwarn_tool_version: '1'\nwarn_mode: ok\n",
+  'schema.json': JSON.stringify({
+    type: 'object',
+    properties: { warn_contact: { type: 'string' }, warn_tool_version: { type: 'string' }, warn_mode: { type: 'string' } },
+  }),
 });
 const loaded = loadRoles([join(base, 'roles')]);
 assert.deepEqual(loaded.problems, []);
@@ -239,6 +261,37 @@ test('mergeProblems keeps different problems apart and each host once', () => {
       [1, undefined, ['h1', 'h2']],
       [2, undefined, ['h1']],
       [1, 'v', ['h3']],
+    ],
+  );
+});
+
+test("a role's warning assertion is a warning at the variable's place and keeps the host; checked again with other versions (the facts)", () => {
+  const text = 'all:\n  hosts:\n    h1:\n      provision_roles: [warn]\n      warn_contact: me\n    h2:\n      provision_roles: [warn]\n';
+  const { file, hosts, problems } = prepare(text);
+  assert.deepEqual(problems, [
+    { file, ...positionOf(text, 'me'), hosts: ['h1'], variable: 'warn_contact', message: 'not passed with tool 1', severity: 'warning' },
+  ]);
+  const h1 = hosts.get('h1')!;
+  assert.ok(h1, 'a warning does not drop the host');
+  assert.ok(hosts.get('h2'), 'no contact, no warning');
+  const warn = [...roles.values()].filter((role) => role.name === 'warn');
+  assert.deepEqual(
+    hostWarnings(h1, warn, { ...h1.vars, warn_tool_version: '3' }).map((p) => [p.line, p.message, p.severity]),
+    [[positionOf(text, 'me').line, 'not passed with tool 3', 'warning']],
+    "the host's own version in the message, at the same place",
+  );
+  assert.deepEqual(hostWarnings(h1, warn, { ...h1.vars, warn_tool_version: '2' }), [], 'a version that passes it: none');
+  assert.deepEqual(hostWarnings(h1, warn, { ...h1.vars, warn_mode: 'broken' }).length, 1, 'only the warnings are checked again');
+});
+
+test('an error assertion still drops the host, with the warnings found beside it', () => {
+  const { hosts, problems } = prepare('all:\n  hosts:\n    h1:\n      provision_roles: [warn]\n      warn_contact: me\n      warn_mode: broken\n');
+  assert.equal(hosts.get('h1'), undefined);
+  assert.deepEqual(
+    problems.map((p) => [p.variable, p.severity]),
+    [
+      ['warn_contact', 'warning'],
+      ['warn_mode', undefined],
     ],
   );
 });

@@ -35,10 +35,10 @@ test('the list of built-in check names is the checkers of provision validate', (
   assert.deepEqual([...builtinCheckNames].sort(), [...checkers.keys()].sort());
 });
 
-test("the built-in roles declare today's four facts and nginx's with their programs, and read their versions", () => {
+test("the built-in roles declare today's four facts, nginx's and acme-tiny's with their programs, and read their versions", () => {
   const facts = factsOf(loadRoles([builtinRolesDir]).roles.values());
   const byName = new Map(facts.map((f) => [f.name, f]));
-  assert.deepEqual([...byName.keys()].sort(), ['apache', 'dovecot', 'nginx', 'openssl', 'postfix']);
+  assert.deepEqual([...byName.keys()].sort(), ['acme_tiny', 'apache', 'dovecot', 'nginx', 'openssl', 'postfix']);
   assert.deepEqual(
     { ...byName.get('postfix'), version: undefined },
     {

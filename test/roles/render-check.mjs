@@ -27,6 +27,7 @@ const scenarios = {
     provision_roles: ['letsencrypt', 'postfix', 'dovecot'],
     acme_domains: ['mail.example.test'],
     acme_contact: ['mailto:hostmaster@example.test', 'mailto:ops@example.test'],
+    acme_tiny_version: '5.0.2', // the contacts are passed (5.0.1 gets none)
     acme_key_type: 'ec256',
     acme_retries: 0,
     acme_renew_before: 20,
@@ -97,6 +98,8 @@ const invalid = [
   { acme_certs_dir: '/etc/ssl/../x' },
   { acme_certs_dir: '/etc/ssl/with space' },
   { acme_contact: ['hostmaster@example.test'] },
+  { acme_tiny_version: 'latest' },
+  { acme_tiny_version: 5.1 },
   { acme_key_type: 'rsa1024' },
   { acme_nft_chain: 'filter input' },
   { acme_schedule: 'weekly' },

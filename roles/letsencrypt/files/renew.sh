@@ -15,6 +15,7 @@
 FORCE=false
 ONCE=false
 ONCE_REASONS=
+RATE_LIMITED= # non-empty once the CA refused a request of this run for a rate limit
 CERT_NAME=
 CERT_DIR=
 WORK_DIR=
@@ -25,6 +26,7 @@ NFT_HANDLE=
 IPTABLES_RULES=
 RELOAD=
 SET_SWITCHED= # non-empty once an install renamed fullchain.pem
+LAST_ERROR= # the last error logged for the certificate at hand, for its renewal state
 
 usage() {
 	echo "usage: $0 [--force] [--once]" >&2
@@ -37,6 +39,9 @@ log() {
 	priority=$1
 	shift
 	printf '%s %s: %s\n' "$(date '+%Y-%m-%d %H:%M:%S')" "$priority" "$*" >>"$LOG_FILE"
+	if [ "$priority" = err ]; then
+		LAST_ERROR=$*
+	fi
 	if command -v logger >/dev/null 2>&1; then
 		logger -t acme-tiny -p "user.$priority" -- "$*" 2>/dev/null || :
 	fi
@@ -349,31 +354,68 @@ same_names() {
 	[ "$(dns_names "$cert")" = "$(printf '%s\n' "$@" | tr '[:upper:]' '[:lower:]' | sort -u)" ]
 }
 
+# self_signed CERT: its subject is its issuer (the placeholder before the first issuance). Compared as
+# whole names, so a certificate with an empty subject (tlsserver and shortlived ones have no CN, and
+# may have no subject at all) still counts as issued: its issuer, the CA, has a name.
 self_signed() {
-	[ "$(openssl x509 -in "$1" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')" = \
-		"$(openssl x509 -in "$1" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')" ]
+	[ "$(openssl x509 -in "$1" -noout -subject -nameopt RFC2253 2>/dev/null | sed 's/^subject=//')" = \
+		"$(openssl x509 -in "$1" -noout -issuer -nameopt RFC2253 2>/dev/null | sed 's/^issuer=//')" ]
 }
 
-# to_epoch DATE: openssl's "Nov 26 20:00:00 2026 GMT" as seconds since 1970.
-to_epoch() {
-	date -u -d "$1" +%s
+# cert_date CERT startdate|enddate: that date of the certificate in seconds since 1970, read from
+# openssl's single-field output ("notAfter=Nov 26 20:00:00 2026 GMT"), never from -text (OpenSSL 4.0
+# changed it) nor from the exit status of x509's checkend option (OpenSSL 3.6 exits 0 whatever the
+# answer, openssl/openssl#28928). Fails, printing nothing, when the date cannot be read.
+cert_date() {
+	date_line=$(openssl x509 -in "$1" -noout "-$2" 2>/dev/null) || return 1
+	case $date_line in
+	not*=?*) ;;
+	*) return 1 ;;
+	esac
+	date_epoch=$(date -u -d "${date_line#*=}" +%s 2>/dev/null) || return 1
+	case $date_epoch in
+	'' | *[!0-9-]*) return 1 ;;
+	*) ;;
+	esac
+	echo "$date_epoch"
 }
 
-# renew_window CERT: seconds before expiry at which CERT is due: RENEW_BEFORE_DAYS, or a third of its
-# lifetime (Let's Encrypt's advice), read from the certificate so that it follows the CA's lifetimes.
+# not_before CERT, not_after CERT: when the certificate starts and stops being valid (cert_date).
+not_before() {
+	cert_date "$1" startdate
+}
+not_after() {
+	cert_date "$1" enddate
+}
+
+# renew_window NOT_BEFORE NOT_AFTER [quiet]: seconds before NOT_AFTER from which the certificate is due: a
+# third of its lifetime (Let's Encrypt's advice; the lifetime is the certificate's own, so the window
+# follows the CA's lifetimes), or RENEW_BEFORE_DAYS when that is less than half of the lifetime. Half
+# or more would renew much too often (30 days of a 45-day certificate: every 15 days; 4 days of a
+# 160-hour shortlived one: every 2 to 3 days, burning the limit of 5 certificates per name set and
+# week): then the third, with a warning naming both, once per certificate and run (due() asks; the
+# state record asks again with quiet).
 renew_window() {
+	lifetime=$(($2 - $1))
 	if [ -n "$RENEW_BEFORE_DAYS" ]; then
-		echo "$((RENEW_BEFORE_DAYS * 86400))"
-		return 0
+		if [ $((RENEW_BEFORE_DAYS * 86400 * 2)) -lt "$lifetime" ]; then
+			echo "$((RENEW_BEFORE_DAYS * 86400))"
+			return 0
+		fi
+		[ "${3:-}" = quiet ] || log warning "$CERT_NAME: acme_renew_before ($RENEW_BEFORE_DAYS days) is half or more of the certificate's lifetime ($(duration "$lifetime")): renewing when a third of it remains instead ($(duration $((lifetime / 3))))"
 	fi
-	not_before=$(to_epoch "$(openssl x509 -in "$1" -noout -startdate | sed 's/^notBefore=//')") || return 1
-	not_after=$(to_epoch "$(openssl x509 -in "$1" -noout -enddate | sed 's/^notAfter=//')") || return 1
-	echo "$(((not_after - not_before) / 3))"
+	echo "$((lifetime / 3))"
 }
 
-# duration SECONDS: in days, hours or seconds, for the log.
+# utc EPOCH: a date for the log.
+utc() {
+	date -u -d "@$1" '+%Y-%m-%d %H:%M:%S UTC'
+}
+
+# duration SECONDS: in days, hours or seconds, for the log; in hours under 10 days unless whole days
+# (a 160-hour certificate is not a "6 days" one).
 duration() {
-	if [ "$1" -ge 86400 ]; then
+	if [ "$1" -ge 864000 ] || { [ "$1" -ge 86400 ] && [ $(($1 % 86400)) -eq 0 ]; }; then
 		echo "$(($1 / 86400)) days"
 	elif [ "$1" -ge 3600 ]; then
 		echo "$(($1 / 3600)) hours"
@@ -434,26 +476,72 @@ one_set() {
 		[ "$(chain_of "$CERT_DIR/fullchain.pem")" = "$(certs_in "$CERT_DIR/chain.pem")" ]
 }
 
-# not_after CERT: the certificate's expiry in seconds since 1970, 0 when it cannot be read.
-not_after() {
-	to_epoch "$(openssl x509 -in "$1" -noout -enddate 2>/dev/null | sed 's/^notAfter=//')" 2>/dev/null || echo 0
-}
-
-# due NAME...: prints why CERT_DIR needs a new certificate for these names and succeeds, or fails
-# when the installed one is good. fullchain.pem is what the services read, so it is what counts.
+# due NAME...: prints why CERT_DIR needs a new certificate for these names and succeeds, or prints
+# until when the installed one is good and fails. fullchain.pem is what the services read, so it is
+# what counts. The dates are compared as numbers here; a certificate whose dates cannot be read is due
+# (a new one is the way out).
 due() {
 	cert=$CERT_DIR/fullchain.pem
 	if [ "$FORCE" = true ]; then
 		echo "forced"
 	elif unusable "$cert" "$@"; then
 		:
-	elif ! window=$(renew_window "$cert"); then
+	elif ! issued=$(not_before "$cert") || ! expires=$(not_after "$cert") || [ "$expires" -le "$issued" ]; then
 		echo "its dates cannot be read"
-	elif ! openssl x509 -in "$cert" -noout -checkend "$window" >/dev/null 2>&1; then
-		echo "it expires within $(duration "$window") ($(openssl x509 -in "$cert" -noout -enddate))"
+	elif now=$(date -u +%s) && [ "$expires" -le "$now" ]; then
+		echo "it expired on $(utc "$expires")"
+	elif ! window=$(renew_window "$issued" "$expires"); then
+		echo "its renewal window cannot be computed"
+	elif ari_due "$cert" "$window"; then
+		:
+	elif [ $((now + window)) -ge "$expires" ]; then
+		echo "it expires within $(duration "$window") (on $(utc "$expires"))"
 	else
+		echo "until $(utc $((expires - window))) (it expires on $(utc "$expires"))"
 		return 1
 	fi
+}
+
+# ari_helper ARGS...: the ARI helper (ARI_HELPER, python3, standard library only) with these
+# arguments; its log lines ("info|warning|err MESSAGE") are logged for the certificate at hand, its
+# other lines printed. It never fails the renewal: a helper that cannot run is a warning, and then
+# neither ARI nor the renewal state is used this run.
+ari_helper() {
+	if ! ari_output=$("$PYTHON" "$ARI_HELPER" "$@" 2>>"$LOG_FILE"); then
+		log warning "$CERT_NAME: $ARI_HELPER $1 failed: no ARI and no renewal state this run; see $LOG_FILE"
+	fi
+	printf '%s\n' "$ari_output" | while IFS= read -r ari_line; do
+		case $ari_line in
+		"info "* | "warning "* | "err "*) log "${ari_line%% *}" "$CERT_NAME: ${ari_line#* }" ;;
+		?*) printf '%s\n' "$ari_line" ;;
+		*) ;;
+		esac
+	done
+}
+
+# ari_due CERT RENEW_BEFORE: prints why the CA's renewal window (ARI, RFC 9773) says CERT is to be
+# renewed now and succeeds; fails when it does not, when the CA offers no ARI or gave no usable
+# answer (the helper says why). The helper asks the CA only when the renewal state
+# (RENEWAL_STATE/NAME.json) says it is time to (Retry-After, back-off), never about an expired
+# certificate, and keeps the window and the moment it chose in it there. RENEW_BEFORE (seconds before
+# expiry, the backstop) goes into the state's plannedRenewalAt.
+ari_due() {
+	ari_verdict=$(ari_helper check "$CERT_NAME" "$1" "$RENEWAL_STATE" "$DIRECTORY_URL" "$RUN_INTERVAL" "$2" "$CA_FILE")
+	case $ari_verdict in
+	"due "*) printf '%s\n' "${ari_verdict#due }" ;;
+	*) return 1 ;;
+	esac
+}
+
+# record_attempt OUTCOME REASON: the certificate's renewal state gets this run's outcome (renewed,
+# failed or not-due), its reason and LAST_ERROR, with the installed certificate and when it is due.
+record_attempt() {
+	if issued=$(not_before "$CERT_DIR/fullchain.pem") && expires=$(not_after "$CERT_DIR/fullchain.pem") && [ "$expires" -gt "$issued" ]; then
+		renew_before=$(renew_window "$issued" "$expires" quiet)
+	else
+		renew_before=
+	fi
+	ari_helper record "$CERT_NAME" "$CERT_DIR/fullchain.pem" "$RENEWAL_STATE" "$renew_before" "$1" "$2" "$LAST_ERROR"
 }
 
 # repair_certificate NAME...: when signed.crt, chain.pem and fullchain.pem are not one set (a run cut
@@ -474,7 +562,7 @@ repair_certificate() {
 		source=fullchain.pem
 	fi
 	if ! unusable "$WORK_DIR/parts.pem" "$@" >/dev/null &&
-		{ [ -z "$source" ] || [ "$(not_after "$WORK_DIR/parts.pem")" -gt "$(not_after "$WORK_DIR/whole.pem")" ]; }; then
+		{ [ -z "$source" ] || [ "$(not_after "$WORK_DIR/parts.pem" || echo 0)" -gt "$(not_after "$WORK_DIR/whole.pem" || echo 0)" ]; }; then
 		source="signed.crt and chain.pem"
 		cp "$WORK_DIR/parts.pem" "$WORK_DIR/whole.pem" || return 1
 	fi
@@ -499,13 +587,31 @@ jittered() {
 	echo "$((pause > 0 ? pause : 1))"
 }
 
-# request OUTPUT: one acme-tiny run as ACME_USER; the certificates go to OUTPUT (never onto the
-# installed files), its messages to the log. --check-port only for another port than 80, as acme-tiny
-# checks port 80 by default.
+# request OUTPUT: one acme-tiny request as ACME_USER; the certificates go to OUTPUT (never onto the
+# installed files), its messages to the log. The header sets CONTACTS only for an acme-tiny of 5.0.2 or
+# later; should one still die with KeyError: 'contact' (acme-tiny 5.0.1 when the CA's account object
+# has no contact, as Let's Encrypt's since 2025-06-04: diafygi/acme-tiny#299, shared/docs/ca-2026.md),
+# for instance where its version could not be read, it runs again at once without --contact: a contact
+# address must never stop a renewal. The first run already registered the account, and never ordered.
 request() {
+	request_status=0
+	acme_tiny_run "$1" "$CONTACTS" || request_status=$?
+	if [ "$request_status" -ne 0 ] && [ -n "$CONTACTS" ] && grep -q "KeyError: 'contact'" "$1.err"; then
+		log warning "$CERT_NAME: acme-tiny failed with KeyError: 'contact' (acme-tiny older than 5.0.2, with a CA that no longer keeps contact addresses, as Let's Encrypt since 2025-06-04): running it again without --contact; acme_contact needs acme-tiny 5.0.2 or later"
+		request_status=0
+		acme_tiny_run "$1" '' || request_status=$?
+	fi
+	return "$request_status"
+}
+
+# acme_tiny_run OUTPUT CONTACTS: one acme-tiny run, with --contact for each word of CONTACTS (none
+# when empty); its stderr goes to OUTPUT.err and to the log. --check-port only for another port than
+# 80, as acme-tiny checks port 80 by default.
+acme_tiny_run() {
 	(
 		umask 022 # challenge tokens must be readable by the web server
-		set -f    # CONTACTS is split into words below, never globbed
+		set -f    # the contacts are split into words below, never globbed
+		contacts=$2
 		set -- --account-key "$ACCOUNT_KEY" \
 			--csr "$CERT_DIR/domain.csr" \
 			--acme-dir "$CHALLENGE_DIR/.well-known/acme-challenge" \
@@ -516,48 +622,93 @@ request() {
 		if [ "$DISABLE_CHECK" = true ]; then
 			set -- "$@" --disable-check
 		fi
-		if [ -n "$CONTACTS" ]; then
+		if [ -n "$contacts" ]; then
 			# shellcheck disable=SC2086 # one word per mailto: URL (the schema allows no blanks in one)
-			set -- "$@" --contact $CONTACTS
+			set -- "$@" --contact $contacts
 		fi
 		run_as_acme "$ACME_TINY" "$@" 9>&-
 	) >"$1" 2>"$1.err"
-	request_status=$?
+	run_status=$?
 	cat "$1.err" >>"$LOG_FILE"
-	return "$request_status"
+	return "$run_status"
 }
 
-# ca_reason ERRORS: why acme-tiny failed, from its last words: the CA's own "detail" of the failed
-# challenge when its exception quotes one ("Invalid response from http://..."), else its last two
-# lines without the traceback's code lines (its own checks, a connection error).
+# ca_detail ERRORS: the CA's own "detail", when acme-tiny's last words quote its problem document
+# ("Response: {'type': ..., 'detail': ...}", RFC 8555 6.7) or a failed challenge's error; else nothing.
+ca_detail() {
+	grep -v -e '^Traceback ' -e '^[[:space:]]' "$1" 2>/dev/null | tail -n 2 |
+		sed -n -e "s/.*'detail': '\([^']*\)'.*/\1/p" -e "s/.*'detail': \"\([^\"]*\)\".*/\1/p" | tail -n 1
+}
+
+# ca_reason ERRORS: why acme-tiny failed, from its last words: the CA's detail ("Invalid response from
+# http://..."), else its last two lines without the traceback's code lines (its own checks, a
+# connection error).
 ca_reason() {
-	last=$(grep -v -e '^Traceback ' -e '^[[:space:]]' "$1" 2>/dev/null | tail -n 2)
-	detail=$(printf '%s\n' "$last" | sed -n -e "s/.*'detail': '\([^']*\)'.*/\1/p" -e "s/.*'detail': \"\([^\"]*\)\".*/\1/p" | tail -n 1)
+	detail=$(ca_detail "$1")
 	if [ -n "$detail" ]; then
 		printf 'the CA says: %s\n' "$detail"
 	else
+		last=$(grep -v -e '^Traceback ' -e '^[[:space:]]' "$1" 2>/dev/null | tail -n 2)
 		printf '%s\n' "${last:-acme-tiny printed nothing}"
 	fi
 }
 
+# rate_limited ERRORS: the CA refused acme-tiny's request for a rate limit: HTTP 429 or the problem type
+# rateLimited (RFC 8555 6.7), in the lines acme-tiny prints for a refused request ("Response Code: 429",
+# "Response: {...}"; a challenge's own error is printed otherwise, so a web page quoted in it cannot
+# match). Let's Encrypt answers so for every one of its limits (letsencrypt.org/docs/rate-limits/).
+rate_limited() {
+	grep -q -e '^Response Code: 429$' -e "^Response: {.*'type': 'urn:ietf:params:acme:error:rateLimited'" "$1" 2>/dev/null
+}
+
+# refused_for_rate_limit ERRORS: the error for a rate-limit refusal, quoting the CA's detail (Let's
+# Encrypt's names the moment a new request may succeed, "retry after 2026-12-02 09:12:00 UTC", boulder
+# ratelimits/limiter.go; acme-tiny does not print the Retry-After header, so nothing else tells it).
+# A retry within minutes would not succeed: the limits a working host runs into refill slowly (new
+# certificates per registered domain: 1 per 202 minutes; per set of names: 5 per 7 days;
+# letsencrypt.org/docs/rate-limits/), so the next scheduled run tries again.
+refused_for_rate_limit() {
+	RATE_LIMITED=true
+	detail=$(ca_detail "$1")
+	detail=${detail:-it gave no detail}
+	log err "$CERT_NAME: rate limited by the CA: $detail; not retried before the next scheduled run"
+	if [ "$ONCE" = true ]; then
+		ONCE_REASONS="$ONCE_REASONS$CERT_NAME: rate limited by the CA: $detail
+"
+	fi
+}
+
 # request_with_retries OUTPUT: RETRIES more attempts after a failure, with pauses growing tenfold
-# (about 1, 10, 100 minutes by default), so that a failing validation cannot burn the CA's limits.
+# (about 1, 10, 100 minutes by default), so that a failing validation cannot burn the CA's limits;
+# with --once, one attempt. No retry after a rate-limit refusal (refused_for_rate_limit). The run's
+# other certificates are still asked for, as the limit may be one of names they do not share (per
+# registered domain, per set of names), but each once only: the limit may as well be the account's or
+# the IP address's, which refuses them all, and telling which needs the Public Suffix List.
 request_with_retries() {
 	attempt=1
 	delay=$RETRY_DELAY
 	until request "$1"; do
+		if rate_limited "$1.err"; then
+			refused_for_rate_limit "$1.err"
+			return 1
+		fi
 		if [ "$ONCE" = true ]; then
 			log err "$CERT_NAME: acme-tiny failed (--once: no retry until the next scheduled run); see $LOG_FILE"
 			ONCE_REASONS="$ONCE_REASONS$CERT_NAME: $(ca_reason "$1.err")
 "
+			LAST_ERROR="acme-tiny failed: $(ca_reason "$1.err")" # for the renewal state
+			return 1
+		fi
+		if [ -n "$RATE_LIMITED" ]; then
+			log err "$CERT_NAME: acme-tiny failed (no retry in a run the CA rate-limited: until the next scheduled run): $(ca_reason "$1.err"); see $LOG_FILE"
 			return 1
 		fi
 		if [ "$attempt" -gt "$RETRIES" ]; then
-			log err "$CERT_NAME: acme-tiny failed $attempt time(s), giving up until the next run; see $LOG_FILE"
+			log err "$CERT_NAME: acme-tiny failed $attempt time(s), giving up until the next run: $(ca_reason "$1.err"); see $LOG_FILE"
 			return 1
 		fi
 		pause=$(jittered "$delay")
-		log warning "$CERT_NAME: acme-tiny failed (attempt $attempt of $((RETRIES + 1))), retrying in $pause seconds"
+		log warning "$CERT_NAME: acme-tiny failed (attempt $attempt of $((RETRIES + 1))), retrying in $pause seconds: $(ca_reason "$1.err")"
 		sleep "$pause" 9>&- & # not holding the lock after a kill -9 of this script
 		SLEEP_PID=$!
 		wait "$SLEEP_PID" || : # a trapped signal interrupts wait, not a foreground sleep
@@ -615,8 +766,12 @@ install_certificate() {
 		return 1
 	fi
 	cat "$WORK_DIR/signed.crt" "$WORK_DIR/chain.pem" >"$WORK_DIR/fullchain.pem" || return 1
-	if ! openssl x509 -in "$WORK_DIR/signed.crt" -noout -checkend 0 >/dev/null 2>&1; then
-		log err "$CERT_NAME: the new certificate is already expired"
+	if ! expires=$(not_after "$WORK_DIR/signed.crt"); then
+		log err "$CERT_NAME: refused the new certificate: its expiry date cannot be read"
+		return 1
+	fi
+	if [ "$expires" -le "$(date -u +%s)" ]; then
+		log err "$CERT_NAME: the new certificate is already expired ($(utc "$expires"))"
 		return 1
 	fi
 	if ! same_names "$WORK_DIR/signed.crt" "$@"; then
@@ -659,17 +814,23 @@ renew_certificate() {
 	fi
 	renew_status=0
 	SET_SWITCHED=
+	LAST_ERROR=
 	repair_certificate "$@" || renew_status=1
 	changed=$SET_SWITCHED
 	if ! reason=$(due "$@"); then
-		log info "$CERT_NAME: not due, $(openssl x509 -in "$CERT_DIR/fullchain.pem" -noout -enddate)"
+		log info "$CERT_NAME: not due $reason"
+		if [ "$renew_status" = 0 ]; then outcome=not-due; else outcome=failed; fi
+		reason="not due"
 	else
 		log info "$CERT_NAME: requesting a certificate ($reason)"
+		outcome=renewed
 		if ! start_challenge_server || ! request_with_retries "$WORK_DIR/acme.pem" || ! install_certificate "$@"; then
 			renew_status=1
+			outcome=failed
 		fi
 		changed=$changed$SET_SWITCHED
 	fi
+	record_attempt "$outcome" "$reason"
 	if [ -n "$changed" ]; then
 		for service in $services; do
 			case " $RELOAD " in

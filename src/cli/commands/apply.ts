@@ -2,8 +2,8 @@ import { connectionProblems } from '../../resolve/connection-settings.js';
 import type { ConnectOptions } from '../../host/types.js';
 import { ExitCode, InputError, RateLimitError } from '../../model/errors.js';
 import { couldExceedLimit } from '../../plan/letsencrypt-production.js';
-import { noteWarnings } from '../../model/warnings.js';
-import { prepareProjectOrThrow, runHosts } from '../../pipeline/pipeline.js';
+import { noteHostWarnings, noteWarnings } from '../../model/warnings.js';
+import { prepareProjectOrThrow, runHosts, statedHostWarnings } from '../../pipeline/pipeline.js';
 import { hostLines, progressLine, recapLines } from '../report/human.js';
 import { applyJsonReport } from '../report/json.js';
 import type { HostResult } from '../../apply/host-result.js';
@@ -53,6 +53,9 @@ export async function applyCommand(options: ApplyCommandOptions, out: Output): P
     const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];
     out.write(`${lines.join('\n')}\n`);
   });
+  // What the roles warn about, with each host's own versions where it was looked at (a setting the host
+  // cannot honour), else as stated; once for all the hosts it applies to.
+  noteHostWarnings(results.flatMap((result) => result.warnings ?? statedHostWarnings(project.problems, result.name)));
   const excess = rateLimits?.excessOfResults(project.hosts, results) ?? [];
   const advice = options.ignoreRateLimits && !options.check ? 'applied anyway (--ignore-rate-limits)' : rateLimits?.batchAdvice;
   noteWarnings(excess.map((e) => ({ message: `Let's Encrypt rate limit: ${rateLimits!.describeExcess(e)}; ${advice}` })));

@@ -81,3 +81,35 @@ export const processGroupMarker = '@pgid';
 export function answerPrefix(kind: string): string {
   return `@${kind} `;
 }
+
+/** The status script's lines (shell/status.sh), besides `@now` and `@schedule`: `@<id> KIND ...`. */
+export const statusAnswer = {
+  /** `@now EPOCH`: the host's clock */
+  now: 'now',
+  /** `@schedule KIND PRESENT [ENABLED ACTIVE NEXT]`: the renewal schedule's file (and timer) */
+  schedule: 'schedule',
+  /** `@done`: the script reached its end */
+  done: 'done',
+} as const;
+
+/** The second word of a status script's `@<id> KIND ...` line. */
+export const statusItemAnswer = {
+  /** `file NAME 1|0|other`: one of the certificate's files */
+  file: 'file',
+  /** the leaf could not be read as a certificate */
+  unreadable: 'unreadable',
+  /** `x509 LINE`: a line of `openssl x509 -serial -startdate -enddate -issuer -subject -ext subjectAltName` */
+  x509: 'x509',
+  /** `pubkey BASE64|-`: the leaf's public key (DER SubjectPublicKeyInfo): its type is read from it */
+  pubkey: 'pubkey',
+  /** `keymatch 1|0|missing|unreadable`: domain.key holds the leaf's public key */
+  keymatch: 'keymatch',
+  /** `chain SET ISSUED TRUSTED`: the files are one set, the chain issued the leaf, it verifies */
+  chain: 'chain',
+  /** `state BASE64|none`: the renewal state file */
+  state: 'state',
+  /** `served LINE`: `serial=` and `notAfter=` of the leaf a daemon presents */
+  served: 'served',
+  /** `unserved WHY`: no certificate was had from the endpoint */
+  unserved: 'unserved',
+} as const;

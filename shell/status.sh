@@ -1,0 +1,129 @@
+# Functions of `provision status`'s script (src/status/status-script.ts): it looks at the host's
+# certificates, their renewal state and schedule, and at what the daemons present over loopback, in
+# one round trip, and changes nothing. Its answers are `@KIND ...` lines (src/host/protocol/answers.ts,
+# statusAnswer), read back by src/host/protocol/parse-status.ts. Dates are sent as openssl prints
+# them and turned into epoch seconds by the reader: no decision here rests on `openssl -checkend`
+# (OpenSSL 3.6 always exits 0 there) or on `-text` output (OpenSSL 4.0 changed it).
+
+# status_certs_in FILE: the PEM certificate blocks of FILE, nothing else (comments or a trailing
+# newline never count); read by the shell itself, no program started.
+status_certs_in() {
+  [ -r "$1" ] || return 0
+  status_in=0
+  while IFS= read -r status_pem || [ -n "$status_pem" ]; do
+    [ "$status_pem" = '-----BEGIN CERTIFICATE-----' ] && status_in=1
+    [ "$status_in" = 1 ] && printf '%s\n' "$status_pem"
+    [ "$status_pem" = '-----END CERTIFICATE-----' ] && status_in=0
+  done <"$1"
+}
+
+# status_lines ID KIND TEXT: each line of TEXT as `@ID KIND LINE`.
+status_lines() {
+  printf '%s\n' "$3" | while IFS= read -r status_line; do
+    [ -n "$status_line" ] && printf '@%s %s %s\n' "$1" "$2" "$status_line"
+  done
+}
+
+# status_now: the host's clock in epoch seconds; every lifetime is judged against it.
+status_now() {
+  printf '@now %s\n' "$(date +%s)"
+}
+
+# status_cert ID DIR CA-FILE: the certificate in DIR as the letsencrypt role installs it (domain.key,
+# signed.crt, chain.pem and fullchain.pem, which the services read): which files exist, the leaf of
+# fullchain.pem (serial, dates, issuer, subject, SAN), its public key, whether domain.key holds its
+# public key, whether the three certificate files are one set, and whether the chain issued the leaf
+# and it verifies (the system store, or CA-FILE when not empty), whatever its dates (judged apart).
+status_cert() {
+  for status_f in domain.key signed.crt chain.pem fullchain.pem; do
+    if [ -f "$2/$status_f" ]; then status_has=1; elif [ -e "$2/$status_f" ]; then status_has=other; else status_has=0; fi
+    printf '@%s file %s %s\n' "$1" "$status_f" "$status_has"
+  done
+  status_leaf=$2/fullchain.pem
+  [ -f "$status_leaf" ] || status_leaf=$2/signed.crt
+  # One openssl for the fields and the public key (printed last, after the SAN lines).
+  if ! status_out=$(openssl x509 -in "$status_leaf" -noout -serial -startdate -enddate -issuer -subject -nameopt RFC2253 -ext subjectAltName -pubkey 2>/dev/null); then
+    printf '@%s unreadable\n' "$1"
+    return 0
+  fi
+  status_pub=''
+  case $status_out in
+    *'-----BEGIN PUBLIC KEY-----'*)
+      status_pub=-----BEGIN\ PUBLIC\ KEY-----${status_out#*'-----BEGIN PUBLIC KEY-----'}
+      status_out=${status_out%%'-----BEGIN PUBLIC KEY-----'*} ;;
+  esac
+  status_lines "$1" x509 "$status_out"
+  # The public key itself, for the reader to name its type (node reads the DER): no asn1parse here.
+  status_b64=$(printf '%s\n' "$status_pub" | while IFS= read -r status_pem; do case $status_pem in -----*) ;; *) printf '%s' "$status_pem" ;; esac; done)
+  printf '@%s pubkey %s\n' "$1" "${status_b64:--}"
+  if [ ! -f "$2/domain.key" ]; then
+    status_match=missing
+  elif [ ! -r "$2/domain.key" ]; then
+    status_match=unreadable
+  elif [ -n "$status_pub" ] && [ "$status_pub" = "$(openssl pkey -in "$2/domain.key" -pubout 2>/dev/null)" ]; then
+    status_match=1
+  else
+    status_match=0
+  fi
+  printf '@%s keymatch %s\n' "$1" "$status_match"
+  status_set=0
+  if [ -f "$2/fullchain.pem" ] && [ "$(status_certs_in "$2/signed.crt"; status_certs_in "$2/chain.pem")" = "$(status_certs_in "$2/fullchain.pem")" ]; then
+    status_set=1
+  fi
+  # A chain that verifies up to a trusted root issued the leaf; only when it does not is the chain
+  # asked alone (an intermediate as the anchor), so an untrusted test CA still shows a good chain.
+  status_issued=0
+  status_trusted=0
+  if [ -n "$3" ]; then
+    openssl verify -no_check_time -CAfile "$3" -untrusted "$2/chain.pem" "$status_leaf" >/dev/null 2>&1 && status_trusted=1
+  elif openssl verify -no_check_time -untrusted "$2/chain.pem" "$status_leaf" >/dev/null 2>&1; then
+    status_trusted=1
+  fi
+  if [ "$status_trusted" = 1 ] && [ -s "$2/chain.pem" ]; then
+    status_issued=1
+  elif [ -s "$2/chain.pem" ] && openssl verify -no_check_time -partial_chain -CAfile "$2/chain.pem" "$status_leaf" >/dev/null 2>&1; then
+    status_issued=1
+  fi
+  printf '@%s chain %s %s %s\n' "$1" "$status_set" "$status_issued" "$status_trusted"
+}
+
+# status_state ID FILE: the renewal script's state of the certificate (JSON), base64 on one line, or
+# `none` when it has none yet. Bounded: a state file is a few hundred bytes.
+status_state() {
+  if [ -f "$2" ]; then
+    printf '@%s state %s\n' "$1" "$(head -c 65536 "$2" | base64 | tr -d '\n')"
+  else
+    printf '@%s state none\n' "$1"
+  fi
+}
+
+# status_schedule KIND FILE [UNIT]: the renewal schedule: FILE present (1/0); for a systemd timer
+# UNIT, whether it is enabled and active, and when it next runs.
+status_schedule() {
+  status_present=0
+  [ -f "$2" ] && status_present=1
+  if [ -n "${3-}" ]; then
+    status_enabled=$(systemctl is-enabled "$3" 2>/dev/null) || :
+    status_active=$(systemctl is-active "$3" 2>/dev/null) || :
+    status_next=$(systemctl show -p NextElapseUSecRealtime --value "$3" 2>/dev/null) || :
+    printf '@schedule %s %s %s %s %s\n' "$1" "$status_present" "${status_enabled:-unknown}" "${status_active:-unknown}" "${status_next:--}"
+  else
+    printf '@schedule %s %s\n' "$1" "$status_present"
+  fi
+}
+
+# status_served ID PORT STARTTLS NAME: the leaf the daemon on 127.0.0.1:PORT presents for the SNI NAME
+# (after STARTTLS smtp or imap, or none): its serial and notAfter, or why none was had.
+status_served() {
+  if [ "$3" = none ]; then
+    status_out=$(timeout 15 openssl s_client -connect "127.0.0.1:$2" -servername "$4" </dev/null 2>&1)
+  else
+    status_out=$(timeout 15 openssl s_client -connect "127.0.0.1:$2" -servername "$4" -starttls "$3" </dev/null 2>&1)
+  fi
+  if status_got=$(printf '%s\n' "$status_out" | openssl x509 -noout -serial -enddate 2>/dev/null); then
+    status_lines "$1" served "$status_got"
+  else
+    status_why=$(printf '%s\n' "$status_out" | grep -i -m1 -e 'errno' -e 'error' -e 'refused' -e 'timeout') || status_why='no certificate presented'
+    printf '@%s unserved %s\n' "$1" "$status_why"
+  fi
+}

@@ -1,0 +1,30 @@
+// The one script `provision status` sends a host: it looks at every certificate, its renewal state,
+// the schedule and every endpoint, and changes nothing (shell/status.sh). Certificates are `c<i>`,
+// endpoints `e<i>`, in the order of StatusTargets.
+import { readShellLibrary, wrapScript } from '../host/script.js';
+import * as call from '../host/shell-calls.js';
+import { statusAnswer } from '../host/protocol/answers.js';
+import type { StatusTargets } from './targets.js';
+
+export const certificateId = (index: number) => `c${index}`;
+export const endpointId = (index: number) => `e${index}`;
+
+/**
+ * Under a --root tree (provision_root) the files are read below it, and no daemon is asked and no
+ * timer looked up: the tree has none.
+ */
+export function statusScript(targets: StatusTargets, root?: string): string {
+  const schedule = targets.schedule && root !== undefined ? { kind: targets.schedule.kind, file: targets.schedule.file } : targets.schedule;
+  const endpoints = root === undefined ? targets.endpoints : [];
+  const body = [
+    call.statusNow(),
+    ...targets.certificates.flatMap((c, i) => [
+      call.statusCert({ id: certificateId(i), dir: c.dir, caFile: targets.caFile }),
+      call.statusState({ id: certificateId(i), file: c.stateFile }),
+    ]),
+    ...(schedule ? [call.statusSchedule(schedule)] : []),
+    ...endpoints.map((e, i) => call.statusServed({ id: endpointId(i), port: e.port, starttls: e.starttls, serverName: e.serverName })),
+    `printf '@${statusAnswer.done}\\n'`,
+  ];
+  return wrapScript(root, readShellLibrary('status.sh'), body.join('\n'));
+}

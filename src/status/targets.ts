@@ -1,0 +1,62 @@
+// What `provision status` looks at on one host, from its rendered variables: each certificate of the
+// letsencrypt role (acme_certificates) with its directory and renewal state file, the renewal
+// schedule acme_schedule asks for, and the endpoints the host's roles declare (role.yml endpoints:).
+import type { RoleRenderer } from '../render/render-host.js';
+import { hostCertificates, hostEndpoints } from '../render/endpoints.js';
+import type { HostEndpoint } from '../render/endpoints.js';
+import type { Problem } from '../model/errors.js';
+
+/**
+ * Where the renewal script keeps each certificate's state (NAME.json, format version 1, written by
+ * the script since the renewal issue; kept across reboots, unlike its /run records). A host's
+ * acme_state_dir, should the letsencrypt role declare one, wins.
+ */
+export const defaultStateDir = '/var/lib/letsencrypt-renew';
+
+export interface CertificateTarget {
+  name: string;
+  /** the names the inventory asks for */
+  domains: string[];
+  dir: string;
+  stateFile: string;
+}
+
+export interface ScheduleTarget {
+  kind: string;
+  /** the file the schedule is (roles/letsencrypt/role.yml renders it) */
+  file: string;
+  /** the systemd timer that must be enabled */
+  unit?: string;
+}
+
+export interface StatusTargets {
+  certificates: CertificateTarget[];
+  endpoints: HostEndpoint[];
+  schedule?: ScheduleTarget;
+  /** acme_ca_file: the root the chain must verify up to, besides the system store */
+  caFile: string;
+}
+
+// The files roles/letsencrypt/role.yml renders for each acme_schedule.
+const schedules: Record<string, Omit<ScheduleTarget, 'kind'>> = {
+  daily: { file: '/etc/cron.d/letsencrypt' },
+  monthly: { file: '/etc/cron.monthly/letsencrypt' },
+  systemd: { file: '/etc/systemd/system/letsencrypt-renew.timer', unit: 'letsencrypt-renew.timer' },
+};
+
+const text = (value: unknown, fallback: string) => (typeof value === 'string' && value !== '' ? value : fallback);
+
+export function statusTargets(
+  host: string,
+  roleNames: string[],
+  vars: Record<string, unknown>,
+  renderers: Map<string, RoleRenderer>,
+): { targets: StatusTargets; problems: Problem[] } {
+  const certsDir = text(vars.acme_certs_dir, '/etc/ssl/letsencrypt').replace(/\/+$/, '');
+  const stateDir = text(vars.acme_state_dir, defaultStateDir).replace(/\/+$/, '');
+  const certificates = hostCertificates(vars).map((c) => ({ ...c, dir: `${certsDir}/${c.name}`, stateFile: `${stateDir}/${c.name}.json` }));
+  const { endpoints, problems } = hostEndpoints(host, roleNames, vars, renderers);
+  const kind = typeof vars.acme_schedule === 'string' ? vars.acme_schedule : undefined;
+  const schedule = kind !== undefined && schedules[kind] ? { kind, ...schedules[kind] } : undefined;
+  return { targets: { certificates, endpoints, schedule, caFile: text(vars.acme_ca_file, '') }, problems };
+}
