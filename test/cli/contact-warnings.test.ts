@@ -8,6 +8,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provision, tempInventory } from '../helpers/cli.js';
+import { privateVarLib, untouchedMachineRecord } from '../helpers/private-var-lib.js';
+
+untouchedMachineRecord();
 
 const hosts = ['mail1.example.test', 'web1.example.test'];
 const generic = 'acme_contact: not passed on hosts whose acme-tiny is older than 5.0.2 (Debian 12/13, Ubuntu)';
@@ -74,7 +77,7 @@ function machineAcmeTiny(): string {
     .replace(/-[^-]*$/, '');
 }
 
-/** One host, this machine over the local connection (plan changes nothing), with the letsencrypt role. */
+/** One host, this machine over the local connection (plan changes nothing), with the letsencrypt role; plan it with privateVarLib(). */
 function thisMachine(extra: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'provision-contact-plan-'));
   const inventory = join(dir, 'inventory.yml');
@@ -89,7 +92,7 @@ test("plan on a host names its acme-tiny version (the fact, not the inventory's)
   const version = machineAcmeTiny();
   assert.equal(version, '5.0.1', "this machine has Debian's acme-tiny 5.0.1 (.ci/run installs it)");
   const inventory = thisMachine('      acme_contact: [mailto:hostmaster@example.test]\n      acme_tiny_version: "5.0.2"\n');
-  const result = provision(['plan', inventory]);
+  const result = privateVarLib().provision(['plan', inventory]);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.match(result.stdout, /^this-machine: note: the host runs acme-tiny 5\.0\.1; acme_tiny_version "5\.0\.2" from the inventory is not used$/m);
   const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning: '));
@@ -105,7 +108,7 @@ test("plan on a host names its acme-tiny version (the fact, not the inventory's)
 });
 
 test('plan on a host without acme_contact says nothing about it', () => {
-  const result = provision(['plan', thisMachine('')]);
+  const result = privateVarLib().provision(['plan', thisMachine('')]);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.doesNotMatch(result.stderr, /acme_contact/);
   assert.match(result.stdout, /^\+CONTACTS='' # acme-tiny --contact$/m);

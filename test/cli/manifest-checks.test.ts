@@ -2,13 +2,18 @@
 // validate` runs it with the generic command checker against the rendered files over a copy of this
 // machine's `root`, and plan/apply run it on the host (this machine, the local connection) with the
 // candidate files in place. Either way this machine's `root` is untouched and no mount is left.
-// Needs root (private mount namespaces).
+// Needs root (private mount namespaces). Each project's runs have a /var/lib/provision of their own
+// (test/helpers/private-var-lib.ts), where an apply keeps its record.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { provision, snapshot } from '../helpers/cli.js';
+import { snapshot } from '../helpers/cli.js';
+import type { PrivateVarLib } from '../helpers/private-var-lib.js';
+import { privateVarLib, untouchedMachineRecord } from '../helpers/private-var-lib.js';
+
+untouchedMachineRecord();
 
 interface Options {
   command?: string;
@@ -50,12 +55,12 @@ function project(content: string, options: Options = {}) {
     join(base, 'inventory.yml'),
     `all:\n  hosts:\n    this-machine:\n      ansible_connection: local\n      provision_roles: [mine]\n      mine_dir: ${root}\n`,
   );
-  return { inventory: join(base, 'inventory.yml'), root, dest: join(root, 'mine.conf') };
+  return { inventory: join(base, 'inventory.yml'), root, dest: join(root, 'mine.conf'), provision: privateVarLib().provision };
 }
 
 const mounts = () => readFileSync('/proc/self/mountinfo', 'utf8');
 
-function validate(inventory: string, ...flags: string[]) {
+function validate(provision: PrivateVarLib['provision'], inventory: string, ...flags: string[]) {
   const result = provision(['validate', inventory, '--format', 'json', ...flags]);
   return {
     ...result,
@@ -72,10 +77,10 @@ function validate(inventory: string, ...flags: string[]) {
 }
 
 test("validate: a passing manifest check gives no problem; this machine's root is untouched", () => {
-  const { inventory, root } = project('# mine\nok\n');
+  const { inventory, root, provision } = project('# mine\nok\n');
   const before = snapshot(root);
   const mountsBefore = mounts();
-  const result = validate(inventory);
+  const result = validate(provision, inventory);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.deepEqual(
     result.problems.filter((p) => p.check === 'mycheck'),
@@ -86,11 +91,11 @@ test("validate: a passing manifest check gives no problem; this machine's root i
 });
 
 test("validate: a failing manifest check is an error with the tool's output, on the checked file", () => {
-  const { inventory, root, dest } = project('# mine\nnope\n', {
+  const { inventory, root, dest, provision } = project('# mine\nnope\n', {
     command: 'test -f {{ mine_dir | shquote }}/seed.txt && grep ok "$@" || { echo "no ok in $1" >&2; exit 1; }',
   });
   const before = snapshot(root);
-  const result = validate(inventory);
+  const result = validate(provision, inventory);
   assert.equal(result.code, 1, result.stdout + result.stderr);
   const mine = result.problems.filter((p) => p.check === 'mycheck');
   assert.equal(mine.length, 1, JSON.stringify(result.problems));
@@ -105,12 +110,12 @@ test("validate: a failing manifest check is an error with the tool's output, on 
 
 test('validate: the findings regex points a message at its template line, also through a managed link', () => {
   // The program names the path it opened: here the managed link to the checked file.
-  const { inventory, dest } = project('# mine\n{{ "no" }}pe\n', {
+  const { inventory, dest, provision } = project('# mine\n{{ "no" }}pe\n', {
     command: 'grep -q ok "$@" || { echo "{{ mine_dir }}/enabled.conf:2: no ok here"; exit 1; }',
     findings: '^(?<file>/[^:]+):(?<line>\\d+): (?<message>.*)$',
     resources: ['  - symlink: { path: "{{ mine_dir }}/enabled.conf", target: mine.conf }'],
   });
-  const result = validate(inventory);
+  const result = validate(provision, inventory);
   assert.equal(result.code, 1, result.stdout + result.stderr);
   const mine = result.problems.filter((p) => p.check === 'mycheck');
   assert.equal(mine.length, 1, JSON.stringify(result.problems));
@@ -121,19 +126,19 @@ test('validate: the findings regex points a message at its template line, also t
 });
 
 test('validate: a tool the check needs that this machine lacks is a warning naming the package (an error with --strict)', () => {
-  const { inventory } = project('ok\n', { tools: '[{ command: provision-no-such-tool, package: provision-no-such-package }]' });
-  const result = validate(inventory);
+  const { inventory, provision } = project('ok\n', { tools: '[{ command: provision-no-such-tool, package: provision-no-such-package }]' });
+  const result = validate(provision, inventory);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   const mine = result.problems.filter((p) => p.check === 'mycheck');
   assert.deepEqual(
     mine.map((p) => [p.severity, p.message]),
     [['warning', 'the mycheck check was not run: provision-no-such-tool (Debian package provision-no-such-package) is not installed']],
   );
-  assert.equal(validate(inventory, '--strict').code, 1);
+  assert.equal(validate(provision, inventory, '--strict').code, 1);
 });
 
 test('plan and apply: a failing manifest check fails the host and nothing is renamed into place', () => {
-  const { inventory, root, dest } = project('# mine\nnope\n');
+  const { inventory, root, dest, provision } = project('# mine\nnope\n');
   const before = snapshot(root);
   const mountsBefore = mounts();
   for (const command of ['plan', 'apply']) {
@@ -149,7 +154,7 @@ test('plan and apply: a failing manifest check fails the host and nothing is ren
 });
 
 test('plan and apply: a passing manifest check lets the file into place', () => {
-  const { inventory, dest } = project('# mine\nok\n');
+  const { inventory, dest, provision } = project('# mine\nok\n');
   const plan = provision(['plan', inventory, '--detailed-exitcode']);
   assert.equal(plan.code, 2, plan.stdout + plan.stderr);
   assert.match(plan.stdout, /failed=0/);

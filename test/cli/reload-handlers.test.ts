@@ -1,16 +1,19 @@
 // Handlers that reload a service (role.yml `reload:`) on a host where systemd is not PID 1, through the
 // real service(8) and init scripts, and how their failures read. Each run of provision happens in a
 // private mount namespace: /run is an empty tmpfs (no /run/systemd/system, whatever the machine runs),
-// /etc/init.d and /var/lib/provision are temp directories. The init script of the test service
+// /etc/init.d and /var/lib/provision are temp directories (test/helpers/private-var-lib.ts). The init script of the test service
 // (provtest-svc) is a stand-in written here, because a real daemon's reload cannot be made to fail or
 // to be stopped on demand: it answers status and reload from flag files in the test's directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../helpers/cli.js';
+import type { PrivateVarLib } from '../helpers/private-var-lib.js';
+import { privateVarLib, untouchedMachineRecord } from '../helpers/private-var-lib.js';
+
+untouchedMachineRecord();
 
 const unit = 'provtest-svc';
 
@@ -23,11 +26,14 @@ interface Service {
   /** present: a reload fails with an error on stderr */
   broken: string;
   reloads: string;
+  /** /var/lib/provision of its runs */
   state: string;
+  host: PrivateVarLib;
 }
 
 function service(handler: string[]): Service {
   const base = mkdtempSync(join(tmpdir(), 'provision-reload-'));
+  const host = privateVarLib();
   const s: Service = {
     base,
     inventory: join(base, 'inventory.yml'),
@@ -35,10 +41,10 @@ function service(handler: string[]): Service {
     running: join(base, 'running'),
     broken: join(base, 'broken'),
     reloads: join(base, 'reloads'),
-    state: join(base, 'state'),
+    state: host.provisionDir,
+    host,
   };
   mkdirSync(join(base, 'roles/svc/templates'), { recursive: true });
-  mkdirSync(s.state);
   writeFileSync(
     join(base, 'roles/svc/role.yml'),
     [
@@ -86,29 +92,10 @@ function service(handler: string[]): Service {
 
 /** The real CLI, as root, in the private mount namespace described in the file header. */
 function apply(s: Service, ...args: string[]): { code: number; stdout: string; stderr: string } {
-  const mounts = 'mount -t tmpfs -o mode=0755 tmpfs /run && mount --bind "$1" /etc/init.d && mount --bind "$2" /var/lib/provision && shift 2 && exec "$@"';
-  const result = spawnSync(
-    'unshare',
-    [
-      '--mount',
-      '--propagation',
-      'private',
-      '--',
-      'sh',
-      '-c',
-      mounts,
-      'isolate',
-      join(s.base, 'init.d'),
-      s.state,
-      process.execPath,
-      join(projectRoot, 'dist/cli/cli.js'),
-      'apply',
-      s.inventory,
-      ...args,
-    ],
-    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
-  );
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  return s.host.run([process.execPath, join(projectRoot, 'dist/cli/cli.js'), 'apply', s.inventory, ...args], {
+    setup: 'mount -t tmpfs -o mode=0755 tmpfs /run && mount --bind "$INIT_D" /etc/init.d',
+    env: { INIT_D: join(s.base, 'init.d') },
+  });
 }
 
 const reloads = (s: Service) => (existsSync(s.reloads) ? readFileSync(s.reloads, 'utf8').split('\n').filter(Boolean).length : 0);

@@ -1,7 +1,9 @@
 // Facts from the real machine over the local connection (no --root tree): a test role writes the
 // versions it is rendered with into a temp directory, so nothing under /etc is touched. The machine's
 // versions are read independently here; the programs must be installed (.ci/run installs them).
-import { after, test } from 'node:test';
+// The runs happen in this process (the round trips are counted), so the whole file runs again in a
+// private /var/lib/provision (test/helpers/private-var-lib.ts), where the apply keeps its record.
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,9 @@ import { planHost } from '../../src/plan/plan-host.js';
 import { pendingChanges } from '../../src/plan/types.js';
 import { convergeHost, lookAtHost, prepareProjectOrThrow } from '../../src/pipeline/pipeline.js';
 import type { RenderedHost, RolesAtWork, RunOptions } from '../../src/pipeline/pipeline.js';
+import { testsInPrivateVarLib } from '../helpers/private-var-lib.js';
+
+const test = testsInPrivateVarLib(import.meta.filename);
 
 function machine(command: string, args: string[], pattern: RegExp): string {
   const output = execFileSync(command, args, { encoding: 'utf8' });
