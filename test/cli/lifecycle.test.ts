@@ -1,18 +1,21 @@
 // What provision removes when the inventory drops something, and what it never removes, on a real
 // host (this machine, the local connection, as root): each run in a private mount namespace where a
-// temp directory is /var/lib, so the record of what provision manages (/var/lib/provision/managed/HOST)
-// and its archive are the test's own; the managed files live in a temp directory.
+// temp directory is /var/lib/provision (test/helpers/private-var-lib.ts), so the record of what
+// provision manages (/var/lib/provision/managed/HOST) and its archive are the test's own; the managed
+// files live in a temp directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot, snapshot } from '../helpers/cli.js';
+import { privateVarLib, untouchedMachineRecord } from '../helpers/private-var-lib.js';
+
+untouchedMachineRecord();
 
 const cli = join(projectRoot, 'dist/cli/cli.js');
-const mounts = 'mount --bind "$VAR_LIB" /var/lib && exec "$@"';
 const slowSeconds = '41.75';
 
 /** A role managing one directory and one file in it per item of svc_items; a file's validate command is svc_validate. */
@@ -20,8 +23,7 @@ function host() {
   const base = mkdtempSync(join(tmpdir(), 'provision-lifecycle-'));
   chmodSync(base, 0o755);
   const tree = join(base, 'tree');
-  const varLib = join(base, 'var-lib');
-  mkdirSync(varLib);
+  const isolated = privateVarLib();
   mkdirSync(join(base, 'roles/svc/templates'), { recursive: true });
   writeFileSync(
     join(base, 'roles/svc/role.yml'),
@@ -58,27 +60,25 @@ function host() {
   const inventory = join(base, 'inventory.yml');
   const setVars = (vars: Record<string, unknown>) =>
     writeFileSync(inventory, JSON.stringify({ all: { hosts: { box: { ansible_connection: 'local', provision_roles: ['svc'], svc_dir: tree, ...vars } } } }));
-  const argv = (args: string[]) => ['--mount', '--propagation', 'private', 'sh', '-c', mounts, 'private-var-lib', process.execPath, cli, ...args];
-  const env = { ...process.env, VAR_LIB: varLib, NO_COLOR: '1' };
   return {
     tree,
     inventory,
     setVars,
     run: (...args: string[]) => {
-      const result = spawnSync('unshare', argv([...args]), { encoding: 'utf8', env });
-      return { code: result.status, stdout: result.stdout, out: `${result.stdout}\n${result.stderr}` };
+      const result = isolated.run([process.execPath, cli, ...args]);
+      return { code: result.code, stdout: result.stdout, out: `${result.stdout}\n${result.stderr}` };
     },
-    start: (...args: string[]) => spawn('unshare', argv(args), { env, stdio: 'ignore' }),
+    start: (...args: string[]) => isolated.start([process.execPath, cli, ...args]),
     /** the paths of the record's `path` lines */
     recorded: (): string[] => {
-      const file = join(varLib, 'provision/managed/box');
+      const file = join(isolated.provisionDir, 'managed/box');
       if (!existsSync(file)) return [];
       return readFileSync(file, 'utf8')
         .split('\n')
         .filter((line) => line.startsWith('path '))
         .map((line) => line.split(' ').slice(6).join(' '));
     },
-    archive: join(varLib, 'provision/archive'),
+    archive: join(isolated.provisionDir, 'archive'),
   };
 }
 

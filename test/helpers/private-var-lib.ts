@@ -14,7 +14,8 @@
 // file's first test sees it, is the same after its last.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,11 +38,20 @@ const mounts = [
   'exec "$@"',
 ].join('\n');
 
+export interface RunOptions {
+  /** more mounts, made first: shell commands joined with &&, paths from `env` */
+  setup?: string;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
 export interface PrivateVarLib {
   /** the directory that is /var/lib/provision inside the namespace (persists across commands) */
   provisionDir: string;
-  /** runs argv in a new private namespace; `setup` is more mounts there first: shell joined with &&, paths from `env` */
-  run(argv: string[], options?: { setup?: string; env?: Record<string, string>; cwd?: string }): CliResult;
+  /** runs argv in a new private namespace */
+  run(argv: string[], options?: RunOptions): CliResult;
+  /** as run, without waiting (stdio ignored) */
+  start(argv: string[], options?: RunOptions): ChildProcess;
   /** the built CLI (dist/cli/cli.js), as `provision` in test/helpers/cli.ts runs it, in a new private namespace */
   provision(args: string[], cwd?: string): CliResult;
 }
@@ -52,17 +62,26 @@ export function privateVarLib(): PrivateVarLib {
   mkdirSync(join(base, 'overlay'));
   const provisionDir = join(base, 'provision');
   mkdirSync(provisionDir, { mode: 0o755 });
-  const run: PrivateVarLib['run'] = (argv, options = {}) => {
+  const command = (argv: string[], options: RunOptions = {}) => {
     // Without the runner's NODE_TEST_CONTEXT: a test file run inside reports as a test run of its own.
     const { NODE_TEST_CONTEXT: _runner, ...env } = process.env;
-    const result = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', mounts, 'private-var-lib', base, ...argv], {
+    return {
+      args: ['--mount', '--propagation', 'private', '--', 'sh', '-c', mounts, 'private-var-lib', base, ...argv],
       cwd: options.cwd ?? projectRoot,
-      encoding: 'utf8',
       env: { ...env, NO_COLOR: '1', PRIVATE_SETUP: options.setup ?? '', ...options.env },
-    });
+    };
+  };
+  const run: PrivateVarLib['run'] = (argv, options) => {
+    const { args, ...rest } = command(argv, options);
+    const result = spawnSync('unshare', args, { ...rest, encoding: 'utf8' });
     return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
   };
-  return { provisionDir, run, provision: (args, cwd) => run([process.execPath, cli, ...args], { cwd }) };
+  // unshare and sh exec: the child's PID is the command's own, which a test may signal.
+  const start: PrivateVarLib['start'] = (argv, options) => {
+    const { args, ...rest } = command(argv, options);
+    return spawn('unshare', args, { ...rest, stdio: 'ignore' });
+  };
+  return { provisionDir, run, start, provision: (args, cwd) => run([process.execPath, cli, ...args], { cwd }) };
 }
 
 /** Registers hooks: the machine's /var/lib/provision after this file's tests is as it was before them. */
