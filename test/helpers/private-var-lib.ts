@@ -10,8 +10,9 @@
 // /var/lib/provision can be made there and the test's directory bound onto it. The rest of /var/lib
 // (dpkg's database, which the facts read) is the machine's as it is.
 //
-// untouchedMachineRecord() is the check that this holds: the machine's /var/lib/provision, as the
-// file's first test sees it, is the same after its last.
+// Tests that build a whole private host (an sshd in its own namespace) put privateVarLibMounts() in
+// its setup. untouchedMachineRecord() checks that all this holds: the machine's /var/lib/provision,
+// as a file's first test finds it, is the same after its last.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,14 +26,27 @@ import type { CliResult } from './cli.js';
 const machineDir = '/var/lib/provision';
 const cli = join(projectRoot, 'dist/cli/cli.js');
 
+/**
+ * Shell commands (each must succeed: join them with && or run them under set -e) that make `dir` this
+ * mount namespace's /var/lib/provision, whether or not the machine has one. `dir` and `layers` (an
+ * empty directory, for the overlay's layers) are expanded inside double quotes: "$H/state" is passed
+ * as '$H/state'.
+ */
+export function privateVarLibMounts(dir: string, layers: string): string[] {
+  return [
+    // The layers live on a tmpfs of this namespace only: two namespaces never share an overlay's work directory.
+    `mount -t tmpfs -o mode=0755 tmpfs "${layers}"`,
+    `mkdir "${layers}/upper" "${layers}/work"`,
+    `mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=${layers}/upper,workdir=${layers}/work" /var/lib`,
+    `mkdir -p ${machineDir}`,
+    `mount --bind "${dir}" ${machineDir}`,
+  ];
+}
+
 /** $1: the test's directory (holding overlay/ and provision/); then the command. $PRIVATE_SETUP: more mounts. */
 const mounts = [
   'set -e',
-  'mount -t tmpfs -o mode=0755 tmpfs "$1/overlay"',
-  'mkdir "$1/overlay/upper" "$1/overlay/work"',
-  'mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$1/overlay/upper,workdir=$1/overlay/work" /var/lib',
-  `mkdir -p ${machineDir}`,
-  `mount --bind "$1/provision" ${machineDir}`,
+  ...privateVarLibMounts('$1/provision', '$1/overlay'),
   'if [ -n "${PRIVATE_SETUP:-}" ]; then eval "$PRIVATE_SETUP" || exit 125; fi',
   'shift',
   'exec "$@"',

@@ -17,6 +17,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../helpers/cli.js';
 import { startSshFleet } from '../helpers/sshd.js';
 import type { SshFleet } from '../helpers/sshd.js';
+import { privateVarLibMounts, untouchedMachineRecord } from '../helpers/private-var-lib.js';
+
+untouchedMachineRecord();
 
 const [first, second] = ['a.life.test', 'b.life.test'];
 
@@ -147,11 +150,10 @@ before(async () => {
   // The stand-in systemctl (see the header): it logs its arguments and succeeds.
   mkdirSync(join(hostDir, 'bin'), { recursive: true });
   writeFileSync(join(hostDir, 'bin/systemctl'), `#!/bin/sh\necho "$*" >> ${join(hostDir, 'systemctl.log')}\n`, { mode: 0o755 });
-  mkdirSync('/var/lib/provision', { recursive: true }); // a mount point; the host's own is the private one
   const setup = () =>
     [
       `H=${hostDir}`,
-      'mkdir -p "$H/etc" "$H/www/html" "$H/log/apache2" "$H/sbin" "$H/state"',
+      'mkdir -p "$H/etc" "$H/www/html" "$H/log/apache2" "$H/sbin" "$H/state" "$H/layers"',
       'cp -a /etc/. "$H/etc/"',
       `echo '127.0.0.1 ${first} ${second}' >> "$H/etc/hosts"`,
       `cat ${join(dir, 'tlsca.pem')} >> "$H/etc/ssl/certs/ca-certificates.crt"`,
@@ -162,7 +164,7 @@ before(async () => {
       'mount --bind "$H/log" /var/log',
       'mount --bind "$H/sbin" /usr/local/sbin',
       'mount --bind "$H/bin" /usr/local/bin',
-      'mount --bind "$H/state" /var/lib/provision',
+      ...privateVarLibMounts('$H/state', '$H/layers'),
     ].join(' &&\n');
   fleet = await startSshFleet(1, { netns, setup });
   const host = fleet.hosts[0]!;

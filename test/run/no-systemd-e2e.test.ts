@@ -12,12 +12,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../helpers/cli.js';
 import { startSshFleet } from '../helpers/sshd.js';
 import type { SshFleet } from '../helpers/sshd.js';
+import { privateVarLibMounts, untouchedMachineRecord } from '../helpers/private-var-lib.js';
+
+untouchedMachineRecord();
 
 const domain = 'web.e2e.test';
 
@@ -164,12 +167,11 @@ test(
       });
 
       // The host: private directories in its mount namespace (see the file header).
-      mkdirSync('/var/lib/provision', { recursive: true }); // a mount point; the host's own is the private one
       const hostDir = join(dir, 'host');
       const setup = () =>
         [
           `H=${hostDir}`,
-          'mkdir -p "$H/etc" "$H/www/html" "$H/log/apache2" "$H/sbin" "$H/state"',
+          'mkdir -p "$H/etc" "$H/www/html" "$H/log/apache2" "$H/sbin" "$H/state" "$H/layers"',
           'cp -a /etc/. "$H/etc/"',
           `echo '127.0.0.1 ${domain}' >> "$H/etc/hosts"`,
           `cat ${join(dir, 'tlsca.pem')} >> "$H/etc/ssl/certs/ca-certificates.crt"`,
@@ -179,7 +181,7 @@ test(
           'mount --bind "$H/www" /var/www',
           'mount --bind "$H/log" /var/log',
           'mount --bind "$H/sbin" /usr/local/sbin',
-          'mount --bind "$H/state" /var/lib/provision',
+          ...privateVarLibMounts('$H/state', '$H/layers'),
         ].join(' &&\n');
       fleet = await startSshFleet(1, { netns, setup });
       const host = fleet.hosts[0]!;
