@@ -32,14 +32,33 @@ function openssl(...args: string[]): string {
 }
 /** A self-signed certificate for www.example.test, valid for `days` days: FILE.pem and FILE.key. */
 function certificate(file: string, days: number): string {
-  openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${file}.key`, '-out', `${file}.pem`, '-subj', `/CN=${name}`, '-days', String(days));
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    `${file}.key`,
+    '-out',
+    `${file}.pem`,
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    String(days),
+  );
   return join(dir, `${file}.pem`);
 }
-const epoch = (file: string, field: 'startdate' | 'enddate') => Math.floor(Date.parse(openssl('x509', '-in', file, '-noout', `-${field}`).split('=')[1]!.trim()) / 1000);
+const epoch = (file: string, field: 'startdate' | 'enddate') =>
+  Math.floor(Date.parse(openssl('x509', '-in', file, '-noout', `-${field}`).split('=')[1]!.trim()) / 1000);
 
 let served: SecureContext;
 let other: SecureContext;
-const tlsOptions = () => ({ SNICallback: (servername: string, callback: (e: Error | null, c: SecureContext) => void) => callback(null, servername === name ? served : other) });
+const tlsOptions = () => ({
+  SNICallback: (servername: string, callback: (e: Error | null, c: SecureContext) => void) => callback(null, servername === name ? served : other),
+});
 
 function listen(server: Server): Promise<number> {
   servers.push(server);
@@ -80,7 +99,11 @@ before(async () => {
   tlsPort = await listen(createTlsServer(tlsOptions(), (socket) => socket.on('error', () => socket.destroy())));
   smtpPort = await listen(
     starttlsServer('220 mx ESMTP\r\n', (line) =>
-      /^EHLO /i.test(line) ? { text: '250-mx\r\n250 STARTTLS\r\n' } : /^STARTTLS$/i.test(line) ? { text: '220 go ahead\r\n', tls: true } : { text: '502 no\r\n' },
+      /^EHLO /i.test(line)
+        ? { text: '250-mx\r\n250 STARTTLS\r\n' }
+        : /^STARTTLS$/i.test(line)
+          ? { text: '220 go ahead\r\n', tls: true }
+          : { text: '502 no\r\n' },
     ),
   );
   imapPort = await listen(
@@ -137,7 +160,11 @@ test('ari.py metrics: the dates of the installed certificate and its renewal sta
     consecutiveFailures: 2,
   };
   const paths = host(cert, state);
-  const lines = await metrics(paths, [`${name} ${tlsPort} none ${name} apache2`, `${name} ${smtpPort} smtp ${name} postfix`, `${name} ${imapPort} imap ${name} dovecot imaps`]);
+  const lines = await metrics(paths, [
+    `${name} ${tlsPort} none ${name} apache2`,
+    `${name} ${smtpPort} smtp ${name} postfix`,
+    `${name} ${imapPort} imap ${name} dovecot imaps`,
+  ]);
   assert.deepEqual(lines, []);
   const got = samples(paths);
   assert.deepEqual(Object.fromEntries(got), {
@@ -161,8 +188,14 @@ test('ari.py metrics: another certificate served is 0 with a warning (asked agai
   const paths = host(installed);
   const refused = await listen(createTcpServer((socket) => socket.destroy()));
   const lines = await metrics(paths, [`${name} ${tlsPort} none ${name} apache2`, `${name} ${refused} none ${name} nginx`]);
-  assert.ok(lines.includes(`warning metrics: ${name}: apache2 on port ${tlsPort} presents another certificate than the installed one (not reloaded?)`), lines.join('\n'));
-  assert.ok(lines.some((line) => line.startsWith(`info metrics: ${name}: nothing answered as nginx on port ${refused} (`)), lines.join('\n'));
+  assert.ok(
+    lines.includes(`warning metrics: ${name}: apache2 on port ${tlsPort} presents another certificate than the installed one (not reloaded?)`),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((line) => line.startsWith(`info metrics: ${name}: nothing answered as nginx on port ${refused} (`)),
+    lines.join('\n'),
+  );
   const got = samples(paths);
   assert.equal(got.get(`provision_certificate_served_matches_installed{${id},service="apache2",port="${tlsPort}"}`), '0');
   assert.equal([...got.keys()].filter((key) => key.includes('nginx')).length, 0);

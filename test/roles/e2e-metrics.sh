@@ -34,7 +34,7 @@ epoch() { date -u -d "$(openssl x509 -in "$1" -noout "-$2" | cut -d= -f2)" +%s; 
 served_flag() { metric provision_certificate_served_matches_installed 'service="apache2",port="443"'; }
 
 expect "the header names the collector's directory" grep -q "^METRICS_DIR=$dir\$" "$script"
-expect "the header lists Apache's endpoint" grep -q "printf '%s %s %s %s %s\\\\n' $www 443 none $www apache2" "$script"
+expect "the header lists Apache's endpoint" grep -q "^ENDPOINTS='$www 443 none $www apache2'\$" "$script"
 
 phase 1
 # 1. First issuance, Apache not yet running: the file is written, promtool accepts it; nothing

@@ -522,12 +522,12 @@ ari_helper() {
 # write_metrics: the host's certificate metrics for node_exporter's textfile collector
 # (METRICS_DIR/letsencrypt.prom; nothing when METRICS_DIR is empty), at the end of every run, also a
 # failed one, after the reloads, so that what the daemons serve is what they serve from now on. The
-# helper checks the directory, asks each endpoint (metrics_endpoints) over loopback, and writes the
+# helper checks the directory, asks each endpoint (ENDPOINTS) over loopback, and writes the
 # file atomically; like every helper call it never fails the run.
 write_metrics() {
 	if [ -n "$METRICS_DIR" ]; then
 		CERT_NAME=
-		ari_helper metrics "$METRICS_DIR" "$RENEWAL_STATE" "$CERTS_DIR" "$CERTIFICATE_NAMES" "$(metrics_endpoints)"
+		ari_helper metrics "$METRICS_DIR" "$RENEWAL_STATE" "$CERTS_DIR" "$CERTIFICATE_NAMES" "$ENDPOINTS"
 	fi
 }
 
