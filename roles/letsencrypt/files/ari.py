@@ -593,50 +593,80 @@ def endpoint_matches(line, installed, say):
     return {"certificate": name, "service": service, "port": port}, 0
 
 
-def metrics(argv, say):
-    metrics_dir, state_dir, certs_dir, names, endpoints = argv
+def open_metrics_dir(metrics_dir, say):
+    """A descriptor of metrics_dir when only root can write it, else None and a log line. Every later
+    step is relative to it, so an account that can change a parent (Debian's /var/lib/prometheus is
+    prometheus's) cannot swap the checked directory for another between the check and the write."""
     try:
-        info = os.lstat(metrics_dir)
+        fd = os.open(metrics_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except FileNotFoundError:
         say("info", "metrics: " + metrics_dir + " does not exist (no node_exporter textfile collector): no metrics file written")
-        return
+        return None
+    except OSError:  # a link (ELOOP) or not a directory
+        fd = None
+    info = os.fstat(fd) if fd is not None else None
     # Root never writes into a directory another account can change (nor through a link).
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+    if info is None or not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+        if fd is not None:
+            os.close(fd)
         say("warning", "metrics: " + metrics_dir + " is not a directory only root can write (a link, another owner, or group/other-writable): no metrics file written")
-        return
-    series = {key: [] for key, _, _ in FAMILIES}
-    installed = {}
-    for name in names.split():
-        samples, installed[name] = certificate_samples(name, certs_dir, state_dir, say)
-        for key, value in samples:
-            series[key].append(({"certificate": name}, value))
-    for line in endpoints.splitlines():
-        if line.strip():
-            sample = endpoint_matches(line, installed, say)
-            if sample:
-                series["served"].append(sample)
-    text = ""
-    for key, family, help_text in FAMILIES:
-        if not series[key]:
+        return None
+    return fd
+
+
+def write_metrics_file(fd, text):
+    """METRICS_FILE in the directory fd, atomically: a temp name not ending in .prom, 0644, renamed."""
+    for _ in range(100):
+        temp = "." + METRICS_FILE + "." + "".join(random.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(8))
+        try:
+            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=fd)
+            break
+        except FileExistsError:
             continue
-        text += "# HELP " + family + " " + help_text + "\n# TYPE " + family + " gauge\n"
-        for labels, value in series[key]:
-            text += family + "{" + ",".join(k + '="' + label_value(v) + '"' for k, v in labels.items()) + "} " + str(value) + "\n"
-    handle, temp = tempfile.mkstemp(dir=metrics_dir, prefix="." + METRICS_FILE + ".")
+    else:
+        raise OSError("no free temp name in the metrics directory")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
             file.flush()
+            os.fchmod(file.fileno(), 0o644)
             os.fsync(file.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, os.path.join(metrics_dir, METRICS_FILE))
+        os.rename(temp, METRICS_FILE, src_dir_fd=fd, dst_dir_fd=fd)
     except BaseException:
         try:
-            os.unlink(temp)
+            os.unlink(temp, dir_fd=fd)
         except OSError:
             pass
         raise
 
+
+def metrics(argv, say):
+    metrics_dir, state_dir, certs_dir, names, endpoints = argv
+    fd = open_metrics_dir(metrics_dir, say)
+    if fd is None:
+        return
+    try:
+        series = {key: [] for key, _, _ in FAMILIES}
+        installed = {}
+        for name in names.split():
+            samples, installed[name] = certificate_samples(name, certs_dir, state_dir, say)
+            for key, value in samples:
+                series[key].append(({"certificate": name}, value))
+        for line in endpoints.splitlines():
+            if line.strip():
+                sample = endpoint_matches(line, installed, say)
+                if sample:
+                    series["served"].append(sample)
+        text = ""
+        for key, family, help_text in FAMILIES:
+            if not series[key]:
+                continue
+            text += "# HELP " + family + " " + help_text + "\n# TYPE " + family + " gauge\n"
+            for labels, value in series[key]:
+                text += family + "{" + ",".join(k + '="' + label_value(v) + '"' for k, v in labels.items()) + "} " + str(value) + "\n"
+        write_metrics_file(fd, text)
+    finally:
+        os.close(fd)
 
 def main(argv):
     lines = []
