@@ -65,6 +65,8 @@ export function hostEndpoints(
       const fail = (field: string, message: string) =>
         problems.push({ ...at(field), hosts: [host], message: `role ${role.name}: endpoints[${index}].${field}: ${message}` });
       let field = 'port';
+      // One line of the renewal script's metrics_endpoints (its last field): no line breaks.
+      if ([...spec.service].some((c) => c < ' ' || c === '\x7f')) return fail('service', `${show(spec.service)} has control characters`);
       try {
         const port = Number(evaluator.field(spec.port, vars));
         if (!Number.isInteger(port) || port < 1 || port > 65535) return fail('port', `${show(spec.port)} is not a TCP port`);

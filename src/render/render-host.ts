@@ -11,6 +11,7 @@ import { buildHandler, HandlerFieldError } from './build-handler.js';
 import { templateProblem } from '../template/template-error.js';
 import { layered } from '../template/data-only-runtime.js';
 import { hostServices } from './services.js';
+import { hostEndpoints } from './endpoints.js';
 
 /** A role ready to render: its environment and expression cache live for the whole run. */
 export interface RoleRenderer {
@@ -46,10 +47,13 @@ export function renderHost(
   renderers: Map<string, RoleRenderer>,
 ): { state: DesiredState; problems: Problem[] } {
   const problems: Problem[] = [];
-  // Every role's services first: any role's templates and expressions may read them.
+  // Every role's services and endpoints first: any role's templates and expressions may read them.
   const services = hostServices(host, roleNames, hostVars, renderers);
   problems.push(...services.problems);
-  const context = { ...hostVars, provision_services: services.services };
+  // The TLS endpoints too: the letsencrypt role's metrics file asks them what they serve.
+  const endpoints = hostEndpoints(host, roleNames, hostVars, renderers);
+  problems.push(...endpoints.problems);
+  const context = { ...hostVars, provision_services: services.services, provision_endpoints: endpoints.endpoints };
   const resources: Resource[] = [];
   const byId = new Map<string, Resource>();
   const handlers: Handler[] = [];

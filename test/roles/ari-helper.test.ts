@@ -482,5 +482,5 @@ test('never crashes: a garbage state file is started again, an unsafe state dire
   const garbage = await check(join(dir, 'garbage.pem'));
   assert.equal(garbage.at(-1), 'not-due');
   assert.ok(garbage.some((line) => line.startsWith('warning ARI: not used this run: ')));
-  assert.deepEqual(await helperRun(['bogus']), ['err ARI helper: usage: ari.py check|record|cert-id ...']);
+  assert.deepEqual(await helperRun(['bogus']), ['err ARI helper: usage: ari.py check|record|metrics|cert-id ...']);
 });

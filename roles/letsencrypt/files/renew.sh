@@ -508,15 +508,27 @@ due() {
 # neither ARI nor the renewal state is used this run.
 ari_helper() {
 	if ! ari_output=$("$PYTHON" "$ARI_HELPER" "$@" 2>>"$LOG_FILE"); then
-		log warning "$CERT_NAME: $ARI_HELPER $1 failed: no ARI and no renewal state this run; see $LOG_FILE"
+		log warning "${CERT_NAME:+$CERT_NAME: }$ARI_HELPER $1 failed: no ARI and no renewal state this run; see $LOG_FILE"
 	fi
 	printf '%s\n' "$ari_output" | while IFS= read -r ari_line; do
 		case $ari_line in
-		"info "* | "warning "* | "err "*) log "${ari_line%% *}" "$CERT_NAME: ${ari_line#* }" ;;
+		"info "* | "warning "* | "err "*) log "${ari_line%% *}" "${CERT_NAME:+$CERT_NAME: }${ari_line#* }" ;;
 		?*) printf '%s\n' "$ari_line" ;;
 		*) ;;
 		esac
 	done
+}
+
+# write_metrics: the host's certificate metrics for node_exporter's textfile collector
+# (METRICS_DIR/letsencrypt.prom; nothing when METRICS_DIR is empty), at the end of every run, also a
+# failed one, after the reloads, so that what the daemons serve is what they serve from now on. The
+# helper checks the directory, asks each endpoint (ENDPOINTS) over loopback, and writes the
+# file atomically; like every helper call it never fails the run.
+write_metrics() {
+	if [ -n "$METRICS_DIR" ]; then
+		CERT_NAME=
+		ari_helper metrics "$METRICS_DIR" "$RENEWAL_STATE" "$CERTS_DIR" "$CERTIFICATE_NAMES" "$ENDPOINTS"
+	fi
 }
 
 # ari_due CERT RENEW_BEFORE: prints why the CA's renewal window (ARI, RFC 9773) says CERT is to be
@@ -922,11 +934,15 @@ main() {
 
 	status=0
 	if [ "$ONCE" = true ]; then
-		reload_challenge_services || exit 1
+		reload_challenge_services || {
+			write_metrics
+			exit 1
+		}
 	fi
 	renew_all || status=1
 	cleanup
 	reload_services || status=1
+	write_metrics
 	if [ -n "$ONCE_REASONS" ]; then
 		# Last, so that whoever ran it (the apply's handler) quotes the CA's reason.
 		printf '%s' "$ONCE_REASONS" >&2
