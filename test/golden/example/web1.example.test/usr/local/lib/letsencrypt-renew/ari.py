@@ -14,6 +14,11 @@
 #       records the run's outcome for NAME (renewed | failed | not-due) with the installed CERT.
 #   ari.py cert-id CERT
 #       prints CERT's ARI CertID (for the tests).
+#   ari.py metrics METRICS_DIR STATE_DIR CERTS_DIR NAMES ENDPOINTS
+#       writes METRICS_DIR/letsencrypt.prom for node_exporter's textfile collector: per certificate of
+#       NAMES (space-separated) its dates, from CERTS_DIR/NAME/fullchain.pem and STATE_DIR/NAME.json,
+#       and per line "NAME PORT STARTTLS SERVER_NAME SERVICE" of ENDPOINTS whether the daemon on
+#       127.0.0.1:PORT presents the installed certificate (see metrics() below).
 #
 # The state file (one per certificate, the contract `provision status` reads; epoch seconds):
 #   {"version": 1, "certificate", "serial" (hex as openssl -serial prints it), "notBefore", "notAfter",
@@ -111,7 +116,11 @@ def read_certificate(path):
     match = re.search(r"-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----", text, re.S)
     if not match:
         raise ValueError("no certificate in " + path)
-    der = base64.b64decode("".join(match.group(1).split()))
+    return parse_der(base64.b64decode("".join(match.group(1).split())))
+
+
+def parse_der(der):
+    """A DER certificate: serial bytes, notBefore, notAfter, AKI keyIdentifier (or None)."""
     tbs = children(der, tlv(der, 0))[0]
     fields = children(der, tbs)
     if fields[0][0] == 0xA0:  # version [0], present in every v3 certificate
@@ -465,6 +474,201 @@ def record(argv, say):
     write_state(state_dir, name, state)
 
 
+
+# --- the metrics file for node_exporter's textfile collector ---
+#
+# shared/docs/ca-2026.md, "Monitoring conventions": the collector reads *.prom in its directory, so
+# the file is written to a temp name not ending in .prom in the same directory and renamed; no sample
+# timestamps (the collector's node_textfile_mtime_seconds says when the file was written); names in
+# cert-manager's style, base units. The names and labels are those of `provision status --format
+# prometheus` (src/cli/report/status-prometheus.ts) without its host label (the scrape's instance is
+# the host), so one set of alert rules serves both.
+
+METRICS_FILE = "letsencrypt.prom"
+ENDPOINT_TIMEOUT = 5  # seconds per connection: a hung daemon must not hold the renewal
+SERVED_TRIES = 4  # a daemon reloaded a moment ago may still hand out its old certificate briefly
+SERVED_PAUSE = 2
+
+
+def label_value(value):
+    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def read_reply(reader, done):
+    """Lines of a STARTTLS dialogue's reply until done(line); the last line."""
+    while True:
+        line = reader.readline(1024)
+        if not line:
+            raise OSError("the connection closed during STARTTLS")
+        if done(line):
+            return line
+
+
+def starttls(sock, protocol):
+    """The protocol's STARTTLS on a plain connection (by hand: smtplib and imaplib send the connected
+    address, 127.0.0.1, as the SNI name, and we must ask for the certificate's name)."""
+    reader = sock.makefile("rb")
+    if protocol == "smtp":
+        last = lambda line: len(line) < 4 or line[3:4] != b"-"
+        if not read_reply(reader, last).startswith(b"220"):
+            raise OSError("no SMTP greeting")
+        sock.sendall(b"EHLO localhost\r\n")
+        read_reply(reader, last)
+        sock.sendall(b"STARTTLS\r\n")
+        if not read_reply(reader, last).startswith(b"220"):
+            raise OSError("the SMTP server refused STARTTLS")
+    elif protocol == "imap":
+        if not read_reply(reader, lambda line: True).startswith(b"* OK"):
+            raise OSError("no IMAP greeting")
+        sock.sendall(b"a1 STARTTLS\r\n")
+        if not read_reply(reader, lambda line: line.startswith(b"a1 ")).startswith(b"a1 OK"):
+            raise OSError("the IMAP server refused STARTTLS")
+
+
+def served_serial(port, protocol, server_name):
+    """The serial (hex) of the leaf the daemon on 127.0.0.1:port presents for the SNI server_name. No
+    verification: only the serial is compared with the installed certificate's."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", port), timeout=ENDPOINT_TIMEOUT) as sock:
+        if protocol != "none":
+            starttls(sock, protocol)
+        with context.wrap_socket(sock, server_hostname=server_name) as tls:
+            der = tls.getpeercert(binary_form=True)
+    if not der:
+        raise OSError("no certificate presented")
+    return serial_hex(parse_der(der)["serial"])
+
+
+def certificate_samples(name, certs_dir, state_dir, say):
+    """(family, value) pairs of one certificate, and its installed serial (None without one)."""
+    try:
+        cert = read_certificate(os.path.join(certs_dir, name, "fullchain.pem"))
+    except (OSError, ValueError, IndexError) as error:
+        say("warning", "metrics: " + name + ": no installed certificate to report (" + shown(str(error)) + ")")
+        cert = None
+    state = fresh(load_state(state_dir, name, say), name, cert)
+    samples = []
+    if cert:
+        samples += [("expiration", cert["notAfter"]), ("not_before", cert["notBefore"])]
+        lifetime = cert["notAfter"] - cert["notBefore"]
+        planned_at = state["plannedRenewalAt"]
+        # Without a run's plan (no state yet): a third of the lifetime before expiry, as status says.
+        samples.append(("renewal", planned_at if isinstance(planned_at, int) and planned_at > 0 else cert["notAfter"] - lifetime // 3))
+    last = state["lastAttempt"]
+    if last and isinstance(last.get("at"), int):
+        samples.append(("last_attempt", last["at"]))
+    if state["lastRenewal"] is not None:
+        samples.append(("last_success", state["lastRenewal"]))
+    samples.append(("failures", state["consecutiveFailures"]))
+    return samples, (serial_hex(cert["serial"]) if cert else None)
+
+
+FAMILIES = [
+    ("expiration", "provision_certificate_expiration_timestamp_seconds", "The installed certificate's notAfter."),
+    ("not_before", "provision_certificate_not_before_timestamp_seconds", "The installed certificate's notBefore."),
+    ("renewal", "provision_certificate_renewal_timestamp_seconds", "When the renewal is planned (the renewal state, else two thirds into the lifetime)."),
+    ("last_attempt", "provision_certificate_renewal_last_attempt_timestamp_seconds", "When the renewal script last tried."),
+    ("last_success", "provision_certificate_renewal_last_success_timestamp_seconds", "When the renewal script last renewed it."),
+    ("failures", "provision_certificate_renewal_consecutive_failures", "Failed renewal attempts since the last success."),
+    ("served", "provision_certificate_served_matches_installed", "Whether the daemon presents the installed certificate on the port (asked on the host over loopback)."),
+]
+
+
+def endpoint_matches(line, installed, say):
+    """(labels, 1 or 0) of one ENDPOINTS line, or None when nothing answered (no sample: see README)."""
+    name, port, protocol, server_name, service = line.split(" ", 4)
+    if name not in installed or installed[name] is None:
+        return None
+    for attempt in range(SERVED_TRIES):
+        if attempt:  # only another certificate is asked again: a reload may still be under way
+            time.sleep(SERVED_PAUSE)
+        try:
+            if served_serial(int(port), protocol, server_name) == installed[name]:
+                return {"certificate": name, "service": service, "port": port}, 1
+        except (OSError, ValueError, IndexError, ssl.SSLError) as error:
+            say("info", "metrics: " + name + ": nothing answered as " + service + " on port " + port + " (" + shown(str(error)) + "): no served_matches_installed sample")
+            return None
+    say("warning", "metrics: " + name + ": " + service + " on port " + port + " presents another certificate than the installed one (not reloaded?)")
+    return {"certificate": name, "service": service, "port": port}, 0
+
+
+def open_metrics_dir(metrics_dir, say):
+    """A descriptor of metrics_dir when only root can write it, else None and a log line. Every later
+    step is relative to it, so an account that can change a parent (Debian's /var/lib/prometheus is
+    prometheus's) cannot swap the checked directory for another between the check and the write."""
+    try:
+        fd = os.open(metrics_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        say("info", "metrics: " + metrics_dir + " does not exist (no node_exporter textfile collector): no metrics file written")
+        return None
+    except OSError:  # a link (ELOOP) or not a directory
+        fd = None
+    info = os.fstat(fd) if fd is not None else None
+    # Root never writes into a directory another account can change (nor through a link).
+    if info is None or not stat.S_ISDIR(info.st_mode) or info.st_uid != 0 or info.st_mode & 0o022:
+        if fd is not None:
+            os.close(fd)
+        say("warning", "metrics: " + metrics_dir + " is not a directory only root can write (a link, another owner, or group/other-writable): no metrics file written")
+        return None
+    return fd
+
+
+def write_metrics_file(fd, text):
+    """METRICS_FILE in the directory fd, atomically: a temp name not ending in .prom, 0644, renamed."""
+    for _ in range(100):
+        temp = "." + METRICS_FILE + "." + "".join(random.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(8))
+        try:
+            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=fd)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise OSError("no free temp name in the metrics directory")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fchmod(file.fileno(), 0o644)
+            os.fsync(file.fileno())
+        os.rename(temp, METRICS_FILE, src_dir_fd=fd, dst_dir_fd=fd)
+    except BaseException:
+        try:
+            os.unlink(temp, dir_fd=fd)
+        except OSError:
+            pass
+        raise
+
+
+def metrics(argv, say):
+    metrics_dir, state_dir, certs_dir, names, endpoints = argv
+    fd = open_metrics_dir(metrics_dir, say)
+    if fd is None:
+        return
+    try:
+        series = {key: [] for key, _, _ in FAMILIES}
+        installed = {}
+        for name in names.split():
+            samples, installed[name] = certificate_samples(name, certs_dir, state_dir, say)
+            for key, value in samples:
+                series[key].append(({"certificate": name}, value))
+        for line in endpoints.splitlines():
+            if line.strip():
+                sample = endpoint_matches(line, installed, say)
+                if sample:
+                    series["served"].append(sample)
+        text = ""
+        for key, family, help_text in FAMILIES:
+            if not series[key]:
+                continue
+            text += "# HELP " + family + " " + help_text + "\n# TYPE " + family + " gauge\n"
+            for labels, value in series[key]:
+                text += family + "{" + ",".join(k + '="' + label_value(v) + '"' for k, v in labels.items()) + "} " + str(value) + "\n"
+        write_metrics_file(fd, text)
+    finally:
+        os.close(fd)
+
 def main(argv):
     lines = []
 
@@ -478,11 +682,13 @@ def main(argv):
             verdict = check(argv[2:], say, random.SystemRandom())
         elif command == "record" and len(argv) == 9:
             record(argv[2:], say)
+        elif command == "metrics" and len(argv) == 7:
+            metrics(argv[2:], say)
         elif command == "cert-id" and len(argv) == 3:
             print(cert_id(read_certificate(argv[2])))
             return 0
         else:
-            say("err", "ARI helper: usage: ari.py check|record|cert-id ...")
+            say("err", "ARI helper: usage: ari.py check|record|metrics|cert-id ...")
     except Exception as error:  # never crash the renewal: no ARI answer, and a line saying why
         say("warning", "ARI: not used this run: " + type(error).__name__ + ": " + shown(str(error)))
         verdict = "not-due"
