@@ -179,7 +179,17 @@ test('status reads Postfix over STARTTLS on 25 and Dovecot over implicit TLS on 
       ].join('\n'),
     );
     background('/usr/sbin/dovecot', ['-F', '-c', join(dovecotDir, 'dovecot.conf')]);
-    await until('Dovecot presents the certificate', () => served('993', []) === after.serial);
+    // Generous: on a loaded 2-core machine Dovecot's first start has been seen to take over 30 s; its log
+    // says why when it never serves.
+    await until('Dovecot presents the certificate', () => served('993', []) === after.serial, 120).catch((error: Error) => {
+      let log: string;
+      try {
+        log = readFileSync(join(dovecotDir, 'dovecot.log'), 'utf8').slice(-2000);
+      } catch {
+        log = '(no dovecot.log)';
+      }
+      throw new Error(`${error.message}\n${log}`);
+    });
 
     const inventory = join(dir, 'inventory.yml');
     writeFileSync(
