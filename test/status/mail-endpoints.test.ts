@@ -142,7 +142,7 @@ test('status reads Postfix over STARTTLS on 25 and Dovecot over implicit TLS on 
       ].join('\n'),
     );
     background('/usr/sbin/postfix', ['-c', postfixDir, 'start-fg']);
-    await until('Postfix presents the certificate', () => served('25', ['-starttls', 'smtp']) === before.serial);
+    await until('Postfix presents the certificate', () => served('25', ['-starttls', 'smtp']) === before.serial, 120);
 
     // The renewal: the new certificate is installed, Postfix is not reloaded; Dovecot starts after it.
     install(certDir, after, ca.chain);
