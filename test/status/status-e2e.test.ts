@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../helpers/cli.js';
 import { startSshFleet } from '../helpers/sshd.js';
+import { privateVarLibMounts } from '../helpers/private-var-lib.js';
 import type { SshFleet } from '../helpers/sshd.js';
 import { install, makeTestCa } from './certs.js';
 
@@ -100,16 +101,19 @@ test('provision status: what is installed, what Apache serves, each certificate 
     execFileSync('nsenter', [`--net=${netns}`, '--', 'ip', 'link', 'set', 'lo', 'up']);
 
     // The host: a private /etc (a copy), /run and the renewal state directory in its mount namespace.
-    mkdirSync('/var/lib/letsencrypt-renew', { recursive: true }); // a mount point; the host's own is the private one
     const hostDir = join(dir, 'host');
     const setup = () =>
       [
         `H=${hostDir}`,
-        'mkdir -p "$H/etc" "$H/state"',
+        'mkdir -p "$H/etc" "$H/state" "$H/provision" "$H/layers"',
         'cp -a /etc/. "$H/etc/"',
         'mount --bind "$H/etc" /etc',
         'mount -t tmpfs -o mode=0755 tmpfs /run',
         'mkdir -p /run/sshd /run/lock',
+        // /var/lib is an overlay of this namespace only (privateVarLibMounts), so the state directory's
+        // mount point is made there and never on the machine.
+        ...privateVarLibMounts('$H/provision', '$H/layers'),
+        'mkdir -p /var/lib/letsencrypt-renew',
         'mount --bind "$H/state" /var/lib/letsencrypt-renew',
       ].join(' &&\n');
     fleet = await startSshFleet(1, { netns, setup });
