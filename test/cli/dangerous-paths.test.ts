@@ -56,14 +56,12 @@ for (const { name, vars, expected } of cases) {
   test(`plan refuses ${name}, at the variable, writing nothing`, () => {
     const copy = tempInventory();
     appendFileSync(join(copy.dir, 'host_vars/web1.example.test.yml'), vars);
-    const started = Date.now();
     const result = provision(['plan', copy.inventory, '--root', copy.root]);
     assert.equal(result.code, 1, result.stdout + result.stderr);
     assert.match(result.stderr, new RegExp(`^error: \\S*${hostVars}: ${expected.source}.*\\(host: web1\\.example\\.test\\)$`, 'm'));
     assert.match(result.stderr, /^1 problem\(s\) found; nothing was changed\.$/m);
     assert.equal(result.stdout, '');
     assert.equal(existsSync(copy.root), false);
-    assert.ok(Date.now() - started < 5000);
   });
 }
 

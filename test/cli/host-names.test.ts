@@ -25,16 +25,13 @@ for (const name of ['../outside', '../../../../../../../../tmp/x']) {
       [['apply', copy.inventory], 'provision_root'],
       [['render', copy.inventory, '--out', out], 'render --out'],
     ] as const) {
-      const started = Date.now();
       const result = provision([...args]);
-      const took = Date.now() - started;
       assert.equal(result.code, 1, `${args[0]}: ${result.stdout}${result.stderr}`);
       assert.ok(result.stderr.includes(`inventory.yml:14:9: host name ${JSON.stringify(name)} cannot name a directory`), result.stderr);
       assert.ok(result.stderr.includes(`${origin} places each host's tree under DIR/<host name>`), result.stderr);
       assert.match(result.stderr, /nothing was changed/);
       assert.deepEqual(readdirSync(base).sort(), before, `${args[0]} wrote nothing beside the inventory`);
       assert.equal(existsSync(join(copy.dir, '../../../build')), false);
-      assert.ok(took < 5000, `refused in ${took} ms`);
     }
     assert.equal(existsSync('/tmp/x'), false);
   });

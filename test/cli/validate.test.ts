@@ -12,12 +12,10 @@ import { projectRoot, provision, tempInventory } from '../helpers/cli.js';
 
 const example = join(projectRoot, 'inventories/example/inventory.yml');
 
-test('the example inventory validates with zero problems under --strict, in well under 10 s', () => {
-  const started = Date.now();
+test('the example inventory validates with zero problems under --strict', () => {
   const result = provision(['validate', '--strict', example]);
   assert.equal(result.code, 0, result.stdout + result.stderr);
   assert.match(result.stdout, /^0 error\(s\), 0 warning\(s\); 2 host\(s\), \d+ file\(s\) checked$/m);
-  assert.ok(Date.now() - started < 10_000);
 });
 
 /** The example plus a role `faults` on web1 whose templates carry the faults named in `templates`. */

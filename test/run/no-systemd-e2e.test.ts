@@ -73,7 +73,6 @@ test(
     let fleet: SshFleet | undefined;
     let apache: ChildProcess | undefined;
     let namespace: string;
-    const begin = performance.now();
     try {
       // The network namespace, held open by a process that dies with the test.
       const holder = spawn('unshare', ['--net', '--', 'setpriv', '--pdeathsig', 'KILL', '--', 'sleep', '600'], { stdio: 'ignore' });
@@ -276,7 +275,6 @@ test(
       rmSync(dir, { recursive: true, force: true });
     }
     assert.deepEqual(namespace ? membersOf(namespace) : [], [], 'nothing left running in the namespace');
-    assert.ok(performance.now() - begin < 60_000, 'the whole test stays well under a minute');
   },
 );
 

