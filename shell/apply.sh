@@ -200,6 +200,18 @@ gen_key() {
   if mv -f -- "$TMP" "$path"; then ok "$id"; else fail "$id" "cannot move the key into place"; fi
 }
 
+# gen_next_key ID PATH MODE OWNER GROUP OPENSSL-ARGS...: a key rotation's next key, always made anew
+# (one already there is of another type than wanted): a new temporary file renamed over PATH, so a
+# link at PATH is replaced, never followed.
+gen_next_key() {
+  id=$1 path=$2 mode=$3 owner=$4 group=$5
+  shift 5
+  temp_beside "$id" "$path" || return
+  if ! out=$( (umask 077 && openssl genpkey "$@" -out "$TMP") 2>&1 ); then fail "$id" "key generation failed" "$out"; return; fi
+  if ! out=$(own "$TMP" "$mode" "$owner" "$group" 2>&1); then fail "$id" "cannot set mode/owner" "$out"; return; fi
+  if mv -f -- "$TMP" "$path"; then ok "$id"; else fail "$id" "cannot move the key into place"; fi
+}
+
 # make_csr ID PATH KEY SUBJECT SAN MODE OWNER GROUP
 make_csr() {
   temp_beside "$1" "$2" || return

@@ -202,11 +202,58 @@ probe_link() {
   else printf '@%s missing\n' "$1"; fi
 }
 
-# probe_key ID PATH: a private key's attributes only; its content is never read.
+# key_type KEY: rsa2048 ... ec384 (the role's key types), other, or unknown when KEY cannot be read (a
+# probe without root). Only the public half's description is looked at; nothing of the key is printed.
+key_type() {
+  kt_text=$(openssl pkey -in "$1" -noout -text_pub 2>/dev/null) || { echo unknown; return; }
+  case $kt_text in
+    *'ASN1 OID: prime256v1'*) echo ec256 ;;
+    *'ASN1 OID: secp384r1'*) echo ec384 ;;
+    *'Modulus'*)
+      kt_bits=${kt_text#*'Public-Key: ('}
+      kt_bits=${kt_bits%%' bit)'*}
+      case $kt_bits in 2048 | 3072 | 4096) echo "rsa$kt_bits" ;; *) echo other ;; esac ;;
+    *) echo other ;;
+  esac
+}
+
+# probe_key ID PATH [CSR]: a private key's attributes and type (key_type); its content is never
+# printed. With CSR (a certificate's key), also what a key rotation left beside them: PATH.next and
+# CSR.next (probe_next).
 probe_key() {
-  if [ -f "$2" ] && [ ! -L "$2" ]; then attrs "$2"; printf '@%s private_key %s\n' "$1" "$attributes"
+  if [ -f "$2" ] && [ ! -L "$2" ]; then attrs "$2"; printf '@%s private_key %s %s\n' "$1" "$attributes" "$(key_type "$2")"
   elif [ -e "$2" ] || [ -L "$2" ]; then printf '@%s other not-a-file\n' "$1"
   else printf '@%s missing\n' "$1"; fi
+  if [ -n "${3:-}" ]; then probe_next "$1" "$2.next" "$3.next"; fi
+}
+
+# probe_next ID KEY CSR: `next missing`, `next other` (not a regular file, or a link), or `next MODE
+# OWNER GROUP TYPE CSR-MATCHES CSR-MODE CSR-OWNER CSR-GROUP SAN`: the next key waiting for its
+# certificate, and whether CSR (a regular file; its attributes `- - -` otherwise) was made from it,
+# with its names.
+probe_next() {
+  if [ ! -e "$2" ] && [ ! -L "$2" ]; then printf '@%s next missing\n' "$1"; return; fi
+  if [ -L "$2" ] || [ ! -f "$2" ]; then printf '@%s next other\n' "$1"; return; fi
+  attrs "$2"
+  next_attributes=$attributes
+  next_type=$(key_type "$2")
+  match=0
+  san=''
+  csr_attributes='- - -'
+  if [ -f "$3" ] && [ ! -L "$3" ]; then
+    attrs "$3"
+    csr_attributes=$attributes
+    out=$(openssl req -in "$3" -noout -pubkey -text 2>/dev/null) || out=''
+    pub=''
+    case $out in
+      *'-----BEGIN PUBLIC KEY-----'*'-----END PUBLIC KEY-----'*)
+        pub=-----BEGIN\ PUBLIC\ KEY-----${out#*'-----BEGIN PUBLIC KEY-----'}
+        pub=${pub%%'-----END PUBLIC KEY-----'*}-----END\ PUBLIC\ KEY----- ;;
+    esac
+    [ -n "$pub" ] && [ "$pub" = "$(openssl pkey -in "$2" -pubout 2>/dev/null)" ] && match=1
+    san_lines
+  fi
+  printf '@%s next %s %s %s %s %s\n' "$1" "$next_attributes" "$next_type" "$match" "$csr_attributes" "${san:--}"
 }
 
 # probe_csr ID CSR KEY: names in the request and whether it was made from KEY.

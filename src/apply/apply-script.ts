@@ -55,6 +55,8 @@ function prepareStep(change: Change, id: ScriptId): string | undefined {
       return call.ensureDir({ id, path: r.path, ...attributes, oldTarget: change.replacesLink });
     case 'private_key':
       if (!change.rewrite) return call.setAttrs({ id, path: r.path, ...attributes });
+      // A rotation's next key is made anew: one there is of another type (src/plan/rotation.ts).
+      if (r.next) return call.genNextKey({ id, path: r.path, ...attributes, opensslArgs: keyArguments[r.keyType] });
       return call.genKey({ id, path: r.path, ...attributes, opensslArgs: keyArguments[r.keyType] });
     case 'csr':
       if (!change.rewrite) return call.setAttrs({ id, path: r.path, ...attributes });

@@ -68,6 +68,11 @@ const runOptions = {
     describe: "yes: refuse unknown ssh host keys; accept-new: trust a new host's key on first use",
   },
   timeout: { type: 'number', describe: "Seconds one host's whole run may take (also ssh's ConnectTimeout, default 10)", requiresArg: true },
+  'rotate-key': {
+    type: 'string',
+    describe: "Rotate this certificate's key (a name of acme_certificates; repeatable): a new key beside it, swapped in with its certificate",
+    requiresArg: true,
+  },
 } as const;
 
 /** -i values, then positional ones; none: what ANSIBLE_INVENTORY or ansible.cfg names (as Ansible). */
@@ -98,8 +103,10 @@ async function runArguments(args: {
   'become-user'?: string;
   'host-key-checking': 'yes' | 'accept-new';
   timeout?: number;
+  'rotate-key'?: unknown;
 }) {
   return {
+    rotateKeys: list(args['rotate-key']),
     inventory: await inventoryOf(args),
     limit: args.limit,
     forks: args.forks,

@@ -80,6 +80,11 @@ export function genKey(a: { id: ScriptId; path: string; opensslArgs: string[] } 
   return call('gen_key', a.id, hostPath(a.path), attribute(a.mode), attribute(a.owner), attribute(a.group), ...a.opensslArgs.map(shquote));
 }
 
+/** gen_next_key ID PATH MODE OWNER GROUP OPENSSL-ARGS... */
+export function genNextKey(a: { id: ScriptId; path: string; opensslArgs: string[] } & Attributes): string {
+  return call('gen_next_key', a.id, hostPath(a.path), attribute(a.mode), attribute(a.owner), attribute(a.group), ...a.opensslArgs.map(shquote));
+}
+
 /** make_csr ID PATH KEY SUBJECT SAN MODE OWNER GROUP */
 export function makeCsr(a: { id: ScriptId; path: string; key: string; subject: string; san: string } & Attributes): string {
   return call(
@@ -271,9 +276,9 @@ export function probeLink(a: { id: ScriptId; path: string }): string {
   return call('probe_link', a.id, hostPath(a.path));
 }
 
-/** probe_key ID PATH */
-export function probeKey(a: { id: ScriptId; path: string }): string {
-  return call('probe_key', a.id, hostPath(a.path));
+/** probe_key ID PATH [CSR] */
+export function probeKey(a: { id: ScriptId; path: string; csr?: string }): string {
+  return a.csr === undefined ? call('probe_key', a.id, hostPath(a.path)) : call('probe_key', a.id, hostPath(a.path), hostPath(a.csr));
 }
 
 /** probe_csr ID CSR KEY */

@@ -14,13 +14,23 @@ export type Observed =
   | ({ state: 'file'; sha256: string; content?: string } & Attributes)
   | ({ state: 'directory' } & Attributes)
   | { state: 'symlink'; target: string }
-  | ({ state: 'private_key' } & Attributes)
+  /** keyType: rsa2048 ... ec384, `other`, or `unknown` (the probe could not read it); next: what a key
+   * rotation left beside it (a certificate's key only, src/plan/rotation.ts) */
+  | ({ state: 'private_key'; keyType?: string; next?: NextKey } & Attributes)
   | ({ state: 'csr'; subject: string; san: string[]; keyMatches: boolean } & Attributes)
   /** a certificate file (placeholder_certificate): self-signed means a placeholder, not yet issued;
    * keyMatches: it holds the public key of the resource's key file */
   | { state: 'certificate'; selfSigned: boolean; keyMatches: boolean }
   | { state: 'user'; uid?: number; home: string; shell: string; groups: string[] }
   | { state: 'group' };
+
+/** KEY.next and CSR.next of a certificate's key (shell/probe.sh probe_next). */
+export type NextKey =
+  | { state: 'missing' }
+  /** a link, or not a regular file */
+  | { state: 'other' }
+  /** csr: CSR.next's attributes, csrMatches: it was made from KEY.next, san: its names (none without one) */
+  | ({ state: 'private_key'; keyType: string; csrMatches: boolean; csr?: Attributes; san: string[] } & Attributes);
 
 /** A directory above a managed path (shell/probe.sh probe_parent): who can change entries in it. */
 export interface ParentDir {

@@ -62,6 +62,8 @@ export interface PrivateKeyResource extends Common, Ownership {
   kind: 'private_key';
   path: string;
   keyType: KeyType;
+  /** KEY.next of a key rotation (src/plan/rotation.ts): made anew (never kept) when it is to be made */
+  next?: boolean;
 }
 export interface CsrResource extends Common, Ownership {
   kind: 'csr';
@@ -70,6 +72,8 @@ export interface CsrResource extends Common, Ownership {
   domains: string[];
   country?: string;
   organization?: string;
+  /** CSR.next of a key rotation (src/plan/rotation.ts), made from KEY.next */
+  next?: boolean;
 }
 
 /** See PlaceholderCertificateSpec: `path` is DIR/fullchain.pem, whose existence decides. */

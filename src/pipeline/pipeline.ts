@@ -36,6 +36,7 @@ import type { HostResult } from '../apply/host-result.js';
 import type { ActualState } from '../model/actual.js';
 import type { DesiredState } from '../model/desired.js';
 import { targetChecksFor } from '../apply/target-checks.js';
+import { withRotations } from '../plan/rotation.js';
 import { declaredRoles } from '../resolve/host-roles.js';
 import { mergeProblems, positionOfVariable, prepareHost } from '../resolve/prepare-hosts.js';
 import { hostWarnings } from '../resolve/assertions.js';
@@ -176,6 +177,8 @@ export type RolesAtWork = Pick<Project, 'renderers' | 'facts'>;
 export interface RunOptions {
   check: boolean;
   backup: boolean;
+  /** --rotate-key: the certificates whose key is rotated (src/plan/rotation.ts) */
+  rotateKeys?: readonly string[];
   connection?: ConnectOptions;
 }
 
@@ -238,7 +241,10 @@ async function converge(rendered: RenderedHost, roles: RolesAtWork, options: Run
   const { host } = rendered;
 
   // probe (facts included) -> render again if they change the host's variables
-  const { desired, actual, notices, warnings } = await lookAtHost(connection, rendered, roles);
+  const looked = await lookAtHost(connection, rendered, roles);
+  const { notices, warnings } = looked;
+  // Key rotations in progress or to begin: their next key and CSR join the desired state.
+  const { desired, actual } = withRotations(looked.desired, looked.actual, new Set(options.rotateKeys ?? []));
   result.notices = notices;
   result.warnings = warnings;
 

@@ -150,6 +150,10 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
         if (resource.kind === 'private_key' && change.action === 'create') {
           createdKeys.add(resource.path);
           change.diff = '(private key generated on the host, never shown)';
+          if (resource.next)
+            change.reasons.push(
+              `key rotation: a new ${resource.keyType} key beside ${resource.path.replace(/\.next$/, '')}, swapped in together with its certificate by the renewal`,
+            );
         }
         changes.push(change);
         break;
@@ -172,6 +176,7 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
           change.rewrite = change.reasons.some((r) => r.startsWith('names') || r.startsWith('made from'));
           if (change.rewrite) change.mode = resource.mode ?? observed.mode;
         }
+        if (resource.next && change.action === 'create') change.reasons.push('key rotation: the request for the new key');
         changes.push(change);
         break;
       }

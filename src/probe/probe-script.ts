@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Fact } from '../load/role.js';
-import type { DesiredState, Resource } from '../model/desired.js';
+import type { CsrResource, DesiredState, Resource } from '../model/desired.js';
 import { isPathResource } from '../model/desired.js';
 import { readShellLibrary, wrapScript } from '../host/script.js';
 import { sha256 } from '../model/digest.js';
@@ -10,8 +10,13 @@ import type { ScriptId } from '../host/protocol/script-ids.js';
 import { scriptId } from '../host/protocol/script-ids.js';
 import * as call from '../host/shell-calls.js';
 
-function probeCall(resource: Resource, index: number): string {
+function probeCall(resource: Resource, index: number, resources: Resource[]): string {
   const id = scriptId(index);
+  if (resource.kind === 'private_key') {
+    // A certificate's key: what a rotation left beside it (src/plan/rotation.ts) is looked at too.
+    const csr = resources.find((r): r is CsrResource => r.kind === 'csr' && r.key === resource.path);
+    if (csr && resource.certificate !== undefined) return call.probeKey({ id, path: resource.path, csr: csr.path });
+  }
   return resource.kind === 'file'
     ? call.probeFile({ id, path: resource.path, sha256: sha256(resource.content), sendContent: !resource.secret })
     : probeCommand(resource, id);
@@ -124,7 +129,7 @@ export function probeScript(state: DesiredState, root: string | undefined, optio
       : []),
     ...users.map((name) => call.probeAccount({ database: 'passwd', name })),
     ...groups.map((name) => call.probeAccount({ database: 'group', name })),
-    ...state.resources.map(probeCall),
+    ...state.resources.map((resource, index) => probeCall(resource, index, state.resources)),
     ...parents.map((dir) => call.probeParent({ dir })),
     // Users are only managed on a real host: the record says which accounts provision may change.
     ...(root === undefined && state.resources.some((r) => r.kind === 'user') ? [call.probeCreatedAccounts({ file: createdAccountsFile })] : []),

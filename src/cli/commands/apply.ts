@@ -2,6 +2,7 @@ import { connectionProblems } from '../../resolve/connection-settings.js';
 import type { ConnectOptions } from '../../host/types.js';
 import { ExitCode, InputError, RateLimitError } from '../../model/errors.js';
 import { couldExceedLimit } from '../../plan/letsencrypt-production.js';
+import { checkRotateNames, RotateKeyError } from '../../plan/rotation.js';
 import { noteHostWarnings, noteWarnings } from '../../model/warnings.js';
 import { prepareProjectOrThrow, runHosts, statedHostWarnings } from '../../pipeline/pipeline.js';
 import { hostLines, progressLine, recapLines } from '../report/human.js';
@@ -22,6 +23,8 @@ export interface ApplyCommandOptions {
   backup: boolean;
   /** --ignore-rate-limits: apply even when Let's Encrypt would refuse some new certificates */
   ignoreRateLimits?: boolean;
+  /** --rotate-key NAME: certificates whose key is rotated (src/plan/rotation.ts) */
+  rotateKeys?: string[];
   /** --host-key-checking, --become, --become-user, --timeout */
   connection?: ConnectOptions;
 }
@@ -38,6 +41,16 @@ export async function applyCommand(options: ApplyCommandOptions, out: Output): P
   const project = prepareProjectOrThrow(options.inventory, { extraVars: options.extraVars, limit: options.limit, root: options.root });
   const problems = connectionProblems(project.hosts.map((w) => w.host));
   if (problems.length > 0) throw new InputError(problems);
+  const rotateKeys = options.rotateKeys ?? [];
+  try {
+    checkRotateNames(
+      rotateKeys,
+      project.hosts.map((w) => w.desired),
+    );
+  } catch (error) {
+    if (error instanceof RotateKeyError) throw new InputError([{ message: error.message }]);
+    throw error;
+  }
   // The check (and the Public Suffix List it loads) only when some registered domain could go over.
   const rateLimits = couldExceedLimit(project.hosts) ? await import('../../pipeline/rate-limit-check.js') : undefined;
   if (rateLimits && !options.check && !options.ignoreRateLimits) {
@@ -47,12 +60,16 @@ export async function applyCommand(options: ApplyCommandOptions, out: Output): P
       throw new RateLimitError(`Let's Encrypt rate limit: nothing was applied\n${excess.map((e) => `  ${describeExcess(e)}`).join('\n')}\n  ${batchAdvice}`);
   }
   const c = out.colors;
-  const results = await runHosts(project, { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection }, (result) => {
-    // --json prints one document at the end, nothing before it.
-    if (options.json) return;
-    const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];
-    out.write(`${lines.join('\n')}\n`);
-  });
+  const results = await runHosts(
+    project,
+    { check: options.check, backup: options.backup, forks: options.forks, connection: options.connection, rotateKeys },
+    (result) => {
+      // --json prints one document at the end, nothing before it.
+      if (options.json) return;
+      const lines = [...hostLines(result, { diff: options.diff, check: options.check }, c), progressLine(result, c)];
+      out.write(`${lines.join('\n')}\n`);
+    },
+  );
   // What the roles warn about, with each host's own versions where it was looked at (a setting the host
   // cannot honour), else as stated; once for all the hosts it applies to.
   noteHostWarnings(results.flatMap((result) => result.warnings ?? statedHostWarnings(project.problems, result.name)));

@@ -41,7 +41,10 @@ export const resourceAnswer = {
   file: 'file',
   directory: 'directory',
   symlink: 'symlink',
+  /** `private_key MODE OWNER GROUP TYPE` */
   private_key: 'private_key',
+  /** after a certificate's private_key: `next missing|other` or `next MODE OWNER GROUP TYPE CSR-MATCHES SAN` */
+  next: 'next',
   /** `csr MODE OWNER GROUP KEY-MATCHES SAN`, then a `subject` line */
   csr: 'csr',
   subject: 'subject',

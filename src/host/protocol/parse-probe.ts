@@ -97,7 +97,21 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
           observed = { state: 'symlink', target: rest.join(' ') };
           break;
         case resourceAnswer.private_key:
-          observed = { state: 'private_key', ...attributes(rest[0], rest[1], rest[2]) };
+          observed = { state: 'private_key', ...attributes(rest[0], rest[1], rest[2]), ...(rest[3] ? { keyType: rest[3] } : {}) };
+          break;
+        case resourceAnswer.next:
+          if (current?.state === 'private_key')
+            current.next =
+              rest[0] === 'missing' || rest[0] === 'other'
+                ? { state: rest[0] }
+                : {
+                    state: 'private_key',
+                    ...attributes(rest[0], rest[1], rest[2]),
+                    keyType: rest[3] ?? 'unknown',
+                    csrMatches: rest[4] === '1',
+                    ...(rest[5] && rest[5] !== '-' ? { csr: attributes(rest[5], rest[6], rest[7]) } : {}),
+                    san: rest[8] && rest[8] !== '-' ? rest[8].split(',') : [],
+                  };
           break;
         case resourceAnswer.csr:
           observed = {
