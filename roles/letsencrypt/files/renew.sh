@@ -27,6 +27,12 @@ IPTABLES_RULES=
 RELOAD=
 SET_SWITCHED= # non-empty once an install renamed fullchain.pem
 LAST_ERROR= # the last error logged for the certificate at hand, for its renewal state
+KEY_FILE=    # the key the certificate at hand is requested for: domain.key, or domain.key.next
+CSR_FILE=    # and its request: domain.csr, or domain.csr.next
+# A key rotation's old key and certificate set are kept here, as the apply keeps what it removes:
+# one directory per run (UTC date and PID), the files at their full paths below it, root's only.
+ARCHIVE_DIR=/var/lib/provision/archive
+ARCHIVE=
 
 usage() {
 	echo "usage: $0 [--force] [--once]" >&2
@@ -334,10 +340,11 @@ close_firewall() {
 	rm -f -- "$STATE_DIR/iptables"
 }
 
-# Succeeds when certificate $1 holds the public key of CERT_DIR/domain.key.
+# matches_key CERT [KEY]: succeeds when certificate CERT holds the public key of KEY (CERT_DIR/domain.key
+# by default).
 matches_key() {
 	cert_public_key=$(openssl x509 -in "$1" -noout -pubkey 2>/dev/null) || return 1
-	domain_public_key=$(openssl pkey -in "$CERT_DIR/domain.key" -pubout 2>/dev/null) || return 1
+	domain_public_key=$(openssl pkey -in "${2:-$CERT_DIR/domain.key}" -pubout 2>/dev/null) || return 1
 	[ "$cert_public_key" = "$domain_public_key" ]
 }
 
@@ -484,6 +491,8 @@ due() {
 	cert=$CERT_DIR/fullchain.pem
 	if [ "$FORCE" = true ]; then
 		echo "forced"
+	elif [ "$KEY_FILE" != "$CERT_DIR/domain.key" ]; then
+		echo "a new key waits for its certificate"
 	elif unusable "$cert" "$@"; then
 		:
 	elif ! issued=$(not_before "$cert") || ! expires=$(not_after "$cert") || [ "$expires" -le "$issued" ]; then
@@ -625,7 +634,7 @@ acme_tiny_run() {
 		set -f    # the contacts are split into words below, never globbed
 		contacts=$2
 		set -- --account-key "$ACCOUNT_KEY" \
-			--csr "$CERT_DIR/domain.csr" \
+			--csr "$CSR_FILE" \
 			--acme-dir "$CHALLENGE_DIR/.well-known/acme-challenge" \
 			--directory-url "$DIRECTORY_URL"
 		if [ "$HTTP_PORT" != 80 ]; then
@@ -790,12 +799,16 @@ install_certificate() {
 		log err "$CERT_NAME: refused the new certificate: it is for $(dns_names "$WORK_DIR/signed.crt" | tr '\n' ' ')instead of $*"
 		return 1
 	fi
-	if ! matches_key "$WORK_DIR/signed.crt"; then
-		log err "$CERT_NAME: refused the new certificate: it does not match domain.key"
+	if ! matches_key "$WORK_DIR/signed.crt" "$KEY_FILE"; then
+		log err "$CERT_NAME: refused the new certificate: it does not match ${KEY_FILE##*/}"
 		return 1
 	fi
 	if ! verify_chain "$WORK_DIR/chain.pem" "$WORK_DIR/signed.crt" >>"$LOG_FILE" 2>&1; then
 		log err "$CERT_NAME: refused the new certificate: it does not verify with its chain; see $LOG_FILE"
+		return 1
+	fi
+	if [ "$KEY_FILE" != "$CERT_DIR/domain.key" ] && ! archive_pair; then
+		log err "$CERT_NAME: refused to rotate the key: the old key and certificate could not be archived in $ARCHIVE_DIR; they stay in place"
 		return 1
 	fi
 	if ! install_set true; then
@@ -803,6 +816,100 @@ install_certificate() {
 		return 1
 	fi
 	log info "$CERT_NAME: installed a new certificate, $(openssl x509 -in "$CERT_DIR/signed.crt" -noout -serial -enddate | tr '\n' ' ')"
+	if [ "$KEY_FILE" != "$CERT_DIR/domain.key" ]; then
+		swap_key || return 1
+		log info "$CERT_NAME: the new key is in place with its certificate (key rotation); the old pair is in $ARCHIVE$CERT_DIR"
+	fi
+}
+
+# Key rotation (README "Rotating a key"): the apply makes domain.key.next and domain.csr.next beside
+# the installed pair; this script requests a certificate for domain.csr.next, installs it
+# (fullchain.pem first, as always) and then renames the next key and CSR over domain.key and
+# domain.csr. The services read key and certificate only when reloaded, at the end of the run, so they
+# never load a pair that does not match. A run cut off between the renames leaves a fullchain.pem of
+# domain.key.next, which the next run finishes first (finish_swap).
+
+# next_key: succeeds when domain.key.next waits for its certificate: a regular file of root's (not a
+# link), with domain.csr.next made from it. Anything else there is refused with a log line, and the
+# certificate goes on with its installed key.
+next_key() {
+	next=$CERT_DIR/domain.key.next
+	if [ ! -e "$next" ] && [ ! -L "$next" ]; then
+		return 1
+	fi
+	if [ -L "$next" ] || [ ! -f "$next" ] || [ "$(stat -c %u -- "$next")" != 0 ]; then
+		log err "$CERT_NAME: refused $next: not a regular file of root's (a link?); the key is not rotated"
+		return 1
+	fi
+	if [ -L "$CERT_DIR/domain.csr.next" ] || [ ! -f "$CERT_DIR/domain.csr.next" ]; then
+		log err "$CERT_NAME: $next waits, but $CERT_DIR/domain.csr.next is missing or not a regular file; apply the letsencrypt role again"
+		return 1
+	fi
+	next_public_key=$(openssl pkey -in "$next" -pubout 2>/dev/null) || next_public_key=
+	if [ -z "$next_public_key" ] || [ "$next_public_key" != "$(openssl req -in "$CERT_DIR/domain.csr.next" -noout -pubkey 2>/dev/null)" ]; then
+		log err "$CERT_NAME: $CERT_DIR/domain.csr.next was not made from $next; apply the letsencrypt role again"
+		return 1
+	fi
+}
+
+# archive_pair: copies the installed key, CSR and certificate files into this run's archive
+# directory, ARCHIVE_DIR/DATE.PID/CERT_DIR/ (only root can enter it). Each of ARCHIVE_DIR's
+# directories must be root's and no link; made 0700 where missing.
+archive_pair() {
+	for archive_parent in "${ARCHIVE_DIR%/*}" "$ARCHIVE_DIR"; do
+		mkdir -m 0700 -- "$archive_parent" 2>/dev/null || :
+		if [ -L "$archive_parent" ] || [ ! -d "$archive_parent" ] || [ "$(stat -c %u -- "$archive_parent")" != 0 ]; then
+			log err "$archive_parent is not a directory of root's (a link?): nothing is archived through it"
+			return 1
+		fi
+	done
+	if [ -z "$ARCHIVE" ]; then
+		ARCHIVE=$ARCHIVE_DIR/$(date -u +%Y-%m-%dT%H:%M:%SZ).$$
+	fi
+	(umask 077 && mkdir -p -- "$ARCHIVE$CERT_DIR") || return 1
+	for file in domain.key domain.csr signed.crt chain.pem fullchain.pem; do
+		if [ -f "$CERT_DIR/$file" ] && [ ! -L "$CERT_DIR/$file" ]; then
+			cp -p -- "$CERT_DIR/$file" "$ARCHIVE$CERT_DIR/$file" || return 1
+		fi
+	done
+}
+
+# swap_key: domain.key.next becomes domain.key, then domain.csr.next domain.csr (each rename atomic).
+swap_key() {
+	if ! mv -f -- "$CERT_DIR/domain.key.next" "$CERT_DIR/domain.key"; then
+		log err "$CERT_NAME: cannot rename domain.key.next to domain.key; the next run finishes the swap"
+		return 1
+	fi
+	if ! mv -f -- "$CERT_DIR/domain.csr.next" "$CERT_DIR/domain.csr"; then
+		log err "$CERT_NAME: cannot rename domain.csr.next to domain.csr; the next apply makes domain.csr again"
+		return 1
+	fi
+}
+
+# finish_swap: a run cut off while swapping in a new key left fullchain.pem with domain.key.next's
+# public key (installed, not yet renamed): the swap is finished before anything else looks at the
+# certificate, and the services are reloaded at the end (SET_SWITCHED). A domain.csr.next left alone
+# beside a domain.key it was made from (cut off between the renames) is renamed too.
+finish_swap() {
+	if [ -f "$CERT_DIR/domain.key.next" ] && [ ! -L "$CERT_DIR/domain.key.next" ] &&
+		[ "$(stat -c %u -- "$CERT_DIR/domain.key.next")" = 0 ] &&
+		matches_key "$CERT_DIR/fullchain.pem" "$CERT_DIR/domain.key.next"; then
+		if ! mv -f -- "$CERT_DIR/domain.key.next" "$CERT_DIR/domain.key"; then
+			log err "$CERT_NAME: cannot rename domain.key.next to domain.key, which fullchain.pem needs"
+			return 1
+		fi
+		SET_SWITCHED=true
+		log warning "$CERT_NAME: fullchain.pem is the certificate of domain.key.next (a key swap cut off): renamed it to domain.key"
+	fi
+	if [ -f "$CERT_DIR/domain.csr.next" ] && [ ! -L "$CERT_DIR/domain.csr.next" ] && [ ! -e "$CERT_DIR/domain.key.next" ] &&
+		[ "$(openssl req -in "$CERT_DIR/domain.csr.next" -noout -pubkey 2>/dev/null)" = "$(openssl pkey -in "$CERT_DIR/domain.key" -pubout 2>/dev/null)" ]; then
+		if mv -f -- "$CERT_DIR/domain.csr.next" "$CERT_DIR/domain.csr"; then
+			log warning "$CERT_NAME: domain.csr.next was made from domain.key (a key swap cut off): renamed it to domain.csr"
+		else
+			log err "$CERT_NAME: cannot rename domain.csr.next to domain.csr"
+			return 1
+		fi
+	fi
 }
 
 # renew_certificate NAME "SERVICE..." DOMAIN...: the certificate in CERTS_DIR/NAME for these names,
@@ -827,8 +934,20 @@ renew_certificate() {
 	renew_status=0
 	SET_SWITCHED=
 	LAST_ERROR=
-	repair_certificate "$@" || renew_status=1
+	# A key swap a killed run began is finished first: repair_certificate would take fullchain.pem of
+	# the next key for one that does not match domain.key.
+	finish_swap || renew_status=1
 	changed=$SET_SWITCHED
+	repair_certificate "$@" || renew_status=1
+	changed=$changed$SET_SWITCHED
+	KEY_FILE=$CERT_DIR/domain.key
+	CSR_FILE=$CERT_DIR/domain.csr
+	if next_key; then
+		KEY_FILE=$CERT_DIR/domain.key.next
+		CSR_FILE=$CERT_DIR/domain.csr.next
+	elif [ -e "$CERT_DIR/domain.key.next" ] || [ -L "$CERT_DIR/domain.key.next" ]; then
+		renew_status=1
+	fi
 	if ! reason=$(due "$@"); then
 		log info "$CERT_NAME: not due $reason"
 		if [ "$renew_status" = 0 ]; then outcome=not-due; else outcome=failed; fi
