@@ -318,6 +318,7 @@ test(
         `${broken.length} of ${seen.length} handshakes failed during the apply`,
       );
       assert.ok(seen.length > 0, 'handshakes were made during the apply');
+      assert.equal(seen[0]!.algorithm, 'rsaEncryption', 'the old RSA certificate is served while the new one is obtained');
       const afterwards = await handshake();
       assert.ok(afterwards.ok, afterwards.output);
       assert.equal(afterwards.algorithm, 'id-ecPublicKey', 'the served key is ECDSA at the end');
