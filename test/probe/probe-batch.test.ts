@@ -131,7 +131,7 @@ test('paths with spaces, newlines and backslashes, a pipe, links, requests, cert
   assert.deepEqual(actual.resources.get('symlink:/f/ln'), { state: 'symlink', target: '/two' });
   // A target with a newline comes back cut at it, as it always did (one probe line per thing).
   assert.deepEqual(actual.resources.get('symlink:/f/link-to-newline'), { state: 'symlink', target: '/target' });
-  assert.deepEqual(actual.resources.get('private_key:/tls/k.key'), { state: 'private_key', ...attributesOf('tls/k.key') });
+  assert.deepEqual(actual.resources.get('private_key:/tls/k.key'), { state: 'private_key', ...attributesOf('tls/k.key'), keyType: 'ec256' });
   assert.deepEqual(actual.resources.get('csr:/tls/c.csr'), {
     state: 'csr',
     ...attributesOf('tls/c.csr'),
