@@ -171,6 +171,26 @@ const cases: Case[] = [
   },
   {
     library: 'apply.sh',
+    builder: 'genNextKey',
+    line: calls.genNextKey({
+      id: 'r6',
+      path: '/k.pem.next',
+      mode: '0400',
+      owner: 'root',
+      group: 'root',
+      opensslArgs: ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
+    }),
+    expect: [
+      ['ID', 'r6'],
+      ['PATH', '/R/k.pem.next'],
+      ['MODE', '0400'],
+      ['OWNER', 'root'],
+      ['GROUP', 'root'],
+      ['OPENSSL-ARGS...', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']],
+    ],
+  },
+  {
+    library: 'apply.sh',
     builder: 'makeCsr',
     line: calls.makeCsr({
       id: 'r6',
@@ -438,6 +458,17 @@ const cases: Case[] = [
     expect: [
       ['ID', 'r3'],
       ['PATH', '/R/k'],
+      ['[CSR]', []],
+    ],
+  },
+  {
+    library: 'probe.sh',
+    builder: 'probeKey',
+    line: calls.probeKey({ id: 'r3', path: '/k', csr: '/c.csr' }),
+    expect: [
+      ['ID', 'r3'],
+      ['PATH', '/R/k'],
+      ['[CSR]', ['/R/c.csr']],
     ],
   },
   {
