@@ -27,7 +27,7 @@ export function checkRotateNames(names: string[], states: DesiredState[]): void 
  * asked (`rotate`), or while a next key of the wanted type waits for its certificate (a rotation an
  * earlier run began): then the plan keeps it (and its record entries) and has nothing more to do. A
  * next key of another type than wanted is made anew. Nothing is done where the probe could not read
- * the key (not root).
+ * the key (not root) or did not look beside it.
  */
 export function withRotations(desired: DesiredState, actual: ActualState, rotate: ReadonlySet<string>): { desired: DesiredState; actual: ActualState } {
   const added: Resource[] = [];
@@ -35,10 +35,11 @@ export function withRotations(desired: DesiredState, actual: ActualState, rotate
   for (const key of desired.resources) {
     if (key.kind !== 'private_key' || key.certificate === undefined) continue;
     const observed = actual.resources.get(key.id);
-    if (observed?.state !== 'private_key' || observed.keyType === undefined || observed.keyType === 'unknown') continue;
+    // Only where the probe looked beside the key (a second probe of a few resources may not have).
+    if (observed?.state !== 'private_key' || observed.keyType === undefined || observed.keyType === 'unknown' || observed.next === undefined) continue;
     const csr = desired.resources.find((r): r is CsrResource => r.kind === 'csr' && r.key === key.path);
     if (!csr) continue;
-    const next = observed.next ?? { state: 'missing' };
+    const next = observed.next;
     const nextReady = next.state === 'private_key' && next.keyType === key.keyType;
     if (observed.keyType === key.keyType && !rotate.has(key.certificate) && !nextReady) continue;
     const nextKey: PrivateKeyResource = { ...key, id: `private_key:${key.path}.next`, path: `${key.path}.next`, next: true };

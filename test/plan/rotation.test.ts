@@ -161,9 +161,10 @@ test('a key of the wanted type is left alone; --rotate-key makes a next key of t
   assert.equal(plan(same, ['other.test']).desired, desired, 'another certificate rotates, not this one');
 });
 
-test('a key whose type the probe could not read (no root) is never rotated', () => {
+test('a key whose type the probe could not read (no root), or beside which it did not look, is never rotated', () => {
   assert.equal(plan({ state: 'private_key', mode: '0400', ...attrs, keyType: 'unknown' }, ['a.test']).desired, desired);
   assert.equal(plan({ state: 'private_key', mode: '0400', ...attrs }).desired, desired);
+  assert.equal(plan({ state: 'private_key', mode: '0400', ...attrs, keyType: 'rsa2048' }).desired, desired, 'nor one the probe did not look beside');
 });
 
 test('--rotate-key with a name no host has is an error naming it', () => {
