@@ -216,3 +216,72 @@ test('the real probe reports the key type and what a rotation left beside the ke
   const none = await probe();
   assert.deepEqual(none?.state === 'private_key' ? none.next : undefined, { state: 'missing' });
 });
+
+test('the next key and CSR are recorded before the apply makes them; once swapped in (gone), they are dropped, never removed', () => {
+  const rotating = withRotations(
+    desired,
+    { ...actualWith({ state: 'private_key', mode: '0400', ...attrs, keyType: 'rsa2048', next: { state: 'missing' } }), record: { lines: [], was: new Map() } },
+    new Set(),
+  );
+  const first = planHost(rotating.desired, rotating.actual, { secretValues: [] });
+  assert.match(first.record!.before, /domain\.key\.next/);
+  assert.match(first.record!.before, /domain\.csr\.next/);
+  const lines = first.record!.after.split('\n').filter(Boolean);
+  const swapped = withRotations(
+    desired,
+    {
+      ...actualWith({ state: 'private_key', mode: '0400', ...attrs, keyType: 'ec256', next: { state: 'missing' } }),
+      record: {
+        lines,
+        was: new Map([
+          [`${dir}/domain.key.next`, { state: 'missing' }],
+          [`${dir}/domain.csr.next`, { state: 'missing' }],
+        ]),
+      },
+    },
+    new Set(),
+  );
+  const second = planHost(swapped.desired, swapped.actual, { secretValues: [] });
+  assert.deepEqual(second.removals, []);
+  assert.deepEqual(second.errors, []);
+  assert.doesNotMatch(second.record!.after, /\.next/);
+  assert.equal(hasWork(second), false);
+});
+
+test('a next key of a rotation no longer wanted (key_type changed back) is removed to the archive like any path no longer managed', () => {
+  const rotating = withRotations(
+    desired,
+    { ...actualWith({ state: 'private_key', mode: '0400', ...attrs, keyType: 'rsa2048', next: { state: 'missing' } }), record: { lines: [], was: new Map() } },
+    new Set(),
+  );
+  const lines = planHost(rotating.desired, rotating.actual, { secretValues: [] }).record!.after.split('\n').filter(Boolean);
+  const back = withRotations(
+    desired,
+    {
+      ...actualWith({
+        state: 'private_key',
+        mode: '0400',
+        ...attrs,
+        keyType: 'ec256',
+        next: { state: 'private_key', mode: '0400', ...attrs, keyType: 'rsa2048', csrMatches: true, csr: { mode: '0440', ...attrs }, san: ['DNS:a.test'] },
+      }),
+      record: {
+        lines,
+        was: new Map([
+          [`${dir}/domain.key.next`, { state: 'file' }],
+          [`${dir}/domain.csr.next`, { state: 'file' }],
+        ]),
+      },
+    },
+    new Set(),
+  );
+  assert.equal(back.desired, desired, 'no rotation is planned');
+  const p = planHost(back.desired, back.actual, { secretValues: [] });
+  assert.deepEqual(
+    p.removals.map((r) => [r.entry.path, r.diff]),
+    [
+      [`${dir}/domain.key.next`, '(private key archived, never shown)'],
+      [`${dir}/domain.csr.next`, '(CSR archived)'],
+    ],
+  );
+});
