@@ -243,8 +243,12 @@ async function converge(rendered: RenderedHost, roles: RolesAtWork, options: Run
   // probe (facts included) -> render again if they change the host's variables
   const looked = await lookAtHost(connection, rendered, roles);
   const { notices, warnings } = looked;
-  // Key rotations in progress or to begin: their next key and CSR join the desired state.
-  const { desired, actual } = withRotations(looked.desired, looked.actual, new Set(options.rotateKeys ?? []));
+  // Key rotations in progress or to begin: their next key and CSR join the desired state. Not under a
+  // --root tree: no renewal runs there to swap them in.
+  const { desired, actual } =
+    host.root === undefined
+      ? withRotations(looked.desired, looked.actual, new Set(options.rotateKeys ?? []))
+      : { desired: looked.desired, actual: looked.actual };
   result.notices = notices;
   result.warnings = warnings;
 
