@@ -853,13 +853,15 @@ next_key() {
 }
 
 # archive_pair: copies the installed key, CSR and certificate files into this run's archive
-# directory, ARCHIVE_DIR/DATE.PID/CERT_DIR/ (only root can enter it). Each of ARCHIVE_DIR's
-# directories must be root's and no link; made 0700 where missing.
+# directory, ARCHIVE_DIR/DATE.PID/CERT_DIR/ (only root can enter it). ARCHIVE_DIR and its parent must
+# be directories of root's that no other account can write, and no links (else another account could
+# swap them for a link to where root would write); made 0700 where missing.
 archive_pair() {
 	for archive_parent in "${ARCHIVE_DIR%/*}" "$ARCHIVE_DIR"; do
 		mkdir -m 0700 -- "$archive_parent" 2>/dev/null || :
-		if [ -L "$archive_parent" ] || [ ! -d "$archive_parent" ] || [ "$(stat -c %u -- "$archive_parent")" != 0 ]; then
-			log err "$archive_parent is not a directory of root's (a link?): nothing is archived through it"
+		if [ -L "$archive_parent" ] || [ ! -d "$archive_parent" ] || [ "$(stat -c %u -- "$archive_parent")" != 0 ] ||
+			[ -n "$(find "$archive_parent" -maxdepth 0 -perm /022 2>/dev/null)" ]; then
+			log err "$archive_parent is not a directory of root's that only root can write (a link?): nothing is archived through it"
 			return 1
 		fi
 	done
