@@ -6,7 +6,7 @@
 # with the key and CSR swapped in. A failed issuance keeps the old pair in place and the next key
 # waiting; a run cut off between the renames (fullchain.pem of the next key, domain.key still the old
 # one) is finished by the next run without asking the CA; a domain.key.next that is a link, or not
-# root's, is refused and left alone.
+# root's, is refused and left alone, as is an archive directory another account could write.
 # Needs root, acme-tiny, pebble, nftables. Run: bash test/roles/e2e-rotate.sh
 set -euo pipefail
 # shellcheck source=test/roles/e2e-lib.sh
@@ -131,5 +131,22 @@ expect "domain.key unchanged" cmp -s "$dir/domain.key" "$T/kept.key"
 rm -f "$dir/domain.key.next" "$dir/domain.csr.next"
 run 0
 expect "without it: not due" logged "$name: not due until"
+
+phase 5
+# 5. An archive directory another account can write: the key is not rotated and nothing requested
+#    (no certificate ordered that could not be installed); once it is root's only again, it is.
+next_pair ec256
+chmod 0777 /var/lib/provision/archive
+run 1
+expect "the archive is refused" logged "/var/lib/provision/archive is not a directory of root's that only root can write"
+expect "the key is not rotated, nothing requested" logged "$name: the key is not rotated (nothing requested for it): the old pair could not be archived"
+expect "no request" not_logged "requesting a certificate"
+expect "domain.key unchanged" cmp -s "$dir/domain.key" "$T/kept.key"
+expect "the next key still waits" test -f "$dir/domain.key.next"
+chmod 0700 /var/lib/provision/archive
+run 0
+expect "then rotated" logged "$name: the new key is in place with its certificate"
+expect "domain.key is EC" test "$(key_kind "$dir/domain.key")" = EC
+expect "key and certificate match" pair_matches
 
 e2e_summary

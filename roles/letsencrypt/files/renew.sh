@@ -852,11 +852,11 @@ next_key() {
 	fi
 }
 
-# archive_pair: copies the installed key, CSR and certificate files into this run's archive
-# directory, ARCHIVE_DIR/DATE.PID/CERT_DIR/ (only root can enter it). ARCHIVE_DIR and its parent must
-# be directories of root's that no other account can write, and no links (else another account could
-# swap them for a link to where root would write); made 0700 where missing.
-archive_pair() {
+# archive_ready: ARCHIVE_DIR and its parent are directories of root's that no other account can
+# write, and no links (else another account could swap them for a link to where root would write);
+# made 0700 where missing. Asked before a rotation's request, so no certificate is ordered that could
+# not be installed, and again before the copy.
+archive_ready() {
 	for archive_parent in "${ARCHIVE_DIR%/*}" "$ARCHIVE_DIR"; do
 		mkdir -m 0700 -- "$archive_parent" 2>/dev/null || :
 		if [ -L "$archive_parent" ] || [ ! -d "$archive_parent" ] || [ "$(stat -c %u -- "$archive_parent")" != 0 ] ||
@@ -865,6 +865,12 @@ archive_pair() {
 			return 1
 		fi
 	done
+}
+
+# archive_pair: copies the installed key, CSR and certificate files into this run's archive
+# directory, ARCHIVE_DIR/DATE.PID/CERT_DIR/ (only root can enter it).
+archive_pair() {
+	archive_ready || return 1
 	if [ -z "$ARCHIVE" ]; then
 		ARCHIVE=$ARCHIVE_DIR/$(date -u +%Y-%m-%dT%H:%M:%SZ).$$
 	fi
@@ -945,8 +951,13 @@ renew_certificate() {
 	KEY_FILE=$CERT_DIR/domain.key
 	CSR_FILE=$CERT_DIR/domain.csr
 	if next_key; then
-		KEY_FILE=$CERT_DIR/domain.key.next
-		CSR_FILE=$CERT_DIR/domain.csr.next
+		if archive_ready; then
+			KEY_FILE=$CERT_DIR/domain.key.next
+			CSR_FILE=$CERT_DIR/domain.csr.next
+		else
+			log err "$CERT_NAME: the key is not rotated (nothing requested for it): the old pair could not be archived"
+			renew_status=1
+		fi
 	elif [ -e "$CERT_DIR/domain.key.next" ] || [ -L "$CERT_DIR/domain.key.next" ]; then
 		renew_status=1
 	fi
