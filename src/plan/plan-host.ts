@@ -154,6 +154,11 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
             change.reasons.push(
               `key rotation: a new ${resource.keyType} key beside ${resource.path.replace(/\.next$/, '')}, swapped in together with its certificate by the renewal`,
             );
+        } else if (resource.kind === 'private_key' && resource.next) {
+          // Said on every run until the renewal swaps it in: the old key is still the one served.
+          notices.push(
+            `key rotation of ${resource.certificate ?? resource.path}: ${resource.path} waits for its certificate; the renewal script swaps it in once the CA issued one (see its log)`,
+          );
         }
         changes.push(change);
         break;

@@ -121,6 +121,9 @@ test('a next key of the wanted type with its CSR: nothing more to do, and both s
     },
   });
   assert.equal(hasWork(p), false, JSON.stringify(p.changes.filter(isPending)));
+  assert.deepEqual(p.notices, [
+    `key rotation of a.test: ${dir}/domain.key.next waits for its certificate; the renewal script swaps it in once the CA issued one (see its log)`,
+  ]);
   assert.deepEqual(d.resources.map((r) => ('path' in r ? r.path : '')).slice(3), [`${dir}/domain.key.next`, `${dir}/domain.csr.next`]);
 });
 
