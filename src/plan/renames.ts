@@ -62,8 +62,7 @@ export function awaitIssuance(removals: Removal[], candidates: AwaitedCertificat
   const removedNames = new Map<string, string[]>();
   for (const removal of removals) {
     const { kind, certificate } = removal.entry;
-    if (kind === 'csr' && certificate !== undefined && removal.was.state === 'file' && removal.was.names)
-      removedNames.set(certificate, removal.was.names);
+    if (kind === 'csr' && certificate !== undefined && removal.was.state === 'file' && removal.was.names) removedNames.set(certificate, removal.was.names);
   }
   const awaited: AwaitedCertificate[] = [];
   for (const [removed, names] of removedNames) {
