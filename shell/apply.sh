@@ -437,13 +437,15 @@ issued() {
   [ -n "$is_names" ] && [ "$is_names" = "$(printf '%s\n' "$@" | tr '[:upper:]' '[:lower:]' | sort -u)" ]
 }
 
-# begin_part, end_part: end_part succeeds when no step since begin_part failed; FAILED still says,
-# for the exit status, whether anything of the whole run failed.
+# begin_part: the steps up to end_part are one part, whose failure end_part tells.
 PART_FAILED_BEFORE=0
 begin_part() {
   PART_FAILED_BEFORE=$FAILED
   FAILED=0
 }
+
+# end_part: succeeds when no step since begin_part failed; FAILED still says, for the exit status,
+# whether anything of the whole run failed.
 end_part() {
   part_failed=$FAILED
   if [ "$PART_FAILED_BEFORE" = 1 ]; then FAILED=1; fi
