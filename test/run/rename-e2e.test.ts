@@ -314,10 +314,7 @@ test(
     const one = inventory({ provision_roles: roles, acme_certificates: [pair(kept)] });
     const plan = provision('plan', one, '--detailed-exitcode');
     assert.equal(plan.code, 2, plan.out);
-    assert.match(
-      plan.stdout,
-      new RegExp(`update csr ${certsDir}/pair/domain\\.csr \\(names DNS:${kept},DNS:${dropped} -> DNS:${kept}\\)`.replace(/\./g, '\\.')),
-    );
+    assert.ok(plan.stdout.includes(`rename.test: update csr ${certsDir}/pair/domain.csr (names DNS:${kept},DNS:${dropped} -> DNS:${kept})`), plan.stdout);
     const applied = provision('apply', one);
     assert.equal(applied.code, 0, applied.out);
     assert.equal(sanOf(onHost(`${certsDir}/pair/fullchain.pem`)), `DNS:${kept}`, 'the new certificate lacks the dropped name');
@@ -346,18 +343,18 @@ test(
     const renamedTo = inventory({ provision_roles: roles, acme_certificates: [{ name: 'new', domains: [renamed] }, pair(kept)] });
     const plan = provision('plan', renamedTo, '--detailed-exitcode');
     assert.equal(plan.code, 2, plan.out);
-    assert.match(
-      plan.stdout,
-      /^rename\.test: remove symlink \/etc\/apache2\/sites-enabled\/old-ssl\.conf \(.*waits for certificate new, which takes over its names/m,
-    );
 
     const { result: applied, handshakes } = await polling(renamed, () => provision('apply', renamedTo));
+    const bad = handshakes.filter((line) => !/^0 sha256 Fingerprint=\S+ \| Verify return code: 0 \(ok\)$/.test(line));
+    assert.deepEqual(bad, [], `every handshake verifies against Pebble's root (${handshakes.length} handshakes)`);
     assert.equal(applied.code, 0, applied.out);
     assert.doesNotMatch(applied.out, /postponed/);
     const newCertificate = installed('new');
     assert.notEqual(newCertificate, oldCertificate);
-    const bad = handshakes.filter((line) => !/^0 sha256 Fingerprint=\S+ \| Verify return code: 0 \(ok\)$/.test(line));
-    assert.deepEqual(bad, [], `every handshake verifies against Pebble's root (${handshakes.length} handshakes)`);
+    assert.match(
+      plan.stdout,
+      /^rename\.test: remove symlink \/etc\/apache2\/sites-enabled\/old-ssl\.conf \(.*waits for certificate new, which takes over its names/m,
+    );
     const prints = new Set(handshakes.map((line) => line.replace(/^0 sha256 Fingerprint=(\S+) .*$/, 'sha256 Fingerprint=$1')));
     assert.deepEqual([...prints].sort(), [oldCertificate, newCertificate].sort(), 'the old certificate, then the new one: nothing else was served');
     assert.equal(handshakes.at(-1)!.split(' | ')[0], `0 ${newCertificate}`, 'the new one at the end');
@@ -387,14 +384,14 @@ test(
 
     const renamedAgain = inventory({ provision_roles: roles, acme_certificates: [{ name: 'fresh', domains: [renamed] }, pair(kept)] });
     const { result: applied, handshakes } = await polling(renamed, () => provision('apply', renamedAgain));
+    const bad = handshakes.filter((line) => line !== `0 ${oldServed} | Verify return code: 0 (ok)`);
+    assert.deepEqual(bad, [], `only the old certificate is served, verified, through the apply (${handshakes.length} handshakes)`);
     assert.equal(applied.code, 3, `a failed handler fails the host: ${applied.out}`);
     assert.match(applied.stdout, /^rename\.test: failed handler issue certificate$/m);
     assert.match(
       applied.stdout,
       /^rename\.test: warning: the removal of certificate new \(its sites, key, CSR and certificate\) is postponed until certificate fresh, which takes over its names, is issued and in place: new stays in place and served; the next apply tries again$/m,
     );
-    const bad = handshakes.filter((line) => line !== `0 ${oldServed} | Verify return code: 0 (ok)`);
-    assert.deepEqual(bad, [], `only the old certificate is served, verified, through the apply (${handshakes.length} handshakes)`);
     assert.equal(servedFingerprint(renamed), oldServed);
     for (const path of ['/etc/apache2/sites-enabled/new-ssl.conf', '/etc/apache2/sites-available/new-ssl.conf', `${certsDir}/new/domain.key`])
       assert.ok(existsSync(onHost(path)), `${path} stays`);
