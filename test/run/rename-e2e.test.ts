@@ -136,19 +136,7 @@ before(async () => {
     '-management',
     '127.0.0.1:8055',
   ]);
-  // Pebble's log (what it validates) goes to a file: a pipe would fill while a provision run blocks
-  // the test's event loop. `exec`: the PID started is Pebble's.
-  pebble = background('sh', ['-c', 'exec pebble -config "$1" -dnsserver 127.0.0.1:8053 >"$2" 2>&1', 'pebble', join(dir, 'pebble.json'), pebbleLog], {
-    PEBBLE_VA_NOSLEEP: '1',
-    PEBBLE_WFE_NONCEREJECT: '0',
-    PEBBLE_AUTHZREUSE: '0',
-  });
-  pebbleRoot = join(dir, 'pebble-root.pem');
-  await until('Pebble', () => {
-    const fetched = inNet('curl', ['-sf', '--cacert', join(dir, 'tlsca.pem'), 'https://127.0.0.1:15000/roots/0']);
-    if (fetched.status === 0 && fetched.stdout.includes('BEGIN CERTIFICATE')) writeFileSync(pebbleRoot, fetched.stdout);
-    return existsSync(pebbleRoot);
-  });
+  await startPebble();
 
   // The stand-in systemctl (see the header): it logs its arguments and succeeds.
   mkdirSync(join(hostDir, 'bin'), { recursive: true });
@@ -201,6 +189,44 @@ after(async () => {
   for (const child of started.reverse()) await stopPid(child.pid);
   rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * Starts Pebble in the test's namespace (again, after a test stopped it: then with new roots) and
+ * writes its root to pebbleRoot. Its log (what it validates) goes to a file: a pipe would fill while
+ * a provision run blocks the test's event loop. `exec`: the PID started is Pebble's.
+ */
+async function startPebble(): Promise<void> {
+  pebble = spawn(
+    'nsenter',
+    [
+      `--net=${netns}`,
+      '--',
+      'setpriv',
+      '--pdeathsig',
+      'KILL',
+      '--',
+      'sh',
+      '-c',
+      'exec pebble -config "$1" -dnsserver 127.0.0.1:8053 >>"$2" 2>&1',
+      'pebble',
+      join(dir, 'pebble.json'),
+      pebbleLog,
+    ],
+    { stdio: 'ignore', env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' } },
+  );
+  started.push(pebble);
+  pebbleRoot = join(dir, 'pebble-root.pem');
+  rmSync(pebbleRoot, { force: true });
+  await until(
+    'Pebble',
+    () => {
+      const fetched = inNet('curl', ['-sf', '--cacert', join(dir, 'tlsca.pem'), 'https://127.0.0.1:15000/roots/0']);
+      if (fetched.status === 0 && fetched.stdout.includes('BEGIN CERTIFICATE')) writeFileSync(pebbleRoot, fetched.stdout);
+      return existsSync(pebbleRoot);
+    },
+    120,
+  );
+}
 
 /** Writes the inventory: the host with `vars` over the CA settings; returns its path. */
 function inventory(vars: Record<string, unknown>): string {
@@ -403,5 +429,25 @@ test(
     assert.equal(plan.code, 2, plan.out);
     assert.match(plan.stdout, /^rename\.test: remove symlink \/etc\/apache2\/sites-enabled\/new-ssl\.conf \(.*waits for certificate fresh/m);
     assert.match(plan.stdout, /^rename\.test: would run handler issue certificate$/m);
+  },
+);
+
+test(
+  'the CA back: the next apply issues the new certificate, enables its site and removes the old one; then nothing is left to do',
+  { timeout: 600_000 },
+  async () => {
+    await startPebble(); // new roots: the certificates issued so far do not verify against them
+    const renamedAgain = inventory({ provision_roles: roles, acme_certificates: [{ name: 'fresh', domains: [renamed] }, pair(kept)] });
+    const applied = provision('apply', renamedAgain);
+    assert.equal(applied.code, 0, applied.out);
+    assert.doesNotMatch(applied.out, /postponed/);
+    assert.match(applied.stdout, /^rename\.test: ran handler issue certificate$/m);
+    assert.equal(servedFingerprint(renamed), installed('fresh'), 'the new certificate is served');
+    assert.deepEqual(served(renamed), { verified: true, subject: `subject=CN = ${renamed}` });
+    for (const path of ['/etc/apache2/sites-enabled/new-ssl.conf', '/etc/apache2/sites-available/new-ssl.conf', `${certsDir}/new`])
+      assert.equal(existsSync(onHost(path)), false, `${path} is gone`);
+    assert.ok(archived().has(`${certsDir}/new/domain.key`));
+    const again = provision('plan', renamedAgain, '--detailed-exitcode');
+    assert.equal(again.code, 0, again.out);
   },
 );
