@@ -414,6 +414,9 @@ test(
     assert.deepEqual(bad, [], `only the old certificate is served, verified, through the apply (${handshakes.length} handshakes)`);
     assert.equal(applied.code, 3, `a failed handler fails the host: ${applied.out}`);
     assert.match(applied.stdout, /^rename\.test: failed handler issue certificate$/m);
+    assert.match(applied.stdout, /^rename\.test: postponed remove symlink \/etc\/apache2\/sites-enabled\/new-ssl\.conf \(/m);
+    assert.match(applied.stdout, /^rename\.test: postponed create symlink \/etc\/apache2\/sites-enabled\/fresh-ssl\.conf$/m);
+    assert.match(applied.stdout, new RegExp(`^rename\\.test: create csr ${certsDir}/fresh/domain\\.csr`, 'm'), 'the new CSR is made at once');
     assert.match(
       applied.stdout,
       /^rename\.test: warning: the removal of certificate new \(its sites, key, CSR and certificate\) is postponed until certificate fresh, which takes over its names, is issued and in place: new stays in place and served; the next apply tries again$/m,
