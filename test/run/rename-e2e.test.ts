@@ -20,7 +20,7 @@ import { privateVarLibMounts, untouchedMachineRecord } from '../helpers/private-
 
 untouchedMachineRecord();
 
-const [renamed, kept, dropped] = ['a.rename.test', 'c.rename.test', 'd.rename.test'];
+const [renamed, kept, dropped, moved] = ['a.rename.test', 'c.rename.test', 'd.rename.test', 'e.rename.test'];
 
 function alive(pid: number): boolean {
   try {
@@ -146,7 +146,7 @@ before(async () => {
       `H=${hostDir}`,
       'mkdir -p "$H/etc" "$H/www/html" "$H/log/apache2" "$H/sbin" "$H/state" "$H/layers"',
       'cp -a /etc/. "$H/etc/"',
-      `echo '127.0.0.1 ${renamed} ${kept} ${dropped}' >> "$H/etc/hosts"`,
+      `echo '127.0.0.1 ${renamed} ${kept} ${dropped} ${moved}' >> "$H/etc/hosts"`,
       `cat ${join(dir, 'tlsca.pem')} >> "$H/etc/ssl/certs/ca-certificates.crt"`,
       'mount --bind "$H/etc" /etc',
       'mount -t tmpfs -o mode=0755 tmpfs /run',
@@ -290,7 +290,8 @@ function servedFingerprint(name: string): string {
 
 /**
  * Runs `during` while a poller connects to Apache for `name` again and again, each handshake verified
- * against Pebble's root (-verify_return_error: a placeholder fails it); returns one line per handshake:
+ * against Pebble's root and for `name` (-verify_return_error: a placeholder fails it, and so does a
+ * certificate without the name); returns one line per handshake:
  * `EXIT SHA256-FINGERPRINT-LINE | VERIFY-LINE`. The poller stops when its stop file appears.
  */
 async function polling<T>(name: string, during: () => T): Promise<{ result: T; handshakes: string[] }> {
@@ -299,7 +300,7 @@ async function polling<T>(name: string, during: () => T): Promise<{ result: T; h
   writeFileSync(log, '');
   const script = [
     'while [ ! -e "$4" ]; do',
-    '  out=$(openssl s_client -connect 127.0.0.1:443 -servername "$1" -CAfile "$2" -verify_return_error </dev/null 2>&1)',
+    '  out=$(openssl s_client -connect 127.0.0.1:443 -servername "$1" -CAfile "$2" -verify_return_error -verify_hostname "$1" </dev/null 2>&1)',
     '  code=$?',
     '  print=$(printf \'%s\\n\' "$out" | openssl x509 -noout -fingerprint -sha256 2>/dev/null)',
     '  verify=$(printf \'%s\\n\' "$out" | grep -m 1 -e "Verify return code" -e "verify error" -e "errno")',
@@ -451,6 +452,35 @@ test(
       assert.equal(existsSync(onHost(path)), false, `${path} is gone`);
     assert.ok(archived().has(`${certsDir}/new/domain.key`));
     const again = provision('plan', renamedAgain, '--detailed-exitcode');
+    assert.equal(again.code, 0, again.out);
+  },
+);
+
+test(
+  'a name moved to another certificate, which changes: the old one serves it until the other is issued for it, then goes',
+  { timeout: 600_000 },
+  async () => {
+    const before = inventory({
+      provision_roles: roles,
+      acme_certificates: [{ name: 'fresh', domains: [renamed] }, pair(kept), { name: 'zeta', domains: [moved] }],
+    });
+    const first = provision('apply', before);
+    assert.equal(first.code, 0, first.out);
+    const zeta = installed('zeta');
+    assert.equal(servedFingerprint(moved), zeta);
+
+    // `pair` sorts before `zeta`: its site claiming the name with its old certificate would win.
+    const movedTo = inventory({ provision_roles: roles, acme_certificates: [{ name: 'fresh', domains: [renamed] }, pair(kept, moved)] });
+    const { result: applied, handshakes } = await polling(moved, () => provision('apply', movedTo));
+    const bad = handshakes.filter((line) => !/^0 sha256 Fingerprint=\S+ \| Verify return code: 0 \(ok\)$/.test(line));
+    assert.deepEqual(bad, [], `every handshake verifies for ${moved} (${handshakes.length} handshakes)`);
+    assert.equal(applied.code, 0, applied.out);
+    assert.equal(sanOf(onHost(`${certsDir}/pair/fullchain.pem`)), `DNS:${kept}, DNS:${moved}`);
+    const prints = new Set(handshakes.map((line) => line.replace(/^0 (sha256 Fingerprint=\S+) .*$/, '$1')));
+    assert.deepEqual([...prints].sort(), [zeta, installed('pair')].sort(), 'the old certificate, then the other one');
+    for (const path of ['/etc/apache2/sites-enabled/zeta-ssl.conf', `${certsDir}/zeta`]) assert.equal(existsSync(onHost(path)), false, `${path} is gone`);
+    assert.equal(servedFingerprint(moved), installed('pair'));
+    const again = provision('plan', movedTo, '--detailed-exitcode');
     assert.equal(again.code, 0, again.out);
   },
 );
