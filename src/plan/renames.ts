@@ -7,7 +7,7 @@
 // the awaited certificate's own files and links in place (its site and the site's enabled link: the
 // new site never sits beside the old one with its placeholder while a reload can happen) and removes
 // the old certificate's paths. Otherwise everything of both stays as it was, with a warning.
-import type { CsrResource, DesiredState, PlaceholderCertificateResource } from '../model/desired.js';
+import type { DesiredState, PlaceholderCertificateResource } from '../model/desired.js';
 import type { Change } from './types.js';
 import { isPending } from './types.js';
 import type { Removal } from './removals.js';
@@ -44,7 +44,7 @@ export function issuedInThisApply(desired: DesiredState, changes: Change[]): Awa
     out.push({
       certificate: csr.certificate,
       dir: placeholder.dir,
-      key: (csr as CsrResource).key,
+      key: csr.key,
       domains: csr.domains.map((d) => d.toLowerCase()),
       handlers: [...new Set([...csr.notify, ...placeholder.notify])],
       replaces: [],
