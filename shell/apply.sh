@@ -433,6 +433,42 @@ remove_dir() {
   ok "$1"
 }
 
+# ---- a certificate replaced by another (src/plan/renames.ts): the old one goes once the new is issued
+
+# issued DIR KEY NAME...: DIR/fullchain.pem is a certificate the CA issued (not the self-signed
+# placeholder) for KEY and for exactly these names. Only read (a link is read, never written through).
+issued() {
+  is_cert=$1/fullchain.pem
+  shift
+  cert_of_key "$is_cert" "$1" || return 1
+  shift
+  is_subject=$(openssl x509 -in "$is_cert" -noout -subject -nameopt RFC2253 2>/dev/null) || return 1
+  is_issuer=$(openssl x509 -in "$is_cert" -noout -issuer -nameopt RFC2253 2>/dev/null) || return 1
+  [ "${is_subject#subject=}" != "${is_issuer#issuer=}" ] || return 1
+  is_names=$(openssl x509 -in "$is_cert" -noout -ext subjectAltName 2>/dev/null | tr ',' '\n' | sed -n 's/^ *DNS://p' | tr '[:upper:]' '[:lower:]' | sort -u)
+  [ -n "$is_names" ] && [ "$is_names" = "$(printf '%s\n' "$@" | tr '[:upper:]' '[:lower:]' | sort -u)" ]
+}
+
+# begin_part: the steps up to end_part are one part, whose failure end_part tells.
+PART_FAILED_BEFORE=0
+begin_part() {
+  PART_FAILED_BEFORE=$FAILED
+  FAILED=0
+}
+
+# end_part: succeeds when no step since begin_part failed; FAILED still says, for the exit status,
+# whether anything of the whole run failed.
+end_part() {
+  part_failed=$FAILED
+  if [ "$PART_FAILED_BEFORE" = 1 ]; then FAILED=1; fi
+  [ "$part_failed" = 0 ]
+}
+
+# warn TEXT: a warning of the host's run that is not a failure.
+warn() {
+  printf '@warn %s\n' "$1"
+}
+
 # Handlers a run has promised are written down before anything is renamed into place and crossed off
 # only once they succeed, so a run that fails or dies in between leaves them for the next run (a
 # changed file is never left un-reloaded; Ansible loses them: ansible#4766).

@@ -439,7 +439,7 @@ probe_record() {
 
 # probe_was LINE PATH: what is at PATH, a recorded path (LINE its record line) the desired state no
 # longer has. A link is described, never followed; a file's content is sent only for a `file` entry
-# that is not secret (never a key, a CSR or a certificate).
+# that is not secret (never a key, a CSR or a certificate); of a CSR, only its names.
 probe_was() {
   probe_kind=${1#path }
   probe_flags=${probe_kind#* }
@@ -458,6 +458,13 @@ probe_was() {
         printf '@was content\n'
         base64 < "$2"
         printf '@was end\n'
+        ;;
+      csr/*)
+        # Its names: a certificate this apply creates for them replaces it (src/plan/renames.ts).
+        printf '@was file -\n'
+        out=$(openssl req -in "$2" -noout -text 2>/dev/null) || out=''
+        san_lines
+        printf '@was names %s\n' "${san:--}"
         ;;
       *) printf '@was file -\n' ;;
     esac

@@ -1,6 +1,7 @@
 import type { Change, Plan } from '../plan/types.js';
 import { isPending } from '../plan/types.js';
-import type { CsrResource, DesiredState } from '../model/desired.js';
+import type { CsrResource, DesiredState, Handler } from '../model/desired.js';
+import type { AwaitedCertificate } from '../plan/renames.js';
 import { placeholderDays, resourceTarget } from '../model/desired.js';
 import { readShellLibrary, reloadServiceLibrary, wrapScript } from '../host/script.js';
 import { archiveDir, createdAccountsFile, pendingHandlersFile } from '../host/protocol/files.js';
@@ -141,6 +142,65 @@ function recordLines(file: string, text: string): string[] {
   return [`${call.writeRecord({ file })} <<'PROVISION_EOF'`, Buffer.from(text, 'utf8').toString('base64'), 'PROVISION_EOF'];
 }
 
+function recordIfNothingFailed(file: string, text: string, condition = '[ "$FAILED" = 0 ]'): string[] {
+  const [first, ...rest] = recordLines(file, text);
+  return [`if ${condition}; then ${first}`, ...rest, 'fi'];
+}
+
+/** A staged file renamed into place, a file's attributes set, or a link made. */
+function putInPlace(change: Change, id: ScriptId, options: ApplyOptions): string[] {
+  const r = change.resource;
+  if (r.kind === 'file' && change.rewrite) return [`${call.commit({ id, path: r.path, backup: options.backup })} || ${call.finish()}`];
+  if (r.kind === 'file') return [call.setAttrs({ id, path: r.path, mode: change.mode, owner: change.owner, group: change.group })];
+  if (r.kind === 'symlink') return [call.link({ id, path: r.path, target: r.target })];
+  return [];
+}
+
+/**
+ * A rename (src/plan/renames.ts): the issuance handlers first; then, for each certificate issued as
+ * the host checks it, its own files and links (its sites) put in place; then the paths of each
+ * replaced certificate removed once every certificate that takes over its names is in place, else a
+ * warning and nothing of it removed; the record of the desired state only when nothing waits any
+ * more; the other handlers last (a reload then sees the new site with the CA's certificate and the old
+ * site gone). Until the new site is in place nothing serves the names but the old site, so no reload,
+ * the issuance's own included (letsencrypt-renew --once reloads the services that serve the challenge
+ * first), can let the placeholder win over it.
+ */
+function issuanceSteps(plan: Plan, desired: DesiredState, awaited: AwaitedCertificate[], options: ApplyOptions): string[] {
+  const lines: string[] = [];
+  const issuance = new Set(awaited.flatMap((a) => a.handlers));
+  const handlerLine = (h: Handler) => call.handler({ name: h.name, steps: h.steps });
+  // Whether every removal succeeded, the immediate ones (above) and those that wait: the issuance
+  // handlers' own failure does not count here (the certificate may be issued all the same).
+  lines.push(`REMOVED=1`, `[ "$FAILED" = 0 ] || REMOVED=0`);
+  lines.push(...plan.handlers.filter((h) => issuance.has(h.name)).map(handlerLine));
+  const flag = (certificate: string) => `AWAITED_${awaited.findIndex((a) => a.certificate === certificate)}`;
+  awaited.forEach((a, index) => {
+    const own = plan.changes.filter((c) => c.afterIssuance === a.certificate);
+    lines.push(`AWAITED_${index}=0`, `if ${call.issued({ dir: a.dir, key: a.key, names: a.domains })}; then`, `  ${call.beginPart()}`);
+    for (const change of own) lines.push(...putInPlace(change, idIn(desired, change), options).map((l) => `  ${l}`));
+    lines.push(`  if ${call.endPart()}; then AWAITED_${index}=1; fi`, 'fi');
+  });
+  const replaced = [...new Set(plan.removals.flatMap((r) => (r.awaits !== undefined && r.entry.certificate !== undefined ? [r.entry.certificate] : [])))];
+  for (const certificate of replaced) {
+    const removals = plan.removals.map((r, index) => ({ r, index })).filter(({ r }) => r.awaits !== undefined && r.entry.certificate === certificate);
+    const by = removals[0]!.r.awaits!;
+    lines.push(`if ${by.map((n) => `[ "$${flag(n)}" = 1 ]`).join(' && ')}; then`, `  ${call.beginPart()}`);
+    for (const { r, index } of removals) lines.push(`  ${removalStep(r, index)}`);
+    lines.push(`  if ! ${call.endPart()}; then REMOVED=0; fi`, 'else', '  REMOVED=0');
+    lines.push(
+      `  ${call.warn({
+        text: `the removal of certificate ${certificate} (its sites, key, CSR and certificate) is postponed until certificate ${by.join(', ')}, which takes over its names, is issued and in place: ${certificate} stays in place and served; the next apply tries again`,
+      })}`,
+      'fi',
+    );
+  }
+  const record = plan.record;
+  if (record && record.after !== record.postponed) lines.push(...recordIfNothingFailed(record.file, record.after, '[ "$REMOVED" = 1 ]'));
+  lines.push(...plan.handlers.filter((h) => !issuance.has(h.name)).map(handlerLine));
+  return lines;
+}
+
 /**
  * The single script that makes a host match its plan. Contents travel inside it as base64 heredocs
  * (on stdin, never on a command line); keys are generated on the host and never leave it.
@@ -172,23 +232,22 @@ export function applyScript(plan: Plan, desired: DesiredState, options: ApplyOpt
       `${call.promiseHandlers({ names: plan.handlers.map((h) => h.name) })} || ${call.fail({ id: 'handlers', message: 'cannot record pending handlers' })}`,
     );
 
-  for (const change of pending) {
-    const r = change.resource;
-    const id = idOf(change);
-    if (r.kind === 'file' && change.rewrite) lines.push(`${call.commit({ id, path: r.path, backup: options.backup })} || ${call.finish()}`);
-    else if (r.kind === 'file') lines.push(call.setAttrs({ id, path: r.path, mode: change.mode, owner: change.owner, group: change.group }));
-    else if (r.kind === 'symlink') lines.push(call.link({ id, path: r.path, target: r.target }));
-  }
+  for (const change of pending) if (change.afterIssuance === undefined) lines.push(...putInPlace(change, idOf(change), options));
 
   if (plan.removals.length > 0) lines.push(call.setArchiveDir(archiveDir));
-  plan.removals.forEach((removal, index) => lines.push(removalStep(removal, index)));
+  plan.removals.forEach((removal, index) => {
+    if (removal.awaits === undefined) lines.push(removalStep(removal, index));
+  });
   // Crossed off only once removed: a removal that failed stays in the record for the next run.
-  if (record && record.after !== (record.before !== record.current ? record.before : record.current)) {
-    const [first, ...rest] = recordLines(record.file, record.after);
-    lines.push(`if [ "$FAILED" = 0 ]; then ${first}`, ...rest, 'fi');
+  const written = record ? (record.before !== record.current ? record.before : record.current) : '';
+  const awaited = plan.awaited ?? [];
+  if (awaited.length === 0) {
+    if (record && record.after !== written) lines.push(...recordIfNothingFailed(record.file, record.after));
+    for (const handler of plan.handlers) lines.push(call.handler({ name: handler.name, steps: handler.steps }));
+  } else {
+    if (record?.postponed !== undefined && record.postponed !== written) lines.push(...recordIfNothingFailed(record.file, record.postponed));
+    lines.push(...issuanceSteps(plan, desired, awaited, options));
   }
-
-  for (const handler of plan.handlers) lines.push(call.handler({ name: handler.name, steps: handler.steps }));
   if (plan.handlers.length > 0) lines.push(call.settleHandlers());
   lines.push(call.finish());
   return wrapScript(plan.root, `${readShellLibrary('apply.sh')}\n${reloadServiceLibrary()}`, lines.join('\n'));

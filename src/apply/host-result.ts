@@ -26,6 +26,14 @@ export interface HostResult {
   seconds?: number;
 }
 
+/**
+ * A change or removal that waited for a new certificate's issuance (src/plan/renames.ts) and was not
+ * made: the certificate was not issued, so it is left for the next apply.
+ */
+export function wasPostponed(result: HostResult, id: string, waited: boolean): boolean {
+  return waited && result.applied && !result.failures.has(id) && !(result.done?.has(id) ?? false);
+}
+
 /** Handlers that ran successfully, or that would run (check mode). */
 function handlersDone(result: HostResult): number {
   if (!result.applied) return result.plan?.handlers.length ?? 0;

@@ -22,6 +22,7 @@ export function settle(
   result.done = new Set([...report.ok].map(nameOf));
   result.handlersRun = report.handlers;
   result.plan?.notices.push(...report.notes);
+  if (result.plan && report.warnings.length > 0) result.plan.warnings = [...(result.plan.warnings ?? []), ...report.warnings];
   const failedHandlers = report.handlers.filter((h) => !h.ok);
   if (report.failed.size > 0 || failedHandlers.length > 0 || run.exitCode !== 0 || !report.done) {
     result.status = 'failed';

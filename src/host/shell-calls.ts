@@ -209,6 +209,26 @@ export function writeRecord(a: { file: string }): string {
   return call('write_record', 'record', shquote(a.file));
 }
 
+/** issued DIR KEY NAME... */
+export function issued(a: { dir: string; key: string; names: string[] }): string {
+  return call('issued', hostPath(a.dir), hostPath(a.key), ...a.names.map(shquote));
+}
+
+/** begin_part */
+export function beginPart(): string {
+  return call('begin_part');
+}
+
+/** end_part */
+export function endPart(): string {
+  return call('end_part');
+}
+
+/** warn TEXT */
+export function warn(a: { text: string }): string {
+  return call('warn', shquote(a.text));
+}
+
 /** remove_link ID PATH */
 export function removeLink(a: { id: RemovalId; path: string }): string {
   return call('remove_link', a.id, hostPath(a.path));

@@ -68,8 +68,8 @@ export type WasState =
   | { state: 'missing' }
   | { state: 'symlink'; target: string }
   | { state: 'directory'; empty: boolean }
-  /** sha256 and content only for a non-secret file (never a key or certificate) */
-  | { state: 'file'; sha256?: string; content?: string }
+  /** sha256 and content only for a non-secret file (never a key or certificate); names: a CSR's DNS names */
+  | { state: 'file'; sha256?: string; content?: string; names?: string[] }
   | { state: 'other'; type: string };
 
 export interface ProbedRecord {

@@ -9,6 +9,7 @@ import { isPending } from './types.js';
 import { parentDirErrors } from './parent-dirs.js';
 import { planRecord } from './removals.js';
 import { foreignLinkWarnings } from './foreign-links.js';
+import { issuedInThisApply, waitsForIssuance } from './renames.js';
 
 export interface PlanOptions {
   /** the host's tree is under this directory: users, groups and handlers are not managed */
@@ -251,10 +252,24 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     const where = underRoot ? 'under a --root tree' : 'in check mode';
     notices.push(`no CA is contacted ${where}: a self-signed placeholder stands in for ${placeholders.join(', ')}`);
   }
-  const recorded = planRecord(desired, actual, { root: options.root, secretValues: options.secretValues });
+  const recorded = planRecord(desired, actual, {
+    root: options.root,
+    secretValues: options.secretValues,
+    issued: underRoot ? [] : issuedInThisApply(desired, changes),
+  });
   errors.push(...recorded.errors);
   notices.push(...recorded.notices);
-  const notified = new Set([...changes.filter(isPending).flatMap((c) => c.resource.notify), ...recorded.handlers.map((h) => h.name)]);
+  for (const change of changes) {
+    const waits = waitsForIssuance(change, recorded.awaited);
+    if (waits !== undefined) change.afterIssuance = waits;
+  }
+  // The issuance a removal waits for runs in this apply even when nothing else notifies it (an earlier
+  // apply made the new certificate and the CA refused it).
+  const notified = new Set([
+    ...changes.filter(isPending).flatMap((c) => c.resource.notify),
+    ...recorded.handlers.map((h) => h.name),
+    ...recorded.awaited.flatMap((a) => a.handlers),
+  ]);
   const handlers = desired.handlers.filter((h) => notified.has(h.name) || actual.pendingHandlers.includes(h.name));
   // A removed role's handler is not in the desired state: the record kept it.
   handlers.push(...recorded.handlers.filter((h) => !handlers.some((d) => d.name === h.name)));
@@ -267,6 +282,7 @@ export function planHost(desired: DesiredState, actual: ActualState, options: Pl
     removals: recorded.removals,
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(recorded.record ? { record: recorded.record } : {}),
+    ...(recorded.awaited.length > 0 && !underRoot ? { awaited: recorded.awaited } : {}),
     handlers: underRoot ? [] : handlers,
     notices,
     errors,

@@ -12,6 +12,8 @@ import { formatRecord, parseRecordHandler, parseRecordPath, recordedHandlers, re
 import type { RecordEntry, RecordedHandler } from '../model/managed-record.js';
 import { archiveDir, managedRecordFile } from '../host/protocol/files.js';
 import { hidden, revealsSecret, unifiedDiff } from './diff.js';
+import type { AwaitedCertificate } from './renames.js';
+import { awaitIssuance } from './renames.js';
 
 /** A recorded path the desired state no longer has, that provision created and removes. */
 export interface Removal {
@@ -21,6 +23,8 @@ export interface Removal {
   was: WasState;
   reasons: string[];
   diff?: string;
+  /** the certificates whose issuance it waits for (src/plan/renames.ts): removed only once they are issued */
+  awaits?: string[];
 }
 
 export interface RecordUpdate {
@@ -31,6 +35,8 @@ export interface RecordUpdate {
   before: string;
   /** written once the removals are done */
   after: string;
+  /** written once the removals that wait for nothing are done, when some wait for an issuance: it keeps theirs */
+  postponed?: string;
 }
 
 export interface RecordPlan {
@@ -40,6 +46,8 @@ export interface RecordPlan {
   handlers: Handler[];
   notices: string[];
   errors: string[];
+  /** the certificates removals wait for (src/plan/renames.ts) */
+  awaited: AwaitedCertificate[];
 }
 
 /** What a removal does, in words: links go, the rest is kept in the archive. */
@@ -92,8 +100,12 @@ const isInside = (path: string, dir: string) => path.startsWith(`${dir === '/' ?
  * The record and the removals of a host. Only on a real host as root (never under a --root tree):
  * elsewhere nothing is recorded and nothing removed.
  */
-export function planRecord(desired: DesiredState, actual: ActualState, options: { root?: string; secretValues: string[] }): RecordPlan {
-  const plan: RecordPlan = { removals: [], handlers: [], notices: [], errors: [] };
+export function planRecord(
+  desired: DesiredState,
+  actual: ActualState,
+  options: { root?: string; secretValues: string[]; issued?: AwaitedCertificate[] },
+): RecordPlan {
+  const plan: RecordPlan = { removals: [], handlers: [], notices: [], errors: [], awaited: [] };
   if (options.root !== undefined || !actual.isRoot) return plan;
   const file = managedRecordFile(desired.host);
   const probed = actual.record;
@@ -142,6 +154,7 @@ export function planRecord(desired: DesiredState, actual: ActualState, options: 
   }
   // Files and links first, then directories, the deepest first.
   plan.removals.sort((a, b) => Number(a.entry.kind === 'directory') - Number(b.entry.kind === 'directory') || b.entry.path.length - a.entry.path.length);
+  plan.awaited = awaitIssuance(plan.removals, options.issued ?? []);
 
   const handlersFor = (list: RecordEntry[]) => {
     const known = recordedHandlers(list, desired.handlers);
@@ -179,6 +192,8 @@ export function planRecord(desired: DesiredState, actual: ActualState, options: 
   const current = lines.length > 0 ? `${lines.join('\n')}\n` : '';
   const after = formatRecord({ entries: finalEntries, handlers: owed(finalEntries) });
   const before = removed.length > 0 ? formatRecord({ entries: [...finalEntries, ...removed], handlers: owed([...finalEntries, ...removed]) }) : after;
-  plan.record = { file, current, before, after };
+  const waiting = plan.removals.filter((r) => r.awaits !== undefined).map((r) => r.entry);
+  const postponed = waiting.length > 0 ? formatRecord({ entries: [...finalEntries, ...waiting], handlers: owed([...finalEntries, ...waiting]) }) : undefined;
+  plan.record = { file, current, before, after, ...(postponed !== undefined ? { postponed } : {}) };
   return plan;
 }

@@ -1,5 +1,6 @@
 import type { Handler, Resource } from '../model/desired.js';
 import type { RecordUpdate, Removal } from './removals.js';
+import type { AwaitedCertificate } from './renames.js';
 
 /** skipped: cannot be managed in this kind of run (users under a --root tree), not an error. */
 export type Action = 'create' | 'update' | 'unchanged' | 'skipped';
@@ -27,6 +28,8 @@ export interface Change {
   recheckBelow?: string;
   /** placeholder_certificate: the CA has not issued it yet (missing, or still the self-signed placeholder) */
   firstIssuance?: boolean;
+  /** put in place only once this certificate is issued: it replaces a removed one (src/plan/renames.ts) */
+  afterIssuance?: string;
 }
 
 export interface Plan {
@@ -38,6 +41,8 @@ export interface Plan {
   removals: Removal[];
   /** the record of what provision manages, as the apply writes it (a real host as root only) */
   record?: RecordUpdate;
+  /** certificates whose issuance removals (and their own sites) wait for: a rename (src/plan/renames.ts) */
+  awaited?: AwaitedCertificate[];
   /** handlers that changed or removed resources notify, in definition order */
   handlers: Handler[];
   /** said once per host: why something is not managed in this run */

@@ -540,6 +540,19 @@ const cases: Case[] = [
   },
   {
     library: 'apply.sh',
+    builder: 'issued',
+    line: calls.issued({ dir: '/etc/k', key: '/etc/k/domain.key', names: ['a.test', 'b test'] }),
+    expect: [
+      ['DIR', '/R/etc/k'],
+      ['KEY', '/R/etc/k/domain.key'],
+      ['NAME...', ['a.test', 'b test']],
+    ],
+  },
+  { library: 'apply.sh', builder: 'warn', line: calls.warn({ text: "it's postponed" }), expect: [['TEXT', "it's postponed"]] },
+  { library: 'apply.sh', builder: 'beginPart', line: calls.beginPart(), expect: [] },
+  { library: 'apply.sh', builder: 'endPart', line: calls.endPart(), expect: [] },
+  {
+    library: 'apply.sh',
     builder: 'removeLink',
     line: calls.removeLink({ id: 'x0', path: '/etc/a b' }),
     expect: [

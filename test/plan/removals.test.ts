@@ -160,7 +160,13 @@ test('a secret file or one holding a secret value is removed without showing its
 
 test('nothing is recorded or removed under a --root tree or without root; an unsafe record fails the host', () => {
   const record = actual([entry('/etc/web/b.conf')], { '/etc/web/b.conf': { state: 'file', sha256: 'x', content: 'b\n' } });
-  assert.deepEqual(planRecord(desired([]), record, { root: '/tmp/tree', secretValues: [] }), { removals: [], handlers: [], notices: [], errors: [] });
+  assert.deepEqual(planRecord(desired([]), record, { root: '/tmp/tree', secretValues: [] }), {
+    removals: [],
+    handlers: [],
+    notices: [],
+    errors: [],
+    awaited: [],
+  });
   assert.deepEqual(planRecord(desired([]), { ...record, isRoot: false }, { secretValues: [] }).removals, []);
   const unsafe = planHost(desired([]), { ...record, record: { lines: [], was: new Map(), unsafe: true } }, { secretValues: [] });
   assert.match(unsafe.errors.join('\n'), /^\/var\/lib\/provision\/managed\/web1 is not a regular file of root's/);

@@ -184,6 +184,9 @@ test('the record of what provision manages comes back line by line, with what is
     '@was symlink ../sites/a b.conf',
     '@record path directory c web - - /etc/web/d',
     '@was directory 0',
+    '@record path csr c letsencrypt old - /etc/ssl/old/domain.csr',
+    '@was file -',
+    '@was names DNS:A.test,DNS:b.test',
     '@foreign 0 old.example.org /etc/web/enabled/old site',
     '@done',
   ].join('\n');
@@ -193,11 +196,13 @@ test('the record of what provision manages comes back line by line, with what is
     'path file c web - - /etc/web/gone b.conf',
     'path symlink c web - - /etc/web/enabled',
     'path directory c web - - /etc/web/d',
+    'path csr c letsencrypt old - /etc/ssl/old/domain.csr',
   ]);
   assert.deepEqual(Object.fromEntries(actual.record!.was), {
     '/etc/web/gone b.conf': { state: 'file', sha256: 'abc', content: 'site b\n' },
     '/etc/web/enabled': { state: 'symlink', target: '../sites/a b.conf' },
     '/etc/web/d': { state: 'directory', empty: false },
+    '/etc/ssl/old/domain.csr': { state: 'file', names: ['a.test', 'b.test'] },
   });
   assert.deepEqual(actual.foreignLinks, [{ index: 0, name: 'old.example.org', link: '/etc/web/enabled/old site' }]);
   assert.throws(() => parseProbe('@was missing\n@done\n', { host: 'h', handlers: [], resources: [] }), ProbeOutputError, 'a @was without its record line');

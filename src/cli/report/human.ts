@@ -1,5 +1,5 @@
 import { resourceTarget } from '../../model/desired.js';
-import { changeCount, okCount, progressCounts } from '../../apply/host-result.js';
+import { changeCount, okCount, progressCounts, wasPostponed } from '../../apply/host-result.js';
 import type { HostResult } from '../../apply/host-result.js';
 import type { Colors } from './colors.js';
 
@@ -23,7 +23,8 @@ export function hostLines(result: HostResult, options: { diff: boolean; check: b
   for (const change of result.plan?.changes ?? []) {
     if (change.action !== 'create' && change.action !== 'update') continue;
     const failed = result.failures.get(change.resource.id);
-    const label = failed ? c.red('failed') : c.yellow(change.action);
+    const postponed = wasPostponed(result, change.resource.id, change.afterIssuance !== undefined);
+    const label = failed ? c.red('failed') : c.yellow(postponed ? `postponed ${change.action}` : change.action);
     const why = change.reasons.length > 0 ? ` (${change.reasons.join(', ')})` : '';
     lines.push(`${host}: ${label} ${change.resource.kind.replace('_', ' ')} ${resourceTarget(change.resource)}${why}`);
     if (failed) lines.push(indent(failed));
@@ -31,7 +32,7 @@ export function hostLines(result: HostResult, options: { diff: boolean; check: b
   }
   for (const removal of result.plan?.removals ?? []) {
     const failed = result.failures.get(removal.id);
-    const label = failed ? c.red('failed') : c.yellow('remove');
+    const label = failed ? c.red('failed') : c.yellow(wasPostponed(result, removal.id, removal.awaits !== undefined) ? 'postponed remove' : 'remove');
     lines.push(`${host}: ${label} ${removal.entry.kind.replace('_', ' ')} ${removal.entry.path} (${removal.reasons.join(', ')})`);
     if (failed) lines.push(indent(failed));
     if (options.diff && removal.diff) lines.push(colorDiff(removal.diff, c));

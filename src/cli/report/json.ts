@@ -1,6 +1,7 @@
 import { resourceTarget } from '../../model/desired.js';
 import { isPending } from '../../plan/types.js';
 import type { HostResult } from '../../apply/host-result.js';
+import { wasPostponed } from '../../apply/host-result.js';
 
 /** The one JSON document `--json` prints. */
 export function applyJsonReport(results: HostResult[], check: boolean): object {
@@ -11,11 +12,13 @@ export function applyJsonReport(results: HostResult[], check: boolean): object {
       status: r.status,
       changes: (r.plan?.changes ?? [])
         .filter(isPending)
-        .map((c): { resource: string; path: string; action: string; error?: string } => ({
+        .map((c): { resource: string; path: string; action: string; error?: string; postponed?: true } => ({
           resource: c.resource.kind,
           path: resourceTarget(c.resource),
           action: c.action,
           ...(r.failures.has(c.resource.id) ? { error: r.failures.get(c.resource.id) } : {}),
+          // waited for a new certificate that was not issued: not made, left for the next apply
+          ...(wasPostponed(r, c.resource.id, c.afterIssuance !== undefined) ? { postponed: true as const } : {}),
         }))
         .concat(
           (r.plan?.removals ?? []).map((removal) => ({
@@ -23,6 +26,7 @@ export function applyJsonReport(results: HostResult[], check: boolean): object {
             path: removal.entry.path,
             action: 'remove' as const,
             ...(r.failures.has(removal.id) ? { error: r.failures.get(removal.id) } : {}),
+            ...(wasPostponed(r, removal.id, removal.awaits !== undefined) ? { postponed: true as const } : {}),
           })),
         ),
       handlers: check

@@ -21,7 +21,8 @@ export const probeAnswer = {
   record_unsafe: 'record_unsafe',
   /** `@was STATE ...` after a record line whose path the desired state does not have: what is there now
    * (`missing`, `symlink TARGET`, `directory 1|0` (empty), `file SHA256|-`, `other TYPE`), for a
-   * non-secret file followed by `@was content`, base64 lines and `@was end` */
+   * non-secret file followed by `@was content`, base64 lines and `@was end`; for a CSR followed by
+   * `@was names DNS:NAME,...` (`-` when it names none) */
   was: 'was',
   /** `@foreign N NAME LINK`: a link provision does not manage, in the directory of the desired state's
    * foreign links N, leads to a file that uses the certificate directory NAME */
@@ -71,6 +72,8 @@ export const applyAnswer = {
   handler: 'handler',
   /** `@note TEXT`: why a check was not run, or a service not reloaded */
   note: 'note',
+  /** `@warn TEXT`: something the user must know that is not a failure (a removal postponed) */
+  warn: 'warn',
   done: 'done',
 } as const;
 

@@ -8,11 +8,14 @@ export interface ApplyReport {
   handlers: { name: string; ok: boolean; detail: string }[];
   /** why a check was not run (not root, no unshare...) */
   notes: string[];
+  /** what the user must know that is not a failure (a removal postponed) */
+  warnings: string[];
   /** the script reached its end (not killed or cut off) */
   done: boolean;
 }
 
 const notePrefix = answerPrefix(applyAnswer.note);
+const warnPrefix = answerPrefix(applyAnswer.warn);
 const okPrefix = answerPrefix(applyAnswer.ok);
 const failPrefix = answerPrefix(applyAnswer.fail);
 const handlerPrefix = answerPrefix(applyAnswer.handler);
@@ -21,11 +24,12 @@ const detailPrefix = answerPrefix(applyAnswer.detail);
 const handlerSucceeded = 'ok';
 
 export function parseApply(output: string): ApplyReport {
-  const report: ApplyReport = { ok: new Set(), failed: new Map(), handlers: [], notes: [], done: false };
+  const report: ApplyReport = { ok: new Set(), failed: new Map(), handlers: [], notes: [], warnings: [], done: false };
   let lastFailure: { id?: string; handler?: number } | undefined;
   for (const line of output.split('\n')) {
     if (line === `@${applyAnswer.done}`) report.done = true;
     else if (line.startsWith(notePrefix)) report.notes.push(line.slice(notePrefix.length));
+    else if (line.startsWith(warnPrefix)) report.warnings.push(line.slice(warnPrefix.length));
     else if (line.startsWith(okPrefix)) report.ok.add(line.slice(okPrefix.length));
     else if (line.startsWith(failPrefix)) {
       const [id, ...message] = line.slice(failPrefix.length).split(' ');

@@ -70,6 +70,10 @@ export function parseProbe(output: string, state: DesiredState): ActualState {
         for (i++; i < lines.length && lines[i] !== `@${probeAnswer.was} end`; i++) chunks.push(lines[i]!);
         const current = actual.record.was.get(lastPath);
         if (current?.state === 'file') current.content = Buffer.from(chunks.join(''), 'base64').toString('utf8');
+      } else if (word === 'names') {
+        const current = actual.record.was.get(lastPath);
+        const names = rest[0] && rest[0] !== '-' ? rest[0].split(',').flatMap((n) => (n.startsWith('DNS:') ? [n.slice(4).toLowerCase()] : [])) : [];
+        if (current?.state === 'file') current.names = names;
       } else actual.record.was.set(lastPath, wasState(word, rest, line));
     } else if (tag === probeAnswer.foreign) (actual.foreignLinks ??= []).push({ index: Number(word), name: rest[0] ?? '', link: rest.slice(1).join(' ') });
     else if (tag === probeAnswer.created) (actual.createdAccounts ??= new Set()).add(line.slice(answerPrefix(tag).length));
