@@ -33,7 +33,8 @@ export function issuedInThisApply(desired: DesiredState, changes: Change[]): Awa
   const out: AwaitedCertificate[] = [];
   for (const change of changes) {
     const csr = change.resource;
-    if (csr.kind !== 'csr' || csr.certificate === undefined) continue;
+    // A key rotation's CSR.next (src/plan/rotation.ts) is not a certificate of its own: the renewal swaps it in.
+    if (csr.kind !== 'csr' || csr.certificate === undefined || csr.next) continue;
     const placeholder = desired.resources.find(
       (r): r is PlaceholderCertificateResource => r.kind === 'placeholder_certificate' && r.certificate === csr.certificate,
     );
