@@ -249,7 +249,8 @@ async function converge(rendered: RenderedHost, roles: RolesAtWork, options: Run
     host.root === undefined
       ? withRotations(looked.desired, looked.actual, new Set(options.rotateKeys ?? []))
       : { desired: looked.desired, actual: looked.actual };
-  result.notices = notices;
+  result.notices =
+    host.root !== undefined && (options.rotateKeys ?? []).length > 0 ? [...notices, 'no key is rotated under a --root tree (--rotate-key)'] : notices;
   result.warnings = warnings;
 
   // plan
