@@ -203,16 +203,18 @@ probe_link() {
 }
 
 # key_type KEY: rsa2048 ... ec384 (the role's key types), other, or unknown when KEY cannot be read (a
-# probe without root). Only the public half's description is looked at; nothing of the key is printed.
+# probe without root). Told from the DER of the public half's SubjectPublicKeyInfo, whose first bytes
+# are fixed for each type (sequence length, algorithm OID, curve OID), never from -text output, whose
+# wording OpenSSL 4.0 changed. Nothing of the key is printed.
 key_type() {
-  kt_text=$(openssl pkey -in "$1" -noout -text_pub 2>/dev/null) || { echo unknown; return; }
-  case $kt_text in
-    *'ASN1 OID: prime256v1'*) echo ec256 ;;
-    *'ASN1 OID: secp384r1'*) echo ec384 ;;
-    *'Modulus'*)
-      kt_bits=${kt_text#*'Public-Key: ('}
-      kt_bits=${kt_bits%%' bit)'*}
-      case $kt_bits in 2048 | 3072 | 4096) echo "rsa$kt_bits" ;; *) echo other ;; esac ;;
+  kt_der=$(openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | od -An -v -tx1 | tr -d ' \n') || kt_der=''
+  case $kt_der in
+    '') echo unknown ;;
+    30820122300d06092a864886f70d0101010500*) echo rsa2048 ;;
+    308201a2300d06092a864886f70d0101010500*) echo rsa3072 ;;
+    30820222300d06092a864886f70d0101010500*) echo rsa4096 ;;
+    3059301306072a8648ce3d020106082a8648ce3d030107*) echo ec256 ;;
+    3076301006072a8648ce3d020106052b81040022*) echo ec384 ;;
     *) echo other ;;
   esac
 }
