@@ -316,9 +316,9 @@ export function probeRecord(a: { file: string; desired: string[] }): string {
   return call('probe_record', shquote(a.file), shquote(a.desired.join('\n')));
 }
 
-/** probe_foreign_links N DIR USES DESIRED (DESIRED: the desired paths, one a line) */
-export function probeForeignLinks(a: { index: number; dir: string; uses: string; desired: string[] }): string {
-  return call('probe_foreign_links', shquote(a.index), shquote(a.dir), shquote(a.uses), shquote(a.desired.join('\n')));
+/** foreign_links N DIR USES DESIRED (DESIRED: the desired paths, one a line; shell/foreign-links.sh) */
+export function foreignLinks(a: { index: number; dir: string; uses: string; desired: string[] }): string {
+  return call('foreign_links', shquote(a.index), shquote(a.dir), shquote(a.uses), shquote(a.desired.join('\n')));
 }
 
 // ---- shell/status.sh

@@ -24,7 +24,11 @@ export function statusScript(targets: StatusTargets, root?: string): string {
     ]),
     ...(schedule ? [call.statusSchedule(schedule)] : []),
     ...endpoints.map((e, i) => call.statusServed({ id: endpointId(i), port: e.port, starttls: e.starttls, serverName: e.serverName })),
+    // As the probe looks for them (a real host only): plan's warnings, the same function.
+    ...(root === undefined
+      ? (targets.foreignLinks ?? []).map((watch, index) => call.foreignLinks({ index, dir: watch.dir, uses: watch.uses, desired: targets.managedPaths ?? [] }))
+      : []),
     `printf '@${statusAnswer.done}\\n'`,
   ];
-  return wrapScript(root, readShellLibrary('status.sh'), body.join('\n'));
+  return wrapScript(root, `${readShellLibrary('status.sh')}\n${readShellLibrary('foreign-links.sh')}`, body.join('\n'));
 }

@@ -35,6 +35,9 @@ export interface StatusTargets {
   schedule?: ScheduleTarget;
   /** acme_ca_file: the root the chain must verify up to, besides the system store */
   caFile: string;
+  /** the roles' foreign_links (rendered) and the paths provision manages on the host: leftovers are looked for as plan does */
+  foreignLinks?: { dir: string; uses: string }[];
+  managedPaths?: string[];
 }
 
 // The files roles/letsencrypt/role.yml renders for each acme_schedule.

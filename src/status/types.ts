@@ -72,5 +72,7 @@ export interface HostStatus {
   now?: number;
   schedule?: ScheduleStatus;
   certificates: CertificateStatus[];
+  /** leftovers plan and apply warn about too: a site enabled in a foreign_links directory using a certificate no role of the host manages */
+  warnings?: string[];
   health: Health;
 }

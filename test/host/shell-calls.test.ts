@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import * as calls from '../../src/host/shell-calls.js';
 import { packageRoot } from '../../src/model/paths.js';
 
-type Library = 'apply.sh' | 'probe.sh' | 'status.sh';
+type Library = 'apply.sh' | 'probe.sh' | 'status.sh' | 'foreign-links.sh';
 const libraries: Record<Library, string> = {
   'apply.sh': readFileSync(join(packageRoot, 'shell', 'apply.sh'), 'utf8'),
   'probe.sh': readFileSync(join(packageRoot, 'shell', 'probe.sh'), 'utf8'),
   'status.sh': readFileSync(join(packageRoot, 'shell', 'status.sh'), 'utf8'),
+  'foreign-links.sh': readFileSync(join(packageRoot, 'shell', 'foreign-links.sh'), 'utf8'),
 };
 
 /** The function's definition line and body, up to its closing `}` at the start of a line. */
@@ -488,9 +489,9 @@ const cases: Case[] = [
     ],
   },
   {
-    library: 'probe.sh',
-    builder: 'probeForeignLinks',
-    line: calls.probeForeignLinks({ index: 1, dir: '/etc/apache2/sites-enabled', uses: '/etc/ssl/lets encrypt/', desired: ['/etc/a'] }),
+    library: 'foreign-links.sh',
+    builder: 'foreignLinks',
+    line: calls.foreignLinks({ index: 1, dir: '/etc/apache2/sites-enabled', uses: '/etc/ssl/lets encrypt/', desired: ['/etc/a'] }),
     expect: [
       ['N', '1'],
       ['DIR', '/etc/apache2/sites-enabled'],

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../helpers/cli.js';
@@ -388,6 +388,44 @@ test('provision status: what is installed, what Apache serves, each certificate 
     const alone = (JSON.parse(noSchedule.stdout) as typeof document).hosts[0]!.certificates[0]!;
     assert.equal(alone.health, 'warning');
     assert.match(alone.reasons.join('\n'), /no renewal schedule: \/etc\/cron\.d\/letsencrypt is missing \(acme_schedule daily\)/);
+
+    // ---- a leftover: an enabled Apache site (a link provision did not make) using a certificate no role
+    // of the host manages is warned about as plan warns, in every format; one using a managed
+    // certificate is not.
+    writeFileSync(join(hostDir, 'etc/cron.d/letsencrypt'), '0 3,15 * * * root /usr/local/sbin/letsencrypt-renew\n');
+    mkdirSync(join(hostDir, 'etc/apache2/sites-available'), { recursive: true });
+    mkdirSync(join(hostDir, 'etc/apache2/sites-enabled'), { recursive: true });
+    for (const [site, used] of [
+      ['leftover', 'gone.test'],
+      ['kept', 'good.test'],
+    ]) {
+      writeFileSync(join(hostDir, `etc/apache2/sites-available/${site}.conf`), `SSLCertificateFile /etc/ssl/letsencrypt/${used}/fullchain.pem\n`);
+      symlinkSync(`../sites-available/${site}.conf`, join(hostDir, `etc/apache2/sites-enabled/${site}.conf`));
+    }
+    const leftover =
+      'enabled Apache site /etc/apache2/sites-enabled/leftover.conf uses /etc/ssl/letsencrypt/gone.test, which no role of this host manages: nothing renews that certificate (provision leaves the link alone; remove it if the site is not needed)';
+    const onlyGoodVars = JSON.stringify({ acme_certificates: [certificates[0]], apache_certificates: ['good.test'] });
+    const leftText = status('--limit', 'web.status.test', '-e', onlyGoodVars);
+    assert.equal(leftText.status, 5, leftText.stdout + leftText.stderr);
+    assert.deepEqual(
+      leftText.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => l.replace(/ good\.test .*/, ' good.test')),
+      [`WARNING  web.status.test: ${leftover}`, 'OK       web.status.test good.test'],
+    );
+    const leftJson = status('--format', 'json', '--limit', 'web.status.test', '-e', onlyGoodVars);
+    const leftHost = (JSON.parse(leftJson.stdout) as { hosts: { health: string; warnings: string[]; certificates: { health: string }[] }[] }).hosts[0]!;
+    assert.deepEqual(leftHost.warnings, [leftover]);
+    assert.equal(leftHost.health, 'warning');
+    assert.equal(leftHost.certificates[0]!.health, 'ok');
+    const leftNagios = status('--format', 'nagios', '--limit', 'web.status.test', '-e', onlyGoodVars);
+    assert.equal(leftNagios.status, 1, leftNagios.stdout);
+    assert.ok(
+      leftNagios.stdout.startsWith(`PROVISION WARNING - 1 certificate on 1 host: 0 critical, 0 warning, 0 renewal due, 1 ok - web.status.test: ${leftover} | `),
+      leftNagios.stdout,
+    );
 
     // Read-only: nothing on the host changed (the files are as the test wrote them).
     assert.equal(readFileSync(join(certsDir, 'old.test/signed.crt'), 'utf8'), newLeaf.cert);

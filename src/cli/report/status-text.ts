@@ -1,5 +1,5 @@
 // `provision status` for people: one line per certificate, the most urgent first (colour only on a
-// terminal), a line per host that could not be asked, then the summary.
+// terminal), a line per host that could not be asked and per warning of a host (leftovers), then the summary.
 import { duration, isoTime } from '../../status/health.js';
 import type { CertificateStatus, Health, HostStatus } from '../../status/types.js';
 import { healthOrder } from '../../status/types.js';
@@ -42,6 +42,9 @@ export function statusTextLines(hosts: HostStatus[], c: Colors): string[] {
       continue;
     }
     for (const cert of host.certificates) rows.push({ health: cert.health, line: certificateLine(host.name, cert, c) });
+    // The host's own warnings (a leftover site, as plan says it), one line each.
+    for (const warning of host.warnings ?? [])
+      rows.push({ health: 'warning', line: `${paint('warning', label.warning.padEnd(8), c)} ${host.name}: ${warning}` });
   }
   // Stable: the inventory's order within one health.
   rows.sort((a, b) => urgency(b.health) - urgency(a.health));

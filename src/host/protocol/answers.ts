@@ -2,7 +2,12 @@
 // `@pgid` on stderr). shell/*.sh print them; the parsers beside this file read them. A test checks
 // that every `@` line the shell files print is one of these.
 
-/** The probe's lines (shell/probe.sh), besides the per-resource `@<id> STATE ...` lines. */
+/** `@foreign N NAME LINK` (shell/foreign-links.sh, in the probe and the status script alike): a link
+ * provision does not manage, in the directory of the desired state's foreign links N, leads to a file
+ * that uses the certificate directory NAME */
+export const foreignLinkAnswer = 'foreign';
+
+/** The probe's lines (shell/probe.sh and shell/foreign-links.sh), besides the per-resource `@<id> STATE ...` lines. */
 export const probeAnswer = {
   /** `@uid N`, `@gid N`: the effective ids the script runs as */
   uid: 'uid',
@@ -23,9 +28,8 @@ export const probeAnswer = {
    * (`missing`, `symlink TARGET`, `directory 1|0` (empty), `file SHA256|-`, `other TYPE`), for a
    * non-secret file followed by `@was content`, base64 lines and `@was end` */
   was: 'was',
-  /** `@foreign N NAME LINK`: a link provision does not manage, in the directory of the desired state's
-   * foreign links N, leads to a file that uses the certificate directory NAME */
-  foreign: 'foreign',
+  /** `@foreign N NAME LINK`: foreignLinkAnswer */
+  foreign: foreignLinkAnswer,
   /** `@fact NAME OUTPUT`: a program's version output (`-` when it is not installed) */
   fact: 'fact',
   /** `@done`: the script reached its end */
@@ -82,8 +86,10 @@ export function answerPrefix(kind: string): string {
   return `@${kind} `;
 }
 
-/** The status script's lines (shell/status.sh), besides `@now` and `@schedule`: `@<id> KIND ...`. */
+/** The status script's lines (shell/status.sh and shell/foreign-links.sh), besides `@<id> KIND ...`. */
 export const statusAnswer = {
+  /** `@foreign N NAME LINK`: foreignLinkAnswer */
+  foreign: foreignLinkAnswer,
   /** `@now EPOCH`: the host's clock */
   now: 'now',
   /** `@schedule KIND PRESENT [ENABLED ACTIVE NEXT]`: the renewal schedule's file (and timer) */

@@ -50,6 +50,8 @@ export interface StatusObservation {
   certificates: Map<string, ObservedCertificate>;
   endpoints: Map<string, ObservedEndpoint>;
   schedule?: ObservedSchedule;
+  /** `@foreign` lines (shell/foreign-links.sh), as the probe reads them */
+  foreignLinks?: { index: number; name: string; link: string }[];
 }
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -121,6 +123,7 @@ export function parseStatus(output: string): StatusObservation {
     const [tag, word, ...rest] = line.slice(1).split(' ');
     if (tag === statusAnswer.done) done = true;
     else if (tag === statusAnswer.now) observation.now = Number(word);
+    else if (tag === statusAnswer.foreign) (observation.foreignLinks ??= []).push({ index: Number(word), name: rest[0] ?? '', link: rest.slice(1).join(' ') });
     else if (tag === statusAnswer.schedule) {
       const [present, enabled, active] = rest;
       const next = rest.slice(3).join(' ');
