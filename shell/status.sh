@@ -24,9 +24,31 @@ status_lines() {
   done
 }
 
-# status_now: the host's clock in epoch seconds; every lifetime is judged against it.
+# status_now: the host's clock in epoch seconds (every lifetime is judged against it), its UTC offset
+# and its time zone's name (/etc/timezone, read by the shell; `-` when none): cron's next run is in
+# the host's local time.
 status_now() {
-  printf '@now %s\n' "$(date +%s)"
+  status_zone=-
+  if [ -r /etc/timezone ]; then IFS= read -r status_zone </etc/timezone || :; fi
+  case $status_zone in '' | *[!A-Za-z0-9/_+-]*) status_zone=- ;; esac
+  printf '@now %s %s\n' "$(date '+%s %z')" "$status_zone"
+}
+
+# status_cron_line FILE WORD: the first line of FILE that is not a comment and holds WORD (the cron
+# line that runs the renewal), as `@cron LINE`; nothing when there is none, or when the line leaves
+# the job to anacron and anacron is installed (Debian's /etc/crontab: anacron then decides when).
+# Read by the shell.
+status_cron_line() {
+  [ -f "$1" ] && [ -r "$1" ] || return 0
+  while IFS= read -r status_cron || [ -n "$status_cron" ]; do
+    case $status_cron in
+      '#'*) continue ;;
+      *"$2"*)
+        case $status_cron in *anacron*) [ -x "$R/usr/sbin/anacron" ] && return 0 ;; esac
+        printf '@cron %s\n' "$status_cron"
+        return 0 ;;
+    esac
+  done <"$1"
 }
 
 # status_cert ID DIR CA-FILE: the certificate in DIR as the letsencrypt role installs it (domain.key,

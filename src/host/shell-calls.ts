@@ -328,6 +328,11 @@ export function statusNow(): string {
   return call('status_now');
 }
 
+/** status_cron_line FILE WORD */
+export function statusCronLine(a: { file: string; word: string }): string {
+  return call('status_cron_line', hostPath(a.file), shquote(a.word));
+}
+
 /** status_cert ID DIR CA-FILE */
 export function statusCert(a: { id: string; dir: string; caFile: string }): string {
   return call('status_cert', a.id, hostPath(a.dir), shquote(a.caFile));

@@ -13,7 +13,7 @@ import type { Project, RenderedHost } from '../pipeline/pipeline.js';
 import { isPathResource } from '../model/desired.js';
 import { foreignLinkWarnings } from '../plan/foreign-links.js';
 import { judgeCertificate, judgeSchedule } from './health.js';
-import { certificateId, endpointId, statusScript } from './status-script.js';
+import { certificateId, endpointId, statusScript, withoutTimer } from './status-script.js';
 import { statusTargets } from './targets.js';
 import type { StatusTargets } from './targets.js';
 import type { HostStatus } from './types.js';
@@ -51,8 +51,9 @@ async function statusOfHost(rendered: RenderedHost, targets: StatusTargets, conn
       return { name, reach: 'failed', error: `status script failed (exit ${run.exitCode}): ${lastLines(run.stderr)}`, certificates: [], health: 'unknown' };
     const seen = parseStatus(run.stdout);
     const schedule = judgeSchedule(
-      rendered.host.root === undefined ? targets.schedule : targets.schedule && { kind: targets.schedule.kind, file: targets.schedule.file },
+      rendered.host.root === undefined ? targets.schedule : targets.schedule && withoutTimer(targets.schedule),
       seen.schedule,
+      seen,
     );
     const certificates = targets.certificates.map((target, i) =>
       judgeCertificate(

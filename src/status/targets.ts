@@ -27,6 +27,8 @@ export interface ScheduleTarget {
   file: string;
   /** the systemd timer that must be enabled */
   unit?: string;
+  /** the cron line that runs it (FILE, a WORD it holds): its next run is computed from it */
+  cron?: { file: string; word: string };
 }
 
 export interface StatusTargets {
@@ -42,8 +44,9 @@ export interface StatusTargets {
 
 // The files roles/letsencrypt/role.yml renders for each acme_schedule.
 const schedules: Record<string, Omit<ScheduleTarget, 'kind'>> = {
-  daily: { file: '/etc/cron.d/letsencrypt' },
-  monthly: { file: '/etc/cron.monthly/letsencrypt' },
+  daily: { file: '/etc/cron.d/letsencrypt', cron: { file: '/etc/cron.d/letsencrypt', word: 'letsencrypt-renew' } },
+  // run-parts starts cron.monthly from /etc/crontab (Debian: `52 6 1 * *`); with anacron it is later
+  monthly: { file: '/etc/cron.monthly/letsencrypt', cron: { file: '/etc/crontab', word: '/etc/cron.monthly' } },
   systemd: { file: '/etc/systemd/system/letsencrypt-renew.timer', unit: 'letsencrypt-renew.timer' },
 };
 

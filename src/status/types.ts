@@ -29,7 +29,11 @@ export interface ScheduleStatus {
   unit?: string;
   enabled?: string;
   active?: string;
+  /** the next run: systemd's NextElapseUSecRealtime for the timer; for cron `YYYY-MM-DD HH:MM +hhmm (ZONE)` */
   next?: string;
+  /** cron: the next run in epoch seconds, and the zone it was computed in (/etc/timezone's name, a fixed `date +%z` offset, or UTC) */
+  nextAt?: number;
+  zone?: string;
   ok: boolean;
 }
 

@@ -552,6 +552,15 @@ const cases: Case[] = [
   { library: 'status.sh', builder: 'statusNow', line: calls.statusNow(), expect: [] },
   {
     library: 'status.sh',
+    builder: 'statusCronLine',
+    line: calls.statusCronLine({ file: '/etc/cron.d/letsencrypt', word: 'letsencrypt-renew' }),
+    expect: [
+      ['FILE', '/R/etc/cron.d/letsencrypt'],
+      ['WORD', 'letsencrypt-renew'],
+    ],
+  },
+  {
+    library: 'status.sh',
     builder: 'statusCert',
     line: calls.statusCert({ id: 'c0', dir: "/etc/ssl/it's", caFile: '' }),
     expect: [

@@ -311,6 +311,11 @@ test('provision status: what is installed, what Apache serves, each certificate 
     assert.equal(document.summary.renewalDue, 1);
     assert.equal(document.summary.ok, 1);
     assert.equal(document.summary.hostsUnknown, 1);
+    // The daily schedule's next run, from its cron line (0 3,15) in the host's zone, within twelve hours.
+    const schedule = (web as unknown as { schedule: { next?: string; nextAt?: number; zone?: string } }).schedule;
+    assert.match(schedule.next ?? '', /^\d{4}-\d{2}-\d{2} (03|15):00 [+-]\d{4} \(.+\)$/);
+    assert.ok(schedule.nextAt! > now && schedule.nextAt! <= now + 12 * 3600 + 600, `${schedule.nextAt} ${now}`);
+    assert.ok(schedule.next!.endsWith(`(${schedule.zone})`));
 
     // ---- text: one line a certificate, the most urgent first, the unreachable host, the summary
     const text = status('--limit', 'web.status.test');
@@ -326,6 +331,14 @@ test('provision status: what is installed, what Apache serves, each certificate 
       /^CRITICAL web\.status\.test old\.test .*served 0\/1.*serves an older certificate/,
     );
     assert.match(lines.at(-1)!, /^8 certificates on 1 host: 4 critical, 2 warning, 1 renewal due, 1 ok$/);
+    assert.match(
+      lines.find((l) => l.includes(' due.test '))!,
+      /, next run \d{4}-\d{2}-\d{2} (03|15):00 [+-]\d{4} \(.+\): /,
+    );
+    assert.match(
+      status('--format', 'prometheus').stdout,
+      new RegExp(`^provision_schedule_next_run_timestamp_seconds\\{host="web\\.status\\.test"\\} ${schedule.nextAt}$`, 'm'),
+    );
     assert.ok(!text.stdout.includes('\u001b['), 'no colour when not on a terminal');
     const withDown = status();
     assert.match(withDown.stdout, /^UNKNOWN +down\.status\.test unreachable: /m);

@@ -90,10 +90,12 @@ export function answerPrefix(kind: string): string {
 export const statusAnswer = {
   /** `@foreign N NAME LINK`: foreignLinkAnswer */
   foreign: foreignLinkAnswer,
-  /** `@now EPOCH`: the host's clock */
+  /** `@now EPOCH OFFSET ZONE`: the host's clock, its `date +%z` and /etc/timezone (`-`: none) */
   now: 'now',
   /** `@schedule KIND PRESENT [ENABLED ACTIVE NEXT]`: the renewal schedule's file (and timer) */
   schedule: 'schedule',
+  /** `@cron LINE`: the cron line that runs the renewal (the daily schedule's, or /etc/crontab's run-parts of cron.monthly) */
+  cron: 'cron',
   /** `@done`: the script reached its end */
   done: 'done',
 } as const;

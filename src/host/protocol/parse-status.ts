@@ -47,6 +47,10 @@ export interface ObservedSchedule {
 
 export interface StatusObservation {
   now: number;
+  /** the host's time zone: /etc/timezone's name, `date +%z` */
+  zone: { name?: string; offset?: string };
+  /** the cron line that runs the renewal (a cron schedule) */
+  cron?: string;
   certificates: Map<string, ObservedCertificate>;
   endpoints: Map<string, ObservedEndpoint>;
   schedule?: ObservedSchedule;
@@ -115,14 +119,18 @@ function x509Line(cert: ObservedCertificate, line: string, inSan: { on: boolean 
 
 /** Reads the status script's `@...` lines; a missing `@done` means the host's answer was cut off. */
 export function parseStatus(output: string): StatusObservation {
-  const observation: StatusObservation = { now: NaN, certificates: new Map(), endpoints: new Map() };
+  const observation: StatusObservation = { now: NaN, zone: {}, certificates: new Map(), endpoints: new Map() };
   const san = new Map<string, { on: boolean }>();
   let done = false;
   for (const line of output.split('\n')) {
     if (!line.startsWith('@')) continue;
     const [tag, word, ...rest] = line.slice(1).split(' ');
     if (tag === statusAnswer.done) done = true;
-    else if (tag === statusAnswer.now) observation.now = Number(word);
+    else if (tag === statusAnswer.now) {
+      observation.now = Number(word);
+      if (rest[0] && /^[+-]\d{4}$/.test(rest[0])) observation.zone.offset = rest[0];
+      if (rest[1] && rest[1] !== '-') observation.zone.name = rest[1];
+    } else if (tag === statusAnswer.cron) observation.cron ??= line.slice(answerPrefix(tag).length);
     else if (tag === statusAnswer.foreign) (observation.foreignLinks ??= []).push({ index: Number(word), name: rest[0] ?? '', link: rest.slice(1).join(' ') });
     else if (tag === statusAnswer.schedule) {
       const [present, enabled, active] = rest;
