@@ -137,15 +137,32 @@ status_schedule() {
   fi
 }
 
-# status_served ID PORT STARTTLS NAME: the leaf the daemon on 127.0.0.1:PORT presents for the SNI NAME
-# (after STARTTLS smtp or imap, or none): its serial and notAfter, or why none was had.
+# status_first_cert: the first PEM certificate block of its input (by the shell, no program).
+status_first_cert() {
+  status_in=0
+  while IFS= read -r status_pem; do
+    [ "$status_pem" = '-----BEGIN CERTIFICATE-----' ] && status_in=1
+    [ "$status_in" = 1 ] && printf '%s\n' "$status_pem"
+    [ "$status_pem" = '-----END CERTIFICATE-----' ] && [ "$status_in" = 1 ] && return 0
+  done
+}
+
+# status_served ID PORT STARTTLS NAME DIR: the leaf the daemon on 127.0.0.1:PORT presents for the SNI
+# NAME (after STARTTLS smtp or imap, or none): `same` when it is, byte for byte, the leaf installed in
+# DIR (as status_cert reads it: the reader takes its serial and notAfter; no openssl started for it),
+# else its serial and notAfter, or why none was had.
 status_served() {
   if [ "$3" = none ]; then
     status_out=$(SSL_CERT_FILE=/dev/null SSL_CERT_DIR=/dev/null timeout 15 openssl s_client -connect "127.0.0.1:$2" -servername "$4" </dev/null 2>&1)
   else
     status_out=$(SSL_CERT_FILE=/dev/null SSL_CERT_DIR=/dev/null timeout 15 openssl s_client -connect "127.0.0.1:$2" -servername "$4" -starttls "$3" </dev/null 2>&1)
   fi
-  if status_got=$(printf '%s\n' "$status_out" | SSL_CERT_FILE=/dev/null SSL_CERT_DIR=/dev/null openssl x509 -noout -serial -enddate 2>/dev/null); then
+  status_leaf=$5/fullchain.pem
+  [ -f "$status_leaf" ] || status_leaf=$5/signed.crt
+  status_seen=$(printf '%s\n' "$status_out" | status_first_cert)
+  if [ -n "$status_seen" ] && [ "$status_seen" = "$(status_certs_in "$status_leaf" | status_first_cert)" ]; then
+    printf '@%s same\n' "$1"
+  elif status_got=$(printf '%s\n' "$status_out" | SSL_CERT_FILE=/dev/null SSL_CERT_DIR=/dev/null openssl x509 -noout -serial -enddate 2>/dev/null); then
     status_lines "$1" served "$status_got"
   else
     status_why=$(printf '%s\n' "$status_out" | grep -i -m1 -e 'errno' -e 'error' -e 'refused' -e 'timeout') || status_why='no certificate presented'

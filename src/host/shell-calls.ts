@@ -348,7 +348,7 @@ export function statusSchedule(a: { kind: string; file: string; unit?: string })
   return call('status_schedule', shquote(a.kind), hostPath(a.file), ...(a.unit === undefined ? [] : [shquote(a.unit)]));
 }
 
-/** status_served ID PORT STARTTLS NAME */
-export function statusServed(a: { id: string; port: number; starttls: string; serverName: string }): string {
-  return call('status_served', a.id, String(a.port), shquote(a.starttls), shquote(a.serverName));
+/** status_served ID PORT STARTTLS NAME DIR */
+export function statusServed(a: { id: string; port: number; starttls: string; serverName: string; dir: string }): string {
+  return call('status_served', a.id, String(a.port), shquote(a.starttls), shquote(a.serverName), hostPath(a.dir));
 }

@@ -70,6 +70,8 @@ function scheduleReason(schedule: ScheduleStatus | undefined): string | undefine
 
 function served(endpoint: HostEndpoint, observed: ObservedEndpoint | undefined, installed: ObservedCertificate): ServedStatus {
   const at = { service: endpoint.service, port: endpoint.port, starttls: endpoint.starttls, serverName: endpoint.serverName };
+  // The installed leaf itself: its serial and dates are the installed one's.
+  if (observed?.same && installed.serial !== undefined) return { ...at, serial: installed.serial, notAfter: installed.notAfter, matches: true };
   if (!observed?.serial) return { ...at, matches: false, error: observed?.error ?? 'no answer' };
   return { ...at, serial: observed.serial, notAfter: observed.notAfter, matches: observed.serial === installed.serial };
 }

@@ -27,7 +27,16 @@ export function statusScript(targets: StatusTargets, root?: string): string {
     ]),
     ...(schedule ? [call.statusSchedule(schedule)] : []),
     ...(schedule?.cron ? [call.statusCronLine(schedule.cron)] : []),
-    ...endpoints.map((e, i) => call.statusServed({ id: endpointId(i), port: e.port, starttls: e.starttls, serverName: e.serverName })),
+    // Each with its certificate's directory: a daemon presenting that very leaf needs no openssl to read it.
+    ...endpoints.map((e, i) =>
+      call.statusServed({
+        id: endpointId(i),
+        port: e.port,
+        starttls: e.starttls,
+        serverName: e.serverName,
+        dir: targets.certificates.find((c) => c.name === e.certificate)?.dir ?? '/nonexistent',
+      }),
+    ),
     // As the probe looks for them (a real host only): plan's warnings, the same function.
     ...(root === undefined
       ? (targets.foreignLinks ?? []).map((watch, index) => call.foreignLinks({ index, dir: watch.dir, uses: watch.uses, desired: targets.managedPaths ?? [] }))

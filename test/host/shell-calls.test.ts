@@ -601,12 +601,13 @@ const cases: Case[] = [
   {
     library: 'status.sh',
     builder: 'statusServed',
-    line: calls.statusServed({ id: 'e0', port: 25, starttls: 'smtp', serverName: 'mail.example.test' }),
+    line: calls.statusServed({ id: 'e0', port: 25, starttls: 'smtp', serverName: 'mail.example.test', dir: '/etc/ssl/x y' }),
     expect: [
       ['ID', 'e0'],
       ['PORT', '25'],
       ['STARTTLS', 'smtp'],
       ['NAME', 'mail.example.test'],
+      ['DIR', '/R/etc/ssl/x y'],
     ],
   },
 ];

@@ -118,6 +118,8 @@ export const statusItemAnswer = {
   state: 'state',
   /** `served LINE`: `serial=` and `notAfter=` of the leaf a daemon presents */
   served: 'served',
+  /** `same`: the daemon presents the installed leaf itself (its serial and notAfter are the installed one's) */
+  same: 'same',
   /** `unserved WHY`: no certificate was had from the endpoint */
   unserved: 'unserved',
 } as const;

@@ -30,6 +30,8 @@ export interface ObservedCertificate {
 }
 
 export interface ObservedEndpoint {
+  /** it presents the installed leaf, byte for byte */
+  same?: boolean;
   serial?: string;
   notAfter?: number;
   /** why no certificate was had */
@@ -181,7 +183,8 @@ export function parseStatus(output: string): StatusObservation {
       if (word === statusItemAnswer.served) {
         if (text.startsWith('serial=')) endpoint.serial = text.slice('serial='.length).trim().toUpperCase();
         else if (text.startsWith('notAfter=')) endpoint.notAfter = parseOpensslDate(text.slice('notAfter='.length));
-      } else if (word === statusItemAnswer.unserved) endpoint.error = text.trim();
+      } else if (word === statusItemAnswer.same) endpoint.same = true;
+      else if (word === statusItemAnswer.unserved) endpoint.error = text.trim();
       else throw new ProbeOutputError(`status line not understood: ${line}`);
     }
   }
