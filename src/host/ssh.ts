@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { shquote } from './script.js';
 import type { Become } from './become.js';
 import { becomeFailure, scriptCommand } from './become.js';
 import { lastLines } from './last-lines.js';
 import type { Deadline } from './process.js';
-import { runProcess } from './process.js';
+import { runProcess, spawnProcess } from './process.js';
 import type { SshPolicy, SshTarget } from './ssh-args.js';
 import { displayAddress, sshOptions } from './ssh-args.js';
 import type { Connection, ScriptResult } from './types.js';
@@ -14,6 +13,14 @@ import { interrupted, UnreachableError } from './types.js';
 
 /** How long an interrupt waits for a script in transfer to announce its process group. */
 const announceWaitMs = 3000;
+
+/** A control command (`-O exit`, the kill of a stopped script): its outcome is not needed; 10 s at most. */
+async function quietly([file, ...args]: string[], input?: string): Promise<void> {
+  const { child, ended } = spawnProcess(file!, args, input === undefined ? {} : { input });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await ended.catch(() => undefined);
+  clearTimeout(timer);
+}
 
 /** ssh's own exit status for "could not connect / lost the connection" (else it is the remote command's). */
 const sshFailed = 255;
@@ -94,7 +101,7 @@ export class SshConnection implements Connection {
     const group = this.remoteGroup && (await Promise.race([this.remoteGroup, sleep(announceWaitMs, undefined, { ref: false })]));
     if (group !== undefined) {
       const kill = `kill -TERM -${group} 2>/dev/null; exit 0\n`;
-      await execa('ssh', [...this.options, '--', this.target.address, this.command], { input: kill, reject: false, timeout: 10_000 });
+      await quietly(['ssh', ...this.options, '--', this.target.address, this.command], kill);
     }
     await this.close();
   }
@@ -102,6 +109,6 @@ export class SshConnection implements Connection {
   /** Ends the control master (and with it the connection); nothing to do when none was opened. */
   async close(): Promise<void> {
     if (!existsSync(this.policy.controlPath)) return;
-    await execa('ssh', [...this.options, '-O', 'exit', '--', this.target.address], { reject: false, timeout: 10_000, stdin: 'ignore' });
+    await quietly(['ssh', ...this.options, '-O', 'exit', '--', this.target.address]);
   }
 }
