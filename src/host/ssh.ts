@@ -5,7 +5,7 @@ import type { Become } from './become.js';
 import { becomeFailure, scriptCommand } from './become.js';
 import { lastLines } from './last-lines.js';
 import type { Deadline } from './process.js';
-import { runProcess, spawnProcess } from './process.js';
+import { runProcess } from './process.js';
 import type { SshPolicy, SshTarget } from './ssh-args.js';
 import { displayAddress, sshOptions } from './ssh-args.js';
 import type { Connection, ScriptResult } from './types.js';
@@ -14,12 +14,13 @@ import { interrupted, UnreachableError } from './types.js';
 /** How long an interrupt waits for a script in transfer to announce its process group. */
 const announceWaitMs = 3000;
 
-/** A control command (`-O exit`, the kill of a stopped script): its outcome is not needed; 10 s at most. */
+/**
+ * A control command (`-O exit`, the kill of a stopped script) through execa, as ever; imported on
+ * first use, so a run that opens no master (`status`) never pays for its import.
+ */
 async function quietly([file, ...args]: string[], input?: string): Promise<void> {
-  const { child, ended } = spawnProcess(file!, args, input === undefined ? {} : { input });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await ended.catch(() => undefined);
-  clearTimeout(timer);
+  const { execa } = await import('execa');
+  await execa(file!, args, { ...(input === undefined ? { stdin: 'ignore' as const } : { input }), reject: false, timeout: 10_000 });
 }
 
 /** ssh's own exit status for "could not connect / lost the connection" (else it is the remote command's). */
@@ -93,7 +94,8 @@ export class SshConnection implements Connection {
   /**
    * Stops the script running on the host, then ends the connection: OpenSSH does not signal a remote
    * command without a terminal when its connection ends, so its process group is sent SIGTERM (the
-   * apply script then removes its temp files) through the still open master, as the same user.
+   * apply script then removes its temp files) through the still open master, as the same user
+   * (without a master, `status`'s, over a new connection: its script only reads).
    */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -108,7 +110,7 @@ export class SshConnection implements Connection {
 
   /** Ends the control master (and with it the connection); nothing to do when none was opened. */
   async close(): Promise<void> {
-    if (!existsSync(this.policy.controlPath)) return;
+    if (this.policy.controlPath === undefined || !existsSync(this.policy.controlPath)) return;
     await quietly(['ssh', ...this.options, '-O', 'exit', '--', this.target.address]);
   }
 }

@@ -85,7 +85,8 @@ export async function statusHosts(
   onDone: (status: HostStatus) => void = () => {},
 ): Promise<HostStatus[]> {
   const results: HostStatus[] = new Array(project.hosts.length);
-  const connector = new Connector(options.connection);
+  // One script per host: no control master to open and close for it.
+  const connector = new Connector({ ...options.connection, multiplex: false });
   try {
     await inParallel(project.hosts, options.forks, async (host, index) => {
       results[index] = await statusOfHost(host, targets[index]!, connector);
