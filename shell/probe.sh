@@ -476,27 +476,3 @@ probe_was() {
     printf '@was missing\n'
   fi
 }
-
-# probe_foreign_links N DIR USES DESIRED: the links in DIR that provision does not manage (not one of
-# DESIRED, the desired paths one a line) and that lead to a regular file using a path under USES, as
-# `@foreign N NAME LINK`: NAME is the path component after USES (a certificate's directory), N the
-# role's foreign_links entry. Read through a link only when it leads to a regular file; nothing changes.
-probe_foreign_links() {
-  [ -d "$2" ] || return 0
-  for probe_f in "$2"/*; do
-    [ -L "$probe_f" ] || continue
-    case "$nl$4$nl" in *"$nl$probe_f$nl"*) continue ;; esac
-    [ -f "$probe_f" ] || continue
-    probe_rest=$(grep -F -- "$3" "$probe_f" 2>/dev/null) || continue
-    while [ -n "$probe_rest" ]; do
-      probe_line=${probe_rest%%"$nl"*}
-      drop_line
-      while :; do
-        case $probe_line in *"$3"*) ;; *) break ;; esac
-        probe_line=${probe_line#*"$3"}
-        probe_name=${probe_line%%[\"\'/\ \;]*}
-        if [ -n "$probe_name" ]; then printf '@foreign %s %s %s\n' "$1" "$probe_name" "$probe_f"; fi
-      done
-    done
-  done
-}

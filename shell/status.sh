@@ -24,9 +24,31 @@ status_lines() {
   done
 }
 
-# status_now: the host's clock in epoch seconds; every lifetime is judged against it.
+# status_now: the host's clock in epoch seconds (every lifetime is judged against it), its UTC offset
+# and its time zone's name (/etc/timezone, read by the shell; `-` when none): cron's next run is in
+# the host's local time.
 status_now() {
-  printf '@now %s\n' "$(date +%s)"
+  status_zone=-
+  if [ -r /etc/timezone ]; then IFS= read -r status_zone </etc/timezone || :; fi
+  case $status_zone in '' | *[!A-Za-z0-9/_+-]*) status_zone=- ;; esac
+  printf '@now %s %s\n' "$(date '+%s %z')" "$status_zone"
+}
+
+# status_cron_line FILE WORD: the first line of FILE that is not a comment and holds WORD (the cron
+# line that runs the renewal), as `@cron LINE`; nothing when there is none, or when the line leaves
+# the job to anacron and anacron is installed (Debian's /etc/crontab: anacron then decides when).
+# Read by the shell.
+status_cron_line() {
+  [ -f "$1" ] && [ -r "$1" ] || return 0
+  while IFS= read -r status_cron || [ -n "$status_cron" ]; do
+    case $status_cron in
+      '#'*) continue ;;
+      *"$2"*)
+        case $status_cron in *anacron*) [ -x "$R/usr/sbin/anacron" ] && return 0 ;; esac
+        printf '@cron %s\n' "$status_cron"
+        return 0 ;;
+    esac
+  done <"$1"
 }
 
 # status_cert ID DIR CA-FILE: the certificate in DIR as the letsencrypt role installs it (domain.key,
@@ -41,8 +63,11 @@ status_cert() {
   done
   status_leaf=$2/fullchain.pem
   [ -f "$status_leaf" ] || status_leaf=$2/signed.crt
-  # One openssl for the fields and the public key (printed last, after the SAN lines).
-  if ! status_out=$(openssl x509 -in "$status_leaf" -noout -serial -startdate -enddate -issuer -subject -nameopt RFC2253 -ext subjectAltName -pubkey 2>/dev/null); then
+  # One openssl for the fields and the public key (printed last, after the SAN lines). x509 and
+  # s_client get no trust store (SSL_CERT_FILE/DIR /dev/null): OpenSSL 3 loads the whole system store
+  # for them (~25 ms a call, most of the script's time) and nothing they print here depends on it;
+  # only `openssl verify` below, which judges trust, reads it.
+  if ! status_out=$(SSL_CERT_FILE=/dev/null SSL_CERT_DIR=/dev/null openssl x509 -in "$status_leaf" -noout -serial -startdate -enddate -issuer -subject -nameopt RFC2253 -ext subjectAltName -pubkey 2>/dev/null); then
     printf '@%s unreadable\n' "$1"
     return 0
   fi
@@ -112,15 +137,32 @@ status_schedule() {
   fi
 }
 
-# status_served ID PORT STARTTLS NAME: the leaf the daemon on 127.0.0.1:PORT presents for the SNI NAME
-# (after STARTTLS smtp or imap, or none): its serial and notAfter, or why none was had.
+# status_first_cert: the first PEM certificate block of its input (by the shell, no program).
+status_first_cert() {
+  status_in=0
+  while IFS= read -r status_pem; do
+    [ "$status_pem" = '-----BEGIN CERTIFICATE-----' ] && status_in=1
+    [ "$status_in" = 1 ] && printf '%s\n' "$status_pem"
+    [ "$status_pem" = '-----END CERTIFICATE-----' ] && [ "$status_in" = 1 ] && return 0
+  done
+}
+
+# status_served ID PORT STARTTLS NAME DIR: the leaf the daemon on 127.0.0.1:PORT presents for the SNI
+# NAME (after STARTTLS smtp or imap, or none): `same` when it is, byte for byte, the leaf installed in
+# DIR (as status_cert reads it: the reader takes its serial and notAfter; no openssl started for it),
+# else its serial and notAfter, or why none was had.
 status_served() {
   if [ "$3" = none ]; then
-    status_out=$(timeout 15 openssl s_client -connect "127.0.0.1:$2" -servername "$4" </dev/null 2>&1)
+    status_out=$(SSL_CERT_FILE=/dev/null SSL_CERT_DIR=/dev/null timeout 15 openssl s_client -connect "127.0.0.1:$2" -servername "$4" </dev/null 2>&1)
   else
-    status_out=$(timeout 15 openssl s_client -connect "127.0.0.1:$2" -servername "$4" -starttls "$3" </dev/null 2>&1)
+    status_out=$(SSL_CERT_FILE=/dev/null SSL_CERT_DIR=/dev/null timeout 15 openssl s_client -connect "127.0.0.1:$2" -servername "$4" -starttls "$3" </dev/null 2>&1)
   fi
-  if status_got=$(printf '%s\n' "$status_out" | openssl x509 -noout -serial -enddate 2>/dev/null); then
+  status_leaf=$5/fullchain.pem
+  [ -f "$status_leaf" ] || status_leaf=$5/signed.crt
+  status_seen=$(printf '%s\n' "$status_out" | status_first_cert)
+  if [ -n "$status_seen" ] && [ "$status_seen" = "$(status_certs_in "$status_leaf" | status_first_cert)" ]; then
+    printf '@%s same\n' "$1"
+  elif status_got=$(printf '%s\n' "$status_out" | SSL_CERT_FILE=/dev/null SSL_CERT_DIR=/dev/null openssl x509 -noout -serial -enddate 2>/dev/null); then
     status_lines "$1" served "$status_got"
   else
     status_why=$(printf '%s\n' "$status_out" | grep -i -m1 -e 'errno' -e 'error' -e 'refused' -e 'timeout') || status_why='no certificate presented'

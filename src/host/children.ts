@@ -1,9 +1,13 @@
-import type { ResultPromise } from 'execa';
+/** A child process as this module needs it: execa's, or process.ts's own (node's spawn and its end). */
+export interface Tracked extends PromiseLike<unknown> {
+  readonly pid?: number;
+  kill(signal?: NodeJS.Signals): boolean;
+}
 
 // Every process a connection starts runs in its own process group, and is remembered here, so an
 // interrupt reaches exactly those processes and whatever they started (a validate command, openssl),
 // and we can wait for their clean-up traps before exiting.
-const running = new Map<ResultPromise, { signalFirst: boolean }>();
+const running = new Map<Tracked, { signalFirst: boolean }>();
 // What a signal to a local process cannot reach (a script on an ssh host, the control masters and
 // their private directory) is stopped and closed by these.
 const cleanups = new Set<() => Promise<void>>();
@@ -12,7 +16,7 @@ const cleanups = new Set<() => Promise<void>>();
  * Remembers a child for stopChildren. `signalFirst: false` (an ssh client): its clean-up stops it,
  * by stopping the script at the other end; it is signalled only if it outlives that.
  */
-export function track(child: ResultPromise, options: { signalFirst: boolean } = { signalFirst: true }): ResultPromise {
+export function track<T extends Tracked>(child: T, options: { signalFirst: boolean } = { signalFirst: true }): T {
   running.set(child, options);
   const forget = () => running.delete(child);
   child.then(forget, forget);
@@ -36,7 +40,7 @@ export function signalGroup(pid: number | undefined, signal: NodeJS.Signals): bo
   }
 }
 
-function signalChild(child: ResultPromise, signal: NodeJS.Signals): void {
+function signalChild(child: Tracked, signal: NodeJS.Signals): void {
   if (!signalGroup(child.pid, signal)) child.kill(signal);
 }
 

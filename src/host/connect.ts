@@ -46,11 +46,12 @@ export class Connector {
     else {
       // One socket per inventory host (not ssh's %C): two names for one machine get masters of their own,
       // so closing one never cuts the other.
-      this.controlDir ??= mkdtempSync('/tmp/provision-ssh-');
+      const multiplex = this.options.multiplex ?? true;
+      if (multiplex) this.controlDir ??= mkdtempSync('/tmp/provision-ssh-');
       const { address, port, user, privateKeyFile, commonArgs } = host.connection;
       const target = { address, port, user, privateKeyFile, commonArgs: commonArgs === undefined ? [] : shlexSplit(commonArgs) };
       const policy = {
-        controlPath: join(this.controlDir, `h${this.connections.size}`),
+        controlPath: multiplex ? join(this.controlDir!, `h${this.connections.size}`) : undefined,
         // The host's own setting over --host-key-checking over `yes`.
         hostKeyChecking: host.connection.hostKeyChecking ?? this.options.hostKeyChecking ?? 'yes',
         connectTimeoutSeconds: Math.max(1, Math.ceil(this.options.timeoutSeconds ?? defaultConnectTimeoutSeconds)),

@@ -1,5 +1,5 @@
-import { execa } from 'execa';
-import type { ResultPromise } from 'execa';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { processGroupMarker } from '../host/protocol/answers.js';
 import { signalGroup, track } from './children.js';
 import type { ScriptResult } from './types.js';
@@ -40,7 +40,7 @@ function withoutMarker(stderr: string): string {
 }
 
 /** Reads the `@pgid N` line a wrapped script writes first on stderr (src/host/script.ts). */
-function watchProcessGroup(child: ResultPromise, onProcessGroup: (pgid: number) => void): void {
+function watchProcessGroup(child: ChildProcess, onProcessGroup: (pgid: number) => void): void {
   let seen = '';
   const listener = (chunk: Buffer) => {
     seen += chunk.toString('latin1');
@@ -56,6 +56,48 @@ function watchProcessGroup(child: ResultPromise, onProcessGroup: (pgid: number) 
 // Time between SIGTERM (scripts remove their temp files) and SIGKILL for a process over time.
 const killGraceMs = 2000;
 
+interface Ended {
+  stdout: string;
+  stderr: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * `file args` in its own process group, `input` on its stdin, stdout and stderr read whole; it ends
+ * when the process has exited and both are closed. Node's own spawn, not execa: importing execa is a
+ * tenth of a second of every run's start (what `status` on a small fleet pays for most), and this is
+ * all it did here. Rejects only when the program cannot be started.
+ */
+export function spawnProcess(
+  file: string,
+  args: string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): { child: ChildProcess; ended: Promise<Ended> } {
+  const child = spawn(file, args, {
+    detached: true,
+    env: options.env ?? process.env,
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+  const ended = new Promise<Ended>((resolve, reject) => {
+    // Only a program that could not be started rejects; a later error (a failed kill) changes nothing.
+    child.on('error', (error) => (child.pid === undefined ? reject(error) : undefined));
+    child.once('close', (exitCode, signal) =>
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode, signal }),
+    );
+  });
+  if (child.stdin) {
+    // A program that exits without reading all of it (EPIPE) is not an error here: its exit status says.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.input);
+  }
+  return { child, ended };
+}
+
 /**
  * Runs `file args` in its own process group with `input` on stdin. When the deadline passes, the
  * whole group is stopped (and `onTimeout` runs) and the host is reported unreachable ("timed out after Ns").
@@ -68,9 +110,12 @@ export async function runProcess(
   hooks: ProcessHooks = {},
 ): Promise<ProcessResult> {
   if (deadline && deadline.remainingMs() <= 0) throw deadline.error();
-  const child = track(execa(file, args, { input, reject: false, stripFinalNewline: false, env: { LC_ALL: 'C' }, extendEnv: true, detached: true }), {
-    signalFirst: !hooks.onTimeout,
-  });
+  const { child, ended } = spawnProcess(file, args, { input, env: { ...process.env, LC_ALL: 'C' } });
+  const settled = ended.then(
+    (result) => ({ result }),
+    (error: Error) => ({ error }),
+  );
+  track(Object.assign(settled, { pid: child.pid, kill: (signal?: NodeJS.Signals) => child.kill(signal) }), { signalFirst: !hooks.onTimeout });
   if (hooks.onProcessGroup) watchProcessGroup(child, hooks.onProcessGroup);
   const { onTimeout } = hooks;
   let stopping: Promise<void> | undefined;
@@ -84,16 +129,17 @@ export async function runProcess(
         setTimeout(() => signalGroup(child.pid, 'SIGKILL'), killGraceMs).unref();
       })();
     }, deadline.remainingMs());
-  const result = await child;
+  const outcome = await settled;
   clearTimeout(timer);
   if (stopping) {
     await stopping;
     throw deadline!.error();
   }
-  if (result.failed && result.exitCode === undefined && !result.isTerminated) throw new UnreachableError(`cannot start ${file}: ${result.shortMessage}`);
+  if ('error' in outcome) throw new UnreachableError(`cannot start ${file}: ${outcome.error.message}`);
+  const { result } = outcome;
   return {
-    stdout: String(result.stdout),
-    stderr: withoutMarker(String(result.stderr)),
+    stdout: result.stdout,
+    stderr: withoutMarker(result.stderr),
     exitCode: result.exitCode ?? 128,
     ...(result.signal ? { signal: result.signal } : {}),
   };

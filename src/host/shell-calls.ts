@@ -341,9 +341,9 @@ export function probeRecord(a: { file: string; desired: string[] }): string {
   return call('probe_record', shquote(a.file), shquote(a.desired.join('\n')));
 }
 
-/** probe_foreign_links N DIR USES DESIRED (DESIRED: the desired paths, one a line) */
-export function probeForeignLinks(a: { index: number; dir: string; uses: string; desired: string[] }): string {
-  return call('probe_foreign_links', shquote(a.index), shquote(a.dir), shquote(a.uses), shquote(a.desired.join('\n')));
+/** foreign_links N DIR USES DESIRED (DESIRED: the desired paths, one a line; shell/foreign-links.sh) */
+export function foreignLinks(a: { index: number; dir: string; uses: string; desired: string[] }): string {
+  return call('foreign_links', shquote(a.index), shquote(a.dir), shquote(a.uses), shquote(a.desired.join('\n')));
 }
 
 // ---- shell/status.sh
@@ -351,6 +351,11 @@ export function probeForeignLinks(a: { index: number; dir: string; uses: string;
 /** status_now */
 export function statusNow(): string {
   return call('status_now');
+}
+
+/** status_cron_line FILE WORD */
+export function statusCronLine(a: { file: string; word: string }): string {
+  return call('status_cron_line', hostPath(a.file), shquote(a.word));
 }
 
 /** status_cert ID DIR CA-FILE */
@@ -368,7 +373,7 @@ export function statusSchedule(a: { kind: string; file: string; unit?: string })
   return call('status_schedule', shquote(a.kind), hostPath(a.file), ...(a.unit === undefined ? [] : [shquote(a.unit)]));
 }
 
-/** status_served ID PORT STARTTLS NAME */
-export function statusServed(a: { id: string; port: number; starttls: string; serverName: string }): string {
-  return call('status_served', a.id, String(a.port), shquote(a.starttls), shquote(a.serverName));
+/** status_served ID PORT STARTTLS NAME DIR */
+export function statusServed(a: { id: string; port: number; starttls: string; serverName: string; dir: string }): string {
+  return call('status_served', a.id, String(a.port), shquote(a.starttls), shquote(a.serverName), hostPath(a.dir));
 }

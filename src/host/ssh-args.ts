@@ -17,7 +17,8 @@ export interface SshTarget {
 }
 
 export interface SshPolicy {
-  controlPath: string;
+  /** the control master's socket; undefined: no master (ControlMaster=no) */
+  controlPath?: string;
   hostKeyChecking: HostKeyChecking;
   connectTimeoutSeconds: number;
 }
@@ -30,12 +31,9 @@ export function sshOptions(target: SshTarget, policy: SshPolicy): string[] {
   return [
     '-o',
     'BatchMode=yes',
-    '-o',
-    'ControlMaster=auto',
-    '-o',
-    `ControlPersist=${controlPersistSeconds}`,
-    '-o',
-    `ControlPath=${policy.controlPath}`,
+    ...(policy.controlPath === undefined
+      ? ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']
+      : ['-o', 'ControlMaster=auto', '-o', `ControlPersist=${controlPersistSeconds}`, '-o', `ControlPath=${policy.controlPath}`]),
     ...(target.port !== undefined ? ['-p', String(target.port)] : []),
     ...(target.user !== undefined ? ['-l', target.user] : []),
     ...(target.privateKeyFile !== undefined ? ['-i', target.privateKeyFile] : []),

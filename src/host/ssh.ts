@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { shquote } from './script.js';
 import type { Become } from './become.js';
 import { becomeFailure, scriptCommand } from './become.js';
@@ -14,6 +13,15 @@ import { interrupted, UnreachableError } from './types.js';
 
 /** How long an interrupt waits for a script in transfer to announce its process group. */
 const announceWaitMs = 3000;
+
+/**
+ * A control command (`-O exit`, the kill of a stopped script) through execa, as ever; imported on
+ * first use, so a run that opens no master (`status`) never pays for its import.
+ */
+async function quietly([file, ...args]: string[], input?: string): Promise<void> {
+  const { execa } = await import('execa');
+  await execa(file!, args, { ...(input === undefined ? { stdin: 'ignore' as const } : { input }), reject: false, timeout: 10_000 });
+}
 
 /** ssh's own exit status for "could not connect / lost the connection" (else it is the remote command's). */
 const sshFailed = 255;
@@ -86,7 +94,8 @@ export class SshConnection implements Connection {
   /**
    * Stops the script running on the host, then ends the connection: OpenSSH does not signal a remote
    * command without a terminal when its connection ends, so its process group is sent SIGTERM (the
-   * apply script then removes its temp files) through the still open master, as the same user.
+   * apply script then removes its temp files) through the still open master, as the same user
+   * (without a master, `status`'s, over a new connection: its script only reads).
    */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -94,14 +103,14 @@ export class SshConnection implements Connection {
     const group = this.remoteGroup && (await Promise.race([this.remoteGroup, sleep(announceWaitMs, undefined, { ref: false })]));
     if (group !== undefined) {
       const kill = `kill -TERM -${group} 2>/dev/null; exit 0\n`;
-      await execa('ssh', [...this.options, '--', this.target.address, this.command], { input: kill, reject: false, timeout: 10_000 });
+      await quietly(['ssh', ...this.options, '--', this.target.address, this.command], kill);
     }
     await this.close();
   }
 
   /** Ends the control master (and with it the connection); nothing to do when none was opened. */
   async close(): Promise<void> {
-    if (!existsSync(this.policy.controlPath)) return;
-    await execa('ssh', [...this.options, '-O', 'exit', '--', this.target.address], { reject: false, timeout: 10_000, stdin: 'ignore' });
+    if (this.policy.controlPath === undefined || !existsSync(this.policy.controlPath)) return;
+    await quietly(['ssh', ...this.options, '-O', 'exit', '--', this.target.address]);
   }
 }

@@ -28,6 +28,12 @@ export interface ConnectOptions {
   becomeUser?: string;
   /** --timeout: seconds one host's whole run may take; also ssh's ConnectTimeout */
   timeoutSeconds?: number;
+  /**
+   * false: no ssh control master, each script on a connection of its own. For a command that runs
+   * one script per host (`status`): a master would only add a process per host and its `-O exit`.
+   * Default true.
+   */
+  multiplex?: boolean;
 }
 
 /** Why a host is not worked on after an interrupt. */

@@ -57,7 +57,7 @@ export interface ActualState {
   pendingHandlers: string[];
   /** accounts provision created there itself (its record on the host); only these it changes */
   createdAccounts?: Set<string>;
-  /** links provision does not manage that use a certificate directory (shell/probe.sh probe_foreign_links) */
+  /** links provision does not manage that use a certificate directory (shell/foreign-links.sh foreign_links) */
   foreignLinks?: { index: number; name: string; link: string }[];
   /** the record of what provision manages there (shell/probe.sh probe_record), when it was read */
   record?: ProbedRecord;

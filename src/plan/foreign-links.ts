@@ -5,7 +5,8 @@ import type { ActualState } from '../model/actual.js';
 import type { DesiredState } from '../model/desired.js';
 import { isPathResource } from '../model/desired.js';
 
-export function foreignLinkWarnings(desired: DesiredState, actual: ActualState): string[] {
+/** plan's and status's alike: `actual` is the probe's or the status script's answer (both run shell/foreign-links.sh). */
+export function foreignLinkWarnings(desired: DesiredState, actual: Pick<ActualState, 'foreignLinks'>): string[] {
   const paths = desired.resources.filter(isPathResource).map((r) => r.path);
   const warnings = new Set<string>();
   for (const found of actual.foreignLinks ?? []) {

@@ -138,12 +138,12 @@ export function probeScript(state: DesiredState, root: string | undefined, optio
     ...(root === undefined && options.record !== false ? [call.probeRecord({ file: managedRecordFile(state.host), desired: desiredPaths(state) })] : []),
     // Links provision does not manage where a role's service reads them (a real host only): warned about.
     ...(root === undefined && options.record !== false
-      ? (state.foreignLinks ?? []).map((watch, index) => call.probeForeignLinks({ index, dir: watch.dir, uses: watch.uses, desired: desiredPaths(state) }))
+      ? (state.foreignLinks ?? []).map((watch, index) => call.foreignLinks({ index, dir: watch.dir, uses: watch.uses, desired: desiredPaths(state) }))
       : []),
     // Handlers only run on a real host, never under a --root tree.
     ...(root === undefined && state.handlers.length > 0 ? [call.probePendingHandlers({ file: pendingHandlersFile })] : []),
     `printf '@${probeAnswer.done}\\n'`,
   ];
   // Read on first use, not when imported: importing this module touches no file.
-  return wrapScript(root, readShellLibrary('probe.sh'), body.join('\n'));
+  return wrapScript(root, `${readShellLibrary('probe.sh')}\n${readShellLibrary('foreign-links.sh')}`, body.join('\n'));
 }

@@ -8,7 +8,8 @@
 //   critical     expired or under a twelfth left, a daemon serving another certificate than the
 //                installed one, a key that does not match, the placeholder still in place an hour
 //                after it was made (the first issuance runs at apply), no certificate at all
-import type { ObservedCertificate, ObservedEndpoint, ObservedSchedule } from '../host/protocol/parse-status.js';
+import type { ObservedCertificate, ObservedEndpoint, ObservedSchedule, StatusObservation } from '../host/protocol/parse-status.js';
+import { formatHostTime, hostClock, nextCronRun, parseCronTimes } from './cron-next.js';
 import type { HostEndpoint } from '../render/endpoints.js';
 import { parseRenewalState } from './renewal-state.js';
 import type { CertificateTarget, ScheduleTarget } from './targets.js';
@@ -34,7 +35,11 @@ export function isoTime(epoch: number): string {
   return new Date(epoch * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 
-export function judgeSchedule(target: ScheduleTarget | undefined, observed: ObservedSchedule | undefined): ScheduleStatus | undefined {
+export function judgeSchedule(
+  target: ScheduleTarget | undefined,
+  observed: ObservedSchedule | undefined,
+  seen?: Pick<StatusObservation, 'cron' | 'now' | 'zone'>,
+): ScheduleStatus | undefined {
   if (!target) return undefined;
   const present = observed?.present ?? false;
   const timerOk = target.unit === undefined || (observed?.enabled === 'enabled' && observed.active === 'active');
@@ -43,8 +48,18 @@ export function judgeSchedule(target: ScheduleTarget | undefined, observed: Obse
     file: target.file,
     present,
     ...(target.unit === undefined ? {} : { unit: target.unit, enabled: observed?.enabled, active: observed?.active, next: observed?.next }),
+    ...(target.cron && present && seen ? cronNext(seen) : {}),
     ok: present && timerOk,
   };
+}
+
+/** A cron schedule's next run, from its line on the host, in the host's zone (stated: a name, an offset or UTC). */
+function cronNext(seen: Pick<StatusObservation, 'cron' | 'now' | 'zone'>): Pick<ScheduleStatus, 'next' | 'nextAt' | 'zone'> {
+  const times = seen.cron === undefined ? undefined : parseCronTimes(seen.cron);
+  if (!times || !Number.isFinite(seen.now)) return {};
+  const clock = hostClock(seen.zone);
+  const at = nextCronRun(times, seen.now, clock.offsetAt);
+  return at === undefined ? {} : { next: `${formatHostTime(at, clock.offsetAt)} (${clock.label})`, nextAt: at, zone: clock.label };
 }
 
 function scheduleReason(schedule: ScheduleStatus | undefined): string | undefined {
@@ -55,6 +70,8 @@ function scheduleReason(schedule: ScheduleStatus | undefined): string | undefine
 
 function served(endpoint: HostEndpoint, observed: ObservedEndpoint | undefined, installed: ObservedCertificate): ServedStatus {
   const at = { service: endpoint.service, port: endpoint.port, starttls: endpoint.starttls, serverName: endpoint.serverName };
+  // The installed leaf itself: its serial and dates are the installed one's.
+  if (observed?.same && installed.serial !== undefined) return { ...at, serial: installed.serial, notAfter: installed.notAfter, matches: true };
   if (!observed?.serial) return { ...at, matches: false, error: observed?.error ?? 'no answer' };
   return { ...at, serial: observed.serial, notAfter: observed.notAfter, matches: observed.serial === installed.serial };
 }

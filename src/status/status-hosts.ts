@@ -10,8 +10,10 @@ import { ConnectionError } from '../host/types.js';
 import type { Problem } from '../model/errors.js';
 import { inParallel } from '../model/parallel.js';
 import type { Project, RenderedHost } from '../pipeline/pipeline.js';
+import { isPathResource } from '../model/desired.js';
+import { foreignLinkWarnings } from '../plan/foreign-links.js';
 import { judgeCertificate, judgeSchedule } from './health.js';
-import { certificateId, endpointId, statusScript } from './status-script.js';
+import { certificateId, endpointId, statusScript, withoutTimer } from './status-script.js';
 import { statusTargets } from './targets.js';
 import type { StatusTargets } from './targets.js';
 import type { HostStatus } from './types.js';
@@ -25,10 +27,14 @@ export interface StatusOptions {
 /** Every selected host's targets, or the problems of the role manifests' endpoints: found before any host is touched. */
 export function fleetTargets(project: Pick<Project, 'hosts' | 'renderers'>): { targets: StatusTargets[]; problems: Problem[] } {
   const problems: Problem[] = [];
-  const targets = project.hosts.map(({ host }) => {
+  const targets = project.hosts.map(({ host, desired }) => {
     const found = statusTargets(host.name, host.roles, host.vars, project.renderers);
     problems.push(...found.problems);
-    return found.targets;
+    // The same leftovers plan warns about (src/plan/foreign-links.ts), looked for in the same round trip.
+    const foreignLinks = (desired.foreignLinks ?? []).map(({ dir, uses }) => ({ dir, uses }));
+    return foreignLinks.length === 0
+      ? found.targets
+      : { ...found.targets, foreignLinks, managedPaths: desired.resources.filter(isPathResource).map((r) => r.path) };
   });
   return { targets, problems };
 }
@@ -45,8 +51,9 @@ async function statusOfHost(rendered: RenderedHost, targets: StatusTargets, conn
       return { name, reach: 'failed', error: `status script failed (exit ${run.exitCode}): ${lastLines(run.stderr)}`, certificates: [], health: 'unknown' };
     const seen = parseStatus(run.stdout);
     const schedule = judgeSchedule(
-      rendered.host.root === undefined ? targets.schedule : targets.schedule && { kind: targets.schedule.kind, file: targets.schedule.file },
+      rendered.host.root === undefined ? targets.schedule : targets.schedule && withoutTimer(targets.schedule),
       seen.schedule,
+      seen,
     );
     const certificates = targets.certificates.map((target, i) =>
       judgeCertificate(
@@ -57,7 +64,10 @@ async function statusOfHost(rendered: RenderedHost, targets: StatusTargets, conn
         seen.now,
       ),
     );
-    return { name, reach: 'ok', now: seen.now, schedule, certificates, health: worst(certificates.map((c) => c.health)) };
+    // A leftover site nothing renews will serve an expired certificate: the host warns (as plan does), whatever its certificates say.
+    const warnings = rendered.host.root === undefined ? foreignLinkWarnings(rendered.desired, seen) : [];
+    const health = worst([...certificates.map((c) => c.health), ...(warnings.length > 0 ? (['warning'] as const) : [])]);
+    return { name, reach: 'ok', now: seen.now, schedule, certificates, warnings, health };
   } catch (error) {
     if (error instanceof ConnectionError) return { name, reach: error.status, error: error.message, certificates: [], health: 'unknown' };
     if (error instanceof ProbeOutputError) return { name, reach: 'failed', error: error.message, certificates: [], health: 'unknown' };
@@ -75,7 +85,8 @@ export async function statusHosts(
   onDone: (status: HostStatus) => void = () => {},
 ): Promise<HostStatus[]> {
   const results: HostStatus[] = new Array(project.hosts.length);
-  const connector = new Connector(options.connection);
+  // One script per host: no control master to open and close for it.
+  const connector = new Connector({ ...options.connection, multiplex: false });
   try {
     await inParallel(project.hosts, options.forks, async (host, index) => {
       results[index] = await statusOfHost(host, targets[index]!, connector);

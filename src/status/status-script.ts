@@ -4,7 +4,10 @@
 import { readShellLibrary, wrapScript } from '../host/script.js';
 import * as call from '../host/shell-calls.js';
 import { statusAnswer } from '../host/protocol/answers.js';
-import type { StatusTargets } from './targets.js';
+import type { ScheduleTarget, StatusTargets } from './targets.js';
+
+/** A schedule under a --root tree: its files, no timer (the tree has no systemd). */
+export const withoutTimer = (s: ScheduleTarget): ScheduleTarget => ({ kind: s.kind, file: s.file, ...(s.cron ? { cron: s.cron } : {}) });
 
 export const certificateId = (index: number) => `c${index}`;
 export const endpointId = (index: number) => `e${index}`;
@@ -14,7 +17,7 @@ export const endpointId = (index: number) => `e${index}`;
  * timer looked up: the tree has none.
  */
 export function statusScript(targets: StatusTargets, root?: string): string {
-  const schedule = targets.schedule && root !== undefined ? { kind: targets.schedule.kind, file: targets.schedule.file } : targets.schedule;
+  const schedule = targets.schedule && root !== undefined ? withoutTimer(targets.schedule) : targets.schedule;
   const endpoints = root === undefined ? targets.endpoints : [];
   const body = [
     call.statusNow(),
@@ -23,8 +26,22 @@ export function statusScript(targets: StatusTargets, root?: string): string {
       call.statusState({ id: certificateId(i), file: c.stateFile }),
     ]),
     ...(schedule ? [call.statusSchedule(schedule)] : []),
-    ...endpoints.map((e, i) => call.statusServed({ id: endpointId(i), port: e.port, starttls: e.starttls, serverName: e.serverName })),
+    ...(schedule?.cron ? [call.statusCronLine(schedule.cron)] : []),
+    // Each with its certificate's directory: a daemon presenting that very leaf needs no openssl to read it.
+    ...endpoints.map((e, i) =>
+      call.statusServed({
+        id: endpointId(i),
+        port: e.port,
+        starttls: e.starttls,
+        serverName: e.serverName,
+        dir: targets.certificates.find((c) => c.name === e.certificate)?.dir ?? '/nonexistent',
+      }),
+    ),
+    // As the probe looks for them (a real host only): plan's warnings, the same function.
+    ...(root === undefined
+      ? (targets.foreignLinks ?? []).map((watch, index) => call.foreignLinks({ index, dir: watch.dir, uses: watch.uses, desired: targets.managedPaths ?? [] }))
+      : []),
     `printf '@${statusAnswer.done}\\n'`,
   ];
-  return wrapScript(root, readShellLibrary('status.sh'), body.join('\n'));
+  return wrapScript(root, `${readShellLibrary('status.sh')}\n${readShellLibrary('foreign-links.sh')}`, body.join('\n'));
 }

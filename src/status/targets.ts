@@ -27,6 +27,8 @@ export interface ScheduleTarget {
   file: string;
   /** the systemd timer that must be enabled */
   unit?: string;
+  /** the cron line that runs it (FILE, a WORD it holds): its next run is computed from it */
+  cron?: { file: string; word: string };
 }
 
 export interface StatusTargets {
@@ -35,12 +37,16 @@ export interface StatusTargets {
   schedule?: ScheduleTarget;
   /** acme_ca_file: the root the chain must verify up to, besides the system store */
   caFile: string;
+  /** the roles' foreign_links (rendered) and the paths provision manages on the host: leftovers are looked for as plan does */
+  foreignLinks?: { dir: string; uses: string }[];
+  managedPaths?: string[];
 }
 
 // The files roles/letsencrypt/role.yml renders for each acme_schedule.
 const schedules: Record<string, Omit<ScheduleTarget, 'kind'>> = {
-  daily: { file: '/etc/cron.d/letsencrypt' },
-  monthly: { file: '/etc/cron.monthly/letsencrypt' },
+  daily: { file: '/etc/cron.d/letsencrypt', cron: { file: '/etc/cron.d/letsencrypt', word: 'letsencrypt-renew' } },
+  // run-parts starts cron.monthly from /etc/crontab (Debian: `52 6 1 * *`); with anacron it is later
+  monthly: { file: '/etc/cron.monthly/letsencrypt', cron: { file: '/etc/crontab', word: '/etc/cron.monthly' } },
   systemd: { file: '/etc/systemd/system/letsencrypt-renew.timer', unit: 'letsencrypt-renew.timer' },
 };
 

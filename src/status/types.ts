@@ -29,7 +29,11 @@ export interface ScheduleStatus {
   unit?: string;
   enabled?: string;
   active?: string;
+  /** the next run: systemd's NextElapseUSecRealtime for the timer; for cron `YYYY-MM-DD HH:MM +hhmm (ZONE)` */
   next?: string;
+  /** cron: the next run in epoch seconds, and the zone it was computed in (/etc/timezone's name, a fixed `date +%z` offset, or UTC) */
+  nextAt?: number;
+  zone?: string;
   ok: boolean;
 }
 
@@ -72,5 +76,7 @@ export interface HostStatus {
   now?: number;
   schedule?: ScheduleStatus;
   certificates: CertificateStatus[];
+  /** leftovers plan and apply warn about too: a site enabled in a foreign_links directory using a certificate no role of the host manages */
+  warnings?: string[];
   health: Health;
 }

@@ -23,7 +23,7 @@ function answersIn(text: string): { kinds: Set<string>; states: Set<string> } {
 const shellFile = (name: string) => readFileSync(join(packageRoot, 'shell', name), 'utf8');
 
 test('every @ line shell/probe.sh prints is a probe answer, and every probe answer is printed', () => {
-  const { kinds, states } = answersIn(shellFile('probe.sh'));
+  const { kinds, states } = answersIn(`${shellFile('probe.sh')}\n${shellFile('foreign-links.sh')}`);
   // @done ends the probe script's body (src/probe/probe-script.ts), not a library function
   assert.deepEqual([...new Set([...kinds, probeAnswer.done])].sort(), Object.values(probeAnswer).sort());
   assert.deepEqual([...states].sort(), Object.values(resourceAnswer).sort());
@@ -36,7 +36,7 @@ test('every @ line shell/apply.sh prints is an apply answer, and every apply ans
 });
 
 test('every @ line shell/status.sh prints is a status answer, and every status answer is printed', () => {
-  const { kinds, states } = answersIn(shellFile('status.sh'));
+  const { kinds, states } = answersIn(`${shellFile('status.sh')}\n${shellFile('foreign-links.sh')}`);
   // @done ends the status script's body (src/status/status-script.ts); `x509` and `served` lines are
   // printed through status_lines, whose kind is its second argument.
   assert.deepEqual([...new Set([...kinds, statusAnswer.done])].sort(), Object.values(statusAnswer).sort());

@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import * as calls from '../../src/host/shell-calls.js';
 import { packageRoot } from '../../src/model/paths.js';
 
-type Library = 'apply.sh' | 'probe.sh' | 'status.sh';
+type Library = 'apply.sh' | 'probe.sh' | 'status.sh' | 'foreign-links.sh';
 const libraries: Record<Library, string> = {
   'apply.sh': readFileSync(join(packageRoot, 'shell', 'apply.sh'), 'utf8'),
   'probe.sh': readFileSync(join(packageRoot, 'shell', 'probe.sh'), 'utf8'),
   'status.sh': readFileSync(join(packageRoot, 'shell', 'status.sh'), 'utf8'),
+  'foreign-links.sh': readFileSync(join(packageRoot, 'shell', 'foreign-links.sh'), 'utf8'),
 };
 
 /** The function's definition line and body, up to its closing `}` at the start of a line. */
@@ -519,9 +520,9 @@ const cases: Case[] = [
     ],
   },
   {
-    library: 'probe.sh',
-    builder: 'probeForeignLinks',
-    line: calls.probeForeignLinks({ index: 1, dir: '/etc/apache2/sites-enabled', uses: '/etc/ssl/lets encrypt/', desired: ['/etc/a'] }),
+    library: 'foreign-links.sh',
+    builder: 'foreignLinks',
+    line: calls.foreignLinks({ index: 1, dir: '/etc/apache2/sites-enabled', uses: '/etc/ssl/lets encrypt/', desired: ['/etc/a'] }),
     expect: [
       ['N', '1'],
       ['DIR', '/etc/apache2/sites-enabled'],
@@ -595,6 +596,15 @@ const cases: Case[] = [
   { library: 'status.sh', builder: 'statusNow', line: calls.statusNow(), expect: [] },
   {
     library: 'status.sh',
+    builder: 'statusCronLine',
+    line: calls.statusCronLine({ file: '/etc/cron.d/letsencrypt', word: 'letsencrypt-renew' }),
+    expect: [
+      ['FILE', '/R/etc/cron.d/letsencrypt'],
+      ['WORD', 'letsencrypt-renew'],
+    ],
+  },
+  {
+    library: 'status.sh',
     builder: 'statusCert',
     line: calls.statusCert({ id: 'c0', dir: "/etc/ssl/it's", caFile: '' }),
     expect: [
@@ -635,12 +645,13 @@ const cases: Case[] = [
   {
     library: 'status.sh',
     builder: 'statusServed',
-    line: calls.statusServed({ id: 'e0', port: 25, starttls: 'smtp', serverName: 'mail.example.test' }),
+    line: calls.statusServed({ id: 'e0', port: 25, starttls: 'smtp', serverName: 'mail.example.test', dir: '/etc/ssl/x y' }),
     expect: [
       ['ID', 'e0'],
       ['PORT', '25'],
       ['STARTTLS', 'smtp'],
       ['NAME', 'mail.example.test'],
+      ['DIR', '/R/etc/ssl/x y'],
     ],
   },
 ];

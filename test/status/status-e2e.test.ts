@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../helpers/cli.js';
@@ -311,6 +311,11 @@ test('provision status: what is installed, what Apache serves, each certificate 
     assert.equal(document.summary.renewalDue, 1);
     assert.equal(document.summary.ok, 1);
     assert.equal(document.summary.hostsUnknown, 1);
+    // The daily schedule's next run, from its cron line (0 3,15) in the host's zone, within twelve hours.
+    const schedule = (web as unknown as { schedule: { next?: string; nextAt?: number; zone?: string } }).schedule;
+    assert.match(schedule.next ?? '', /^\d{4}-\d{2}-\d{2} (03|15):00 [+-]\d{4} \(.+\)$/);
+    assert.ok(schedule.nextAt! > now && schedule.nextAt! <= now + 12 * 3600 + 600, `${schedule.nextAt} ${now}`);
+    assert.ok(schedule.next!.endsWith(`(${schedule.zone})`));
 
     // ---- text: one line a certificate, the most urgent first, the unreachable host, the summary
     const text = status('--limit', 'web.status.test');
@@ -326,6 +331,14 @@ test('provision status: what is installed, what Apache serves, each certificate 
       /^CRITICAL web\.status\.test old\.test .*served 0\/1.*serves an older certificate/,
     );
     assert.match(lines.at(-1)!, /^8 certificates on 1 host: 4 critical, 2 warning, 1 renewal due, 1 ok$/);
+    assert.match(
+      lines.find((l) => l.includes(' due.test '))!,
+      /, next run \d{4}-\d{2}-\d{2} (03|15):00 [+-]\d{4} \(.+\): /,
+    );
+    assert.match(
+      status('--format', 'prometheus').stdout,
+      new RegExp(`^provision_schedule_next_run_timestamp_seconds\\{host="web\\.status\\.test"\\} ${schedule.nextAt}$`, 'm'),
+    );
     assert.ok(!text.stdout.includes('\u001b['), 'no colour when not on a terminal');
     const withDown = status();
     assert.match(withDown.stdout, /^UNKNOWN +down\.status\.test unreachable: /m);
@@ -388,6 +401,44 @@ test('provision status: what is installed, what Apache serves, each certificate 
     const alone = (JSON.parse(noSchedule.stdout) as typeof document).hosts[0]!.certificates[0]!;
     assert.equal(alone.health, 'warning');
     assert.match(alone.reasons.join('\n'), /no renewal schedule: \/etc\/cron\.d\/letsencrypt is missing \(acme_schedule daily\)/);
+
+    // ---- a leftover: an enabled Apache site (a link provision did not make) using a certificate no role
+    // of the host manages is warned about as plan warns, in every format; one using a managed
+    // certificate is not.
+    writeFileSync(join(hostDir, 'etc/cron.d/letsencrypt'), '0 3,15 * * * root /usr/local/sbin/letsencrypt-renew\n');
+    mkdirSync(join(hostDir, 'etc/apache2/sites-available'), { recursive: true });
+    mkdirSync(join(hostDir, 'etc/apache2/sites-enabled'), { recursive: true });
+    for (const [site, used] of [
+      ['leftover', 'gone.test'],
+      ['kept', 'good.test'],
+    ]) {
+      writeFileSync(join(hostDir, `etc/apache2/sites-available/${site}.conf`), `SSLCertificateFile /etc/ssl/letsencrypt/${used}/fullchain.pem\n`);
+      symlinkSync(`../sites-available/${site}.conf`, join(hostDir, `etc/apache2/sites-enabled/${site}.conf`));
+    }
+    const leftover =
+      'enabled Apache site /etc/apache2/sites-enabled/leftover.conf uses /etc/ssl/letsencrypt/gone.test, which no role of this host manages: nothing renews that certificate (provision leaves the link alone; remove it if the site is not needed)';
+    const onlyGoodVars = JSON.stringify({ acme_certificates: [certificates[0]], apache_certificates: ['good.test'] });
+    const leftText = status('--limit', 'web.status.test', '-e', onlyGoodVars);
+    assert.equal(leftText.status, 5, leftText.stdout + leftText.stderr);
+    assert.deepEqual(
+      leftText.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => l.replace(/ good\.test .*/, ' good.test')),
+      [`WARNING  web.status.test: ${leftover}`, 'OK       web.status.test good.test'],
+    );
+    const leftJson = status('--format', 'json', '--limit', 'web.status.test', '-e', onlyGoodVars);
+    const leftHost = (JSON.parse(leftJson.stdout) as { hosts: { health: string; warnings: string[]; certificates: { health: string }[] }[] }).hosts[0]!;
+    assert.deepEqual(leftHost.warnings, [leftover]);
+    assert.equal(leftHost.health, 'warning');
+    assert.equal(leftHost.certificates[0]!.health, 'ok');
+    const leftNagios = status('--format', 'nagios', '--limit', 'web.status.test', '-e', onlyGoodVars);
+    assert.equal(leftNagios.status, 1, leftNagios.stdout);
+    assert.ok(
+      leftNagios.stdout.startsWith(`PROVISION WARNING - 1 certificate on 1 host: 0 critical, 0 warning, 0 renewal due, 1 ok - web.status.test: ${leftover} | `),
+      leftNagios.stdout,
+    );
 
     // Read-only: nothing on the host changed (the files are as the test wrote them).
     assert.equal(readFileSync(join(certsDir, 'old.test/signed.crt'), 'utf8'), newLeaf.cert);

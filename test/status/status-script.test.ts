@@ -28,7 +28,7 @@ test('the example fleet: endpoints from the role manifests, certificates, schedu
     web.certificates.map((c) => [c.name, c.dir, c.stateFile]),
     [['web1.example.test', '/etc/ssl/letsencrypt/web1.example.test', '/var/lib/letsencrypt-renew/web1.example.test.json']],
   );
-  assert.deepEqual(web.schedule, { kind: 'daily', file: '/etc/cron.d/letsencrypt' });
+  assert.deepEqual(web.schedule, { kind: 'daily', file: '/etc/cron.d/letsencrypt', cron: { file: '/etc/cron.d/letsencrypt', word: 'letsencrypt-renew' } });
   const mail = byHost.get('mail1.example.test')!;
   assert.deepEqual(
     mail.endpoints.map((e) => [e.service, e.port, e.starttls]),

@@ -23,6 +23,7 @@ export function statusJson(hosts: HostStatus[]): string {
       now: h.now ?? null,
       schedule: h.schedule ?? null,
       certificates: h.certificates,
+      warnings: h.warnings ?? [],
     })),
   };
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -6,11 +6,15 @@ import { statusCounts } from './status-text.js';
 
 export function statusNagios(hosts: HostStatus[]): { line: string; exitCode: number } {
   const n = statusCounts(hosts);
-  const [state, exitCode] = n.critical > 0 ? ['CRITICAL', 2] : n.warning > 0 ? ['WARNING', 1] : n.hostsUnknown > 0 ? ['UNKNOWN', 3] : ['OK', 0];
+  // A host's own warnings (leftovers) make it WARNING too, and are said after the certificates'.
+  const hostWarnings = hosts.flatMap((h) => (h.warnings ?? []).map((w) => `${h.name}: ${w}`));
+  const [state, exitCode] =
+    n.critical > 0 ? ['CRITICAL', 2] : n.warning > 0 || hostWarnings.length > 0 ? ['WARNING', 1] : n.hostsUnknown > 0 ? ['UNKNOWN', 3] : ['OK', 0];
   const worst = hosts
     .flatMap((h) =>
       h.certificates.filter((c) => c.health === (state === 'CRITICAL' ? 'critical' : 'warning')).map((c) => `${h.name} ${c.name}: ${c.reasons[0]}`),
     )
+    .concat(state === 'WARNING' ? hostWarnings : [])
     .concat(state === 'UNKNOWN' ? hosts.filter((h) => h.reach !== 'ok').map((h) => `${h.name} ${h.reach}`) : []);
   const ratios = hosts.flatMap((h) => h.certificates.flatMap((c) => (c.shareLeft === undefined ? [] : [c.shareLeft])));
   const minimum = ratios.length > 0 ? Math.max(0, Math.min(...ratios)) : undefined;

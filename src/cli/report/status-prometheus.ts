@@ -32,6 +32,12 @@ export function statusPrometheus(hosts: HostStatus[]): string {
   };
   for (const host of hosts) {
     add('provision_host_up', 'Whether the status script ran on the host (1) or the host could not be asked (0).', { host: host.name }, host.reach === 'ok');
+    add(
+      'provision_schedule_next_run_timestamp_seconds',
+      "When the cron schedule next runs the renewal (computed from the host's cron line in its time zone).",
+      { host: host.name },
+      host.schedule?.nextAt,
+    );
     for (const cert of host.certificates) {
       const id = { host: host.name, certificate: cert.name };
       add('provision_certificate_expiration_timestamp_seconds', "The installed certificate's notAfter.", id, cert.notAfter);

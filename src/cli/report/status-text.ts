@@ -1,5 +1,5 @@
 // `provision status` for people: one line per certificate, the most urgent first (colour only on a
-// terminal), a line per host that could not be asked, then the summary.
+// terminal), a line per host that could not be asked and per warning of a host (leftovers), then the summary.
 import { duration, isoTime } from '../../status/health.js';
 import type { CertificateStatus, Health, HostStatus } from '../../status/types.js';
 import { healthOrder } from '../../status/types.js';
@@ -16,7 +16,8 @@ function paint(health: Health, text: string, c: Colors): string {
 
 const urgency = (h: Health) => healthOrder.indexOf(h);
 
-function certificateLine(host: string, cert: CertificateStatus, c: Colors): string {
+/** `next`: when the schedule next runs (a due certificate's line says it: that run takes it). */
+function certificateLine(host: string, cert: CertificateStatus, c: Colors, next?: string): string {
   const facts: string[] = [];
   if (cert.installed) {
     facts.push(
@@ -30,6 +31,7 @@ function certificateLine(host: string, cert: CertificateStatus, c: Colors): stri
     // The renewal script's own plan, when its state says one (else the third-of-lifetime rule applies).
     if (cert.renewal?.plannedRenewalAt !== undefined) facts.push(`renewal planned ${isoTime(cert.renewal.plannedRenewalAt)}`);
   }
+  if (cert.health === 'renewal due' && next !== undefined) facts.push(`next run ${next}`);
   const why = cert.reasons.length > 0 ? `: ${cert.reasons.join('; ')}` : '';
   return `${paint(cert.health, label[cert.health].padEnd(8), c)} ${host} ${c.bold(cert.name)} ${facts.join(', ')}${why}`;
 }
@@ -41,7 +43,10 @@ export function statusTextLines(hosts: HostStatus[], c: Colors): string[] {
       rows.push({ health: 'unknown', line: `${paint('unknown', label.unknown.padEnd(8), c)} ${host.name} ${host.reach}: ${host.error ?? ''}` });
       continue;
     }
-    for (const cert of host.certificates) rows.push({ health: cert.health, line: certificateLine(host.name, cert, c) });
+    for (const cert of host.certificates) rows.push({ health: cert.health, line: certificateLine(host.name, cert, c, host.schedule?.next) });
+    // The host's own warnings (a leftover site, as plan says it), one line each.
+    for (const warning of host.warnings ?? [])
+      rows.push({ health: 'warning', line: `${paint('warning', label.warning.padEnd(8), c)} ${host.name}: ${warning}` });
   }
   // Stable: the inventory's order within one health.
   rows.sort((a, b) => urgency(b.health) - urgency(a.health));

@@ -2,7 +2,12 @@
 // `@pgid` on stderr). shell/*.sh print them; the parsers beside this file read them. A test checks
 // that every `@` line the shell files print is one of these.
 
-/** The probe's lines (shell/probe.sh), besides the per-resource `@<id> STATE ...` lines. */
+/** `@foreign N NAME LINK` (shell/foreign-links.sh, in the probe and the status script alike): a link
+ * provision does not manage, in the directory of the desired state's foreign links N, leads to a file
+ * that uses the certificate directory NAME */
+export const foreignLinkAnswer = 'foreign';
+
+/** The probe's lines (shell/probe.sh and shell/foreign-links.sh), besides the per-resource `@<id> STATE ...` lines. */
 export const probeAnswer = {
   /** `@uid N`, `@gid N`: the effective ids the script runs as */
   uid: 'uid',
@@ -24,9 +29,8 @@ export const probeAnswer = {
    * non-secret file followed by `@was content`, base64 lines and `@was end`; for a CSR followed by
    * `@was names DNS:NAME,...` (`-` when it names none) */
   was: 'was',
-  /** `@foreign N NAME LINK`: a link provision does not manage, in the directory of the desired state's
-   * foreign links N, leads to a file that uses the certificate directory NAME */
-  foreign: 'foreign',
+  /** `@foreign N NAME LINK`: foreignLinkAnswer */
+  foreign: foreignLinkAnswer,
   /** `@fact NAME OUTPUT`: a program's version output (`-` when it is not installed) */
   fact: 'fact',
   /** `@done`: the script reached its end */
@@ -88,12 +92,16 @@ export function answerPrefix(kind: string): string {
   return `@${kind} `;
 }
 
-/** The status script's lines (shell/status.sh), besides `@now` and `@schedule`: `@<id> KIND ...`. */
+/** The status script's lines (shell/status.sh and shell/foreign-links.sh), besides `@<id> KIND ...`. */
 export const statusAnswer = {
-  /** `@now EPOCH`: the host's clock */
+  /** `@foreign N NAME LINK`: foreignLinkAnswer */
+  foreign: foreignLinkAnswer,
+  /** `@now EPOCH OFFSET ZONE`: the host's clock, its `date +%z` and /etc/timezone (`-`: none) */
   now: 'now',
   /** `@schedule KIND PRESENT [ENABLED ACTIVE NEXT]`: the renewal schedule's file (and timer) */
   schedule: 'schedule',
+  /** `@cron LINE`: the cron line that runs the renewal (the daily schedule's, or /etc/crontab's run-parts of cron.monthly) */
+  cron: 'cron',
   /** `@done`: the script reached its end */
   done: 'done',
 } as const;
@@ -116,6 +124,8 @@ export const statusItemAnswer = {
   state: 'state',
   /** `served LINE`: `serial=` and `notAfter=` of the leaf a daemon presents */
   served: 'served',
+  /** `same`: the daemon presents the installed leaf itself (its serial and notAfter are the installed one's) */
+  same: 'same',
   /** `unserved WHY`: no certificate was had from the endpoint */
   unserved: 'unserved',
 } as const;

@@ -30,6 +30,8 @@ export interface ObservedCertificate {
 }
 
 export interface ObservedEndpoint {
+  /** it presents the installed leaf, byte for byte */
+  same?: boolean;
   serial?: string;
   notAfter?: number;
   /** why no certificate was had */
@@ -47,9 +49,15 @@ export interface ObservedSchedule {
 
 export interface StatusObservation {
   now: number;
+  /** the host's time zone: /etc/timezone's name, `date +%z` */
+  zone: { name?: string; offset?: string };
+  /** the cron line that runs the renewal (a cron schedule) */
+  cron?: string;
   certificates: Map<string, ObservedCertificate>;
   endpoints: Map<string, ObservedEndpoint>;
   schedule?: ObservedSchedule;
+  /** `@foreign` lines (shell/foreign-links.sh), as the probe reads them */
+  foreignLinks?: { index: number; name: string; link: string }[];
 }
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -113,14 +121,19 @@ function x509Line(cert: ObservedCertificate, line: string, inSan: { on: boolean 
 
 /** Reads the status script's `@...` lines; a missing `@done` means the host's answer was cut off. */
 export function parseStatus(output: string): StatusObservation {
-  const observation: StatusObservation = { now: NaN, certificates: new Map(), endpoints: new Map() };
+  const observation: StatusObservation = { now: NaN, zone: {}, certificates: new Map(), endpoints: new Map() };
   const san = new Map<string, { on: boolean }>();
   let done = false;
   for (const line of output.split('\n')) {
     if (!line.startsWith('@')) continue;
     const [tag, word, ...rest] = line.slice(1).split(' ');
     if (tag === statusAnswer.done) done = true;
-    else if (tag === statusAnswer.now) observation.now = Number(word);
+    else if (tag === statusAnswer.now) {
+      observation.now = Number(word);
+      if (rest[0] && /^[+-]\d{4}$/.test(rest[0])) observation.zone.offset = rest[0];
+      if (rest[1] && rest[1] !== '-') observation.zone.name = rest[1];
+    } else if (tag === statusAnswer.cron) observation.cron ??= line.slice(answerPrefix(tag).length);
+    else if (tag === statusAnswer.foreign) (observation.foreignLinks ??= []).push({ index: Number(word), name: rest[0] ?? '', link: rest.slice(1).join(' ') });
     else if (tag === statusAnswer.schedule) {
       const [present, enabled, active] = rest;
       const next = rest.slice(3).join(' ');
@@ -170,7 +183,8 @@ export function parseStatus(output: string): StatusObservation {
       if (word === statusItemAnswer.served) {
         if (text.startsWith('serial=')) endpoint.serial = text.slice('serial='.length).trim().toUpperCase();
         else if (text.startsWith('notAfter=')) endpoint.notAfter = parseOpensslDate(text.slice('notAfter='.length));
-      } else if (word === statusItemAnswer.unserved) endpoint.error = text.trim();
+      } else if (word === statusItemAnswer.same) endpoint.same = true;
+      else if (word === statusItemAnswer.unserved) endpoint.error = text.trim();
       else throw new ProbeOutputError(`status line not understood: ${line}`);
     }
   }
