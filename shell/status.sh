@@ -101,7 +101,11 @@ status_cert() {
   status_trusted=0
   if [ -n "$3" ]; then
     openssl verify -no_check_time -CAfile "$3" -untrusted "$2/chain.pem" "$status_leaf" >/dev/null 2>&1 && status_trusted=1
-  elif openssl verify -no_check_time -untrusted "$2/chain.pem" "$status_leaf" >/dev/null 2>&1; then
+  # The system store first by its hashed directory alone (-no-CAfile: the one root needed is read,
+  # not the whole bundle, ~10 ms instead of ~40), then, only where that finds no root (a system
+  # without hash links), with the bundle too.
+  elif openssl verify -no_check_time -no-CAfile -untrusted "$2/chain.pem" "$status_leaf" >/dev/null 2>&1 ||
+    openssl verify -no_check_time -untrusted "$2/chain.pem" "$status_leaf" >/dev/null 2>&1; then
     status_trusted=1
   fi
   if [ "$status_trusted" = 1 ] && [ -s "$2/chain.pem" ]; then
