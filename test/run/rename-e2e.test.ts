@@ -4,7 +4,8 @@
 // private mount namespace. A name dropped from a certificate is never asked of the CA again; a renamed
 // certificate keeps its names served by a CA-issued certificate through the whole apply (an openssl
 // poller runs during it), and its old files go only once the new certificate is issued: with the CA
-// down they stay, served, and the apply says the removal is postponed.
+// down they stay, served, and the apply says the removal is postponed; Postfix's and Dovecot's settings
+// (the mail roles run in that test) keep naming the old certificate, never the new one's placeholder.
 // Every process started is stopped by its PID, also when a test fails.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -325,6 +326,16 @@ async function polling<T>(name: string, during: () => T): Promise<{ result: T; h
 }
 
 const roles = ['letsencrypt', 'apache'];
+// The CA-down rename runs the mail roles too: their settings name the first certificate (renamed).
+const withMail = [...roles, 'postfix', 'dovecot'];
+const mailSettings = ['/etc/postfix/provision-tls.cf', '/etc/dovecot/conf.d/99-provision-ssl.conf'];
+/** The certificate directories Postfix's main.cf (as postconf reads it) and Dovecot's settings name. */
+function mailNames(): { postfix: string; dovecot: string } {
+  const postfix = execFileSync('postconf', ['-c', onHost('/etc/postfix'), '-h', 'smtpd_tls_chain_files'], { encoding: 'utf8' }).trim();
+  const dovecot = readFileSync(onHost('/etc/dovecot/conf.d/99-provision-ssl.conf'), 'utf8');
+  const dirOf = (text: string) => [...new Set([...text.matchAll(/\/etc\/ssl\/letsencrypt\/([^/\s]+)\//g)].map((m) => m[1]))].join(',');
+  return { postfix: dirOf(postfix), dovecot: dirOf(dovecot) };
+}
 const pair = (...domains: string[]) => ({ name: 'pair', domains });
 
 test(
@@ -403,13 +414,15 @@ test(
   'a certificate renamed while the CA is down: the old one stays in place, served and recorded, the apply says the removal is postponed, and the next plan still has it to remove',
   { timeout: 600_000 },
   async () => {
-    const current = inventory({ provision_roles: roles, acme_certificates: [{ name: 'new', domains: [renamed] }, pair(kept)] });
-    assert.equal(provision('apply', current).code, 0);
+    const current = inventory({ provision_roles: withMail, acme_certificates: [{ name: 'new', domains: [renamed] }, pair(kept)] });
+    const first = provision('apply', current);
+    assert.equal(first.code, 0, first.out);
+    assert.deepEqual(mailNames(), { postfix: 'new', dovecot: 'new' });
     const oldServed = installed('new');
     assert.equal(servedFingerprint(renamed), oldServed);
     await stopPid(pebble?.pid);
 
-    const renamedAgain = inventory({ provision_roles: roles, acme_certificates: [{ name: 'fresh', domains: [renamed] }, pair(kept)] });
+    const renamedAgain = inventory({ provision_roles: withMail, acme_certificates: [{ name: 'fresh', domains: [renamed] }, pair(kept)] });
     const { result: applied, handshakes } = await polling(renamed, () => provision('apply', renamedAgain));
     const bad = handshakes.filter((line) => line !== `0 ${oldServed} | Verify return code: 0 (ok)`);
     assert.deepEqual(bad, [], `only the old certificate is served, verified, through the apply (${handshakes.length} handshakes)`);
@@ -426,6 +439,8 @@ test(
     for (const path of ['/etc/apache2/sites-enabled/new-ssl.conf', '/etc/apache2/sites-available/new-ssl.conf', `${certsDir}/new/domain.key`])
       assert.ok(existsSync(onHost(path)), `${path} stays`);
     assert.equal(existsSync(onHost('/etc/apache2/sites-enabled/fresh-ssl.conf')), false, 'the new site is not enabled with its placeholder');
+    for (const path of mailSettings) assert.match(applied.stdout, new RegExp(`^rename\\.test: postponed update file ${path.replace(/\./g, '\\.')}$`, 'm'));
+    assert.deepEqual(mailNames(), { postfix: 'new', dovecot: 'new' }, 'Postfix and Dovecot keep the old certificate, not the placeholder');
     const record = readFileSync(onHost('/var/lib/provision/managed/rename.test'), 'utf8');
     assert.match(record, / \/etc\/apache2\/sites-enabled\/new-ssl\.conf$/m, 'the old site is still in the record');
 
@@ -441,7 +456,7 @@ test(
   { timeout: 600_000 },
   async () => {
     await startPebble(); // new roots: the certificates issued so far do not verify against them
-    const renamedAgain = inventory({ provision_roles: roles, acme_certificates: [{ name: 'fresh', domains: [renamed] }, pair(kept)] });
+    const renamedAgain = inventory({ provision_roles: withMail, acme_certificates: [{ name: 'fresh', domains: [renamed] }, pair(kept)] });
     const applied = provision('apply', renamedAgain);
     assert.equal(applied.code, 0, applied.out);
     assert.doesNotMatch(applied.out, /postponed/);
@@ -451,6 +466,11 @@ test(
     for (const path of ['/etc/apache2/sites-enabled/new-ssl.conf', '/etc/apache2/sites-available/new-ssl.conf', `${certsDir}/new`])
       assert.equal(existsSync(onHost(path)), false, `${path} is gone`);
     assert.ok(archived().has(`${certsDir}/new/domain.key`));
+    assert.deepEqual(mailNames(), { postfix: 'fresh', dovecot: 'fresh' });
+    assert.ok(
+      applied.stdout.indexOf('ran handler issue certificate') < applied.stdout.indexOf('ran handler apply postfix tls'),
+      'Postfix applies its settings after the issuance',
+    );
     const again = provision('plan', renamedAgain, '--detailed-exitcode');
     assert.equal(again.code, 0, again.out);
   },
@@ -466,6 +486,10 @@ test(
     });
     const first = provision('apply', before);
     assert.equal(first.code, 0, first.out);
+    // The mail roles left the host with this apply: their settings go, and nothing runs the removed
+    // /usr/local/sbin/provision-postfix-tls (main.cf keeps what postconf -e wrote).
+    assert.doesNotMatch(first.stdout, /handler apply postfix tls/);
+    for (const path of [...mailSettings, '/usr/local/sbin/provision-postfix-tls']) assert.ok(archived().has(path), `${path} archived`);
     const zeta = installed('zeta');
     assert.equal(servedFingerprint(moved), zeta);
 
