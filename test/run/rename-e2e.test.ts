@@ -13,40 +13,15 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../helpers/cli.js';
 import { startSshFleet } from '../helpers/sshd.js';
 import type { SshFleet } from '../helpers/sshd.js';
 import { privateVarLibMounts, untouchedMachineRecord } from '../helpers/private-var-lib.js';
+import { stopPid, until } from '../helpers/processes.js';
 
 untouchedMachineRecord();
 
 const [renamed, kept, dropped, moved] = ['a.rename.test', 'c.rename.test', 'd.rename.test', 'e.rename.test'];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function stopPid(pid: number | undefined): Promise<void> {
-  if (pid === undefined || !alive(pid)) return;
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
-  while (alive(pid)) await sleep(20);
-}
-
-async function until(what: string, probe: () => boolean, seconds = 30): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s`);
-    await sleep(50);
-  }
-}
 
 const dir = mkdtempSync('/tmp/pv-rename-');
 const hostDir = join(dir, 'host');

@@ -14,31 +14,17 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { projectRoot } from '../helpers/cli.js';
 import { startSshFleet } from '../helpers/sshd.js';
 import { privateVarLibMounts } from '../helpers/private-var-lib.js';
 import type { SshFleet } from '../helpers/sshd.js';
 import { install, makeTestCa } from './certs.js';
+import { alive, stopPid, until as untilTrue } from '../helpers/processes.js';
+
+/** This file's waits: 20 s by default, asked every 100 ms. */
+const until = (what: string, probe: () => boolean, seconds = 20) => untilTrue(what, probe, seconds, 100);
 
 const day = 86400;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
-async function stopPid(pid: number | undefined): Promise<void> {
-  if (pid === undefined || !alive(pid)) return;
-  process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(50);
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
-  while (alive(pid)) await sleep(20);
-}
 
 function membersOf(namespace: string): number[] {
   return readdirSync('/proc')
@@ -51,14 +37,6 @@ function membersOf(namespace: string): number[] {
         return false;
       }
     });
-}
-
-async function until(what: string, probe: () => boolean, seconds = 20): Promise<void> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s`);
-    await sleep(100);
-  }
 }
 
 interface JsonCertificate {
