@@ -414,7 +414,8 @@ test(
     for (const path of ['/etc/apache2/sites-enabled/new-ssl.conf', '/etc/apache2/sites-available/new-ssl.conf', `${certsDir}/new/domain.key`])
       assert.ok(existsSync(onHost(path)), `${path} stays`);
     assert.equal(existsSync(onHost('/etc/apache2/sites-enabled/fresh-ssl.conf')), false, 'the new site is not enabled with its placeholder');
-    for (const path of mailSettings) assert.match(applied.stdout, new RegExp(`^rename\\.test: postponed update file ${path.replace(/\./g, '\\.')}$`, 'm'));
+    for (const path of mailSettings)
+      assert.match(applied.stdout, new RegExp(`^rename\\.test: postponed update file ${path.replace(/\./g, '\\.')} \\(content\\)$`, 'm'));
     assert.deepEqual(mailNames(), { postfix: 'new', dovecot: 'new' }, 'Postfix and Dovecot keep the old certificate, not the placeholder');
     const record = readFileSync(onHost('/var/lib/provision/managed/rename.test'), 'utf8');
     assert.match(record, / \/etc\/apache2\/sites-enabled\/new-ssl\.conf$/m, 'the old site is still in the record');
