@@ -4,8 +4,6 @@
 // settings that name the old certificate, which stays in place: they never present the placeholder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActualState, Observed, WasState } from '../../src/model/actual.js';
 import type { DesiredState } from '../../src/model/desired.js';
@@ -16,6 +14,7 @@ import { prepareRenderers, renderHost } from '../../src/render/render-host.js';
 import { templateVars } from '../../src/resolve/template-vars.js';
 import { planHost } from '../../src/plan/plan-host.js';
 import { applyScript } from '../../src/apply/apply-script.js';
+import { assertShellcheckClean } from '../helpers/shellcheck.js';
 import { projectRoot } from '../helpers/cli.js';
 
 const { roles, problems } = loadRoles([join(projectRoot, 'roles')]);
@@ -110,13 +109,7 @@ test('a renamed certificate: the Postfix and Dovecot settings that name it wait 
     assert.ok(put > issued, `${path} is put in place after the new certificate is checked`);
   }
   assert.ok(issued < at("handler 'apply postfix tls'") && issued < at("handler 'reload dovecot'"), 'the mail daemons reload after the issuance');
-  const tmp = mkdtempSync('/tmp/pv-mail-rename-');
-  try {
-    writeFileSync(join(tmp, 'apply.sh'), script);
-    execFileSync('shellcheck', ['-s', 'sh', join(tmp, 'apply.sh')], { encoding: 'utf8' });
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  assertShellcheckClean(script, 'the apply script');
 });
 
 test('the first issuance on a new mail host: nothing waits (there is no other certificate to keep serving)', () => {

@@ -9,9 +9,7 @@ import { formatRecord } from '../../src/model/managed-record.js';
 import type { RecordEntry } from '../../src/model/managed-record.js';
 import { planHost } from '../../src/plan/plan-host.js';
 import { applyScript } from '../../src/apply/apply-script.js';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { assertShellcheckClean } from '../helpers/shellcheck.js';
 
 const issue: Handler = { name: 'issue certificate', steps: [{ kind: 'command', command: '/usr/local/sbin/letsencrypt-renew --once' }], role: 'letsencrypt' };
 const reload: Handler = { name: 'reload web', steps: [{ kind: 'reload', unit: 'web' }], role: 'web' };
@@ -139,13 +137,7 @@ test('a rename (same names, new name): the old removals and the new sites wait f
   assert.ok(at('issued "$R"/etc/ssl/le/new') < at('link r3 "$R"/etc/web/enabled/new.conf'), 'the new site is enabled once its certificate is issued');
   assert.ok(at('link r3 "$R"/etc/web/enabled/new.conf') < at('remove_link x2 "$R"/etc/web/enabled/old.conf'));
   assert.ok(at('remove_link x2 "$R"/etc/web/enabled/old.conf') < at("handler 'reload web'"), 'the web server is reloaded last');
-  const tmp = mkdtempSync('/tmp/pv-renames-');
-  try {
-    writeFileSync(join(tmp, 'apply.sh'), script);
-    execFileSync('shellcheck', ['-s', 'sh', join(tmp, 'apply.sh')], { encoding: 'utf8' });
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  assertShellcheckClean(script, 'the apply script');
   assert.match(script, /warn 'the removal of certificate old \(its sites, key, CSR and certificate\) is postponed until certificate new/);
 });
 
